@@ -1,0 +1,1 @@
+"""The pure core: documents in, frozen dataclasses out. Imports nothing from Django."""
