@@ -1,0 +1,224 @@
+"""Turn a problem statement into weighted-able features: concepts, words and character bigrams.
+
+Three blocks, because each fails differently:
+- concepts (``c:``) come from the shipped dictionary ``concepts.tsv`` and bridge restatements in
+  different words ("公车私用" / "开公车办私事");
+- words (``w:``) from jieba keep the specific nouns that separate two problems on the same topic;
+- character bigrams (``b:``) survive segmentation differences and unknown words.
+
+Everything here is deterministic and offline; jieba is loaded lazily, once per process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import jieba
+
+CONCEPT = "c"
+WORD = "w"
+BIGRAM = "b"
+BLOCKS: tuple[str, ...] = (CONCEPT, WORD, BIGRAM)
+
+# Phrases that every item of this genre carries (who, where the item came from, how it is
+# enumerated, the generic "falls short" verbs). They say nothing about *which* problem it is, and
+# leaving them in would make a feedback-style restatement look unlike a self-examination one.
+_STOP_PHRASES: tuple[str, ...] = tuple(
+    sorted(
+        {
+            "巡察组反馈", "巡视组反馈", "督导组反馈", "督导组指出", "巡察组指出", "巡察发现", "督查发现",
+            "检查发现", "审计发现", "反馈指出", "反馈意见", "反馈问题", "存在问题", "存在的问题",
+            "班子成员", "领导班子", "班子", "常委班子", "党委班子", "党组班子", "部分", "个别", "有的",
+            "一些", "少数", "存在", "现象", "方面", "问题", "情况", "比如", "例如", "又如",
+            "一是", "二是", "三是", "四是", "五是", "还有", "仍然", "依然", "依旧", "较为",
+            "比较", "不够", "不足", "不强", "不高", "不到位", "有差距", "差距", "欠缺",
+            "有待", "有待提高", "有待加强", "需要", "进一步", "加强", "提升", "不同程度",
+            "主要是", "表现在", "体现在", "具体", "对于", "没有", "工作", "同志", "我们", "本人",
+            "自己", "单位", "我县", "我局", "我镇", "本单位",
+            # single characters only where they almost never sit inside a content word here
+            "的", "了",
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_STOP_WORDS: frozenset[str] = frozenset(_STOP_PHRASES) | frozenset(
+    {"导致", "造成", "使得", "一定", "程度", "相关", "有关", "仍然", "还是", "不是", "一个"}
+)
+
+# Leading enumerators: 一、（一）一是 1. （1）① and source labels such as "巡察反馈：".
+_ENUMERATOR = re.compile(
+    r"^\s*(?:[（(]?[一二三四五六七八九十百]+[)）、.．]|[（(]?\d+[)）、.．]|[①-⑳]|[一二三四五六七八九十]是)\s*"
+)
+_LABEL = re.compile(r"^[^，。：:]{0,10}(?:反馈|指出|发现|意见|问题|建议)[^，。：:]{0,4}[：:]")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_SPLIT = re.compile(r"[^\u3400-\u9fffA-Za-z0-9]+")
+
+
+def cache_dir() -> Path:
+    """The per-user cache directory for luoshi (``LUOSHI_CACHE_DIR`` or the XDG cache home)."""
+    configured = os.environ.get("LUOSHI_CACHE_DIR")
+    if configured:
+        return Path(configured)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "luoshi"
+
+
+_TOKENIZER_LOCK = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+
+
+def _jieba() -> jieba.Tokenizer:
+    """Return the process-wide jieba tokenizer, loading its dictionary on first use (~1 s)."""
+    global _tokenizer
+    with _TOKENIZER_LOCK:
+        if _tokenizer is None:
+            import jieba as jieba_module
+
+            # jieba logs "Building prefix dict…" to stderr; the CLI's stderr is for errors only.
+            jieba_module.setLogLevel(logging.WARNING)
+            tokenizer = jieba_module.Tokenizer()
+            # Keep jieba's dictionary cache in our cache dir, not in a shared /tmp.
+            directory = cache_dir() / "jieba"
+            try:
+                directory.mkdir(parents=True, exist_ok=True)
+                tokenizer.tmp_dir = str(directory)
+            except OSError:
+                tokenizer.tmp_dir = None
+            tokenizer.initialize()
+            for term in concept_terms():
+                tokenizer.add_word(term, freq=None)
+            _tokenizer = tokenizer
+        return _tokenizer
+
+
+@lru_cache(maxsize=1)
+def concept_table() -> dict[str, str]:
+    """Map every term of the shipped concept dictionary to its concept name."""
+    text = resources.files("luoshi.text.match").joinpath("concepts.tsv").read_text(encoding="utf-8")
+    return parse_concepts(text.splitlines())
+
+
+def parse_concepts(lines: Iterable[str]) -> dict[str, str]:
+    """Parse ``concept<TAB>term|term…`` lines; a term listed twice keeps its first concept."""
+    table: dict[str, str] = {}
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, _, terms = line.partition("\t")
+        for term in terms.split("|"):
+            term = normalise(term.strip())
+            if len(term) >= 2:
+                table.setdefault(term, name.strip())
+    return table
+
+
+def concept_terms() -> list[str]:
+    """All dictionary terms (used to keep them whole in segmentation)."""
+    return sorted(concept_table())
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, without enumerators or a leading source label."""
+    text = unicodedata.normalize("NFKC", text).lower().strip()
+    previous = None
+    # Labels and enumerators stack ("巡察反馈：（二）一是…"); peel them until nothing changes.
+    while previous != text:
+        previous = text
+        text = _ENUMERATOR.sub("", text, count=1)
+        text = _LABEL.sub("", text, count=1)
+    return text
+
+
+def concepts(text: str) -> list[str]:
+    """Concept names found in normalised ``text`` by greedy longest match, left to right."""
+    table = concept_table()
+    longest = _longest_term()
+    found: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        for length in range(min(longest, n - i), 1, -1):
+            name = table.get(text[i : i + length])
+            if name is not None:
+                found.append(name)
+                i += length
+                break
+        else:
+            i += 1
+    return found
+
+
+@lru_cache(maxsize=1)
+def _longest_term() -> int:
+    return max((len(term) for term in concept_table()), default=2)
+
+
+def _content_segments(text: str) -> list[str]:
+    """CJK/alphanumeric runs of ``text`` with the stop phrases cut out (they become boundaries)."""
+    pieces = _SPLIT.split(text)
+    segments: list[str] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        segments.extend(s for s in _cut_stop_phrases(piece) if s)
+    return segments
+
+
+def _cut_stop_phrases(piece: str) -> list[str]:
+    out: list[str] = []
+    start = i = 0
+    n = len(piece)
+    while i < n:
+        for phrase in _STOP_PHRASES:
+            if piece.startswith(phrase, i):
+                out.append(piece[start:i])
+                i += len(phrase)
+                start = i
+                break
+        else:
+            i += 1
+    out.append(piece[start:])
+    return out
+
+
+def words(text: str) -> list[str]:
+    """jieba words (no HMM, so unknown words stay as characters) of length >= 2, minus stop words."""
+    tokenizer = _jieba()
+    result: list[str] = []
+    for piece in _SPLIT.split(text):
+        if not piece:
+            continue
+        for word in tokenizer.lcut(piece, HMM=False):
+            if len(word) >= 2 and word not in _STOP_WORDS:
+                result.append(word)
+    return result
+
+
+def bigrams(text: str) -> list[str]:
+    """Character bigrams within the content segments (not across punctuation or stop phrases)."""
+    result: list[str] = []
+    for segment in _content_segments(text):
+        if len(segment) == 1:
+            continue
+        result.extend(segment[i : i + 2] for i in range(len(segment) - 1))
+    return result
+
+
+def features(text: str) -> list[str]:
+    """All features of ``text`` as prefixed strings (``c:…``, ``w:…``, ``b:…``), with repeats."""
+    clean = normalise(text)
+    out = [f"{CONCEPT}:{name}" for name in concepts(clean)]
+    out.extend(f"{WORD}:{word}" for word in words(clean))
+    out.extend(f"{BIGRAM}:{gram}" for gram in bigrams(clean))
+    return out

@@ -1,0 +1,366 @@
+"""An incremental, saveable similarity index over problem statements.
+
+Each item becomes a sparse vector of three blocks (concepts, words, character bigrams; see
+``features``). Inside a block the weights are ``(1 + log tf) * idf`` normalised to unit length; the
+blocks are then mixed with fixed weights, so the score of two items is
+
+    score = sum_b weight_b * cos_b / sqrt(W_query * W_item)
+
+where ``W`` is the summed weight of the blocks the item actually has. An exact repeat scores 1.0, and
+every score lies in [0, 1].
+
+Only raw term counts are kept as the source of truth; document frequencies, idf and the weighted
+matrix are derived from them ("compiled") when the index is queried after a change. That is what
+makes adding items one by one give exactly the same index as building it in one go.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from luoshi.text.match import features as feats
+
+if TYPE_CHECKING:
+    from luoshi.text.match.embedding import EmbeddingBackend
+
+FORMAT_VERSION = 1
+
+# Block weights, chosen on the development half of the labelled set (bench/match/quality.py).
+DEFAULT_WEIGHTS: Mapping[str, float] = {feats.CONCEPT: 0.35, feats.WORD: 0.35, feats.BIGRAM: 0.30}
+
+# `recurring_of` is decided when the best score reaches this; calibrated on the development half.
+DEFAULT_THRESHOLD = 0.40
+
+# Weight of the embedding cosine when an embedding backend is configured (lexical gets the rest).
+EMBEDDING_WEIGHT = 0.5
+
+_BLOCK_ID: dict[str, int] = {name: i for i, name in enumerate(feats.BLOCKS)}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """One earlier item and how similar it is to the query (0 = nothing shared, 1 = the same)."""
+
+    id: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An input item: an identifier and its text."""
+
+    id: str
+    text: str
+
+
+def decide(matches: Sequence[Match], threshold: float = DEFAULT_THRESHOLD) -> str | None:
+    """The id of the earlier item this one recurs, or None: the best match if it reaches ``threshold``.
+
+    No margin over the second best is required on purpose: a problem that already came back once
+    has two earlier items that both match well, and that is a recurrence, not an ambiguity.
+    """
+    if not matches:
+        return None
+    best = max(matches, key=lambda m: m.score)
+    return best.id if best.score >= threshold else None
+
+
+class MatchIndex:
+    """Earlier items, searchable by similarity. Build once, add incrementally, save and load.
+
+    >>> index = MatchIndex.build([Item("a", "公车私用问题突出"), Item("b", "会议多文件多")])
+    >>> index.query("开公车办私事", top=1)[0].id
+    'a'
+    """
+
+    def __init__(
+        self,
+        weights: Mapping[str, float] | None = None,
+        embedder: EmbeddingBackend | None = None,
+    ) -> None:
+        self.weights: dict[str, float] = dict(weights or DEFAULT_WEIGHTS)
+        if set(self.weights) != set(feats.BLOCKS) or min(self.weights.values()) < 0:
+            raise ValueError(f"weights must give a non-negative weight to each of {feats.BLOCKS}")
+        self.embedder = embedder
+        self._ids: list[str] = []
+        self._id_set: set[str] = set()
+        self._vocab: dict[str, int] = {}
+        self._feature_block: list[int] = []
+        # Raw counts in CSR pieces (rows = items); `_pending_*` hold rows added since the last compile.
+        self._indptr: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+        self._indices: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
+        self._counts: NDArray[np.float32] = np.zeros(0, dtype=np.float32)
+        self._pending: list[tuple[NDArray[np.int32], NDArray[np.float32]]] = []
+        self._embeddings: NDArray[np.float32] | None = None
+        self._pending_texts: list[str] = []
+        # Derived state, rebuilt by `_compile` when stale.
+        self._compiled = False
+        self._idf: NDArray[np.float64] = np.zeros(0)
+        self._unseen_idf = 1.0
+        self._inverted: sp.csr_matrix | None = None  # features x items, final weights
+
+    # ----------------------------------------------------------------------------------- building
+    @classmethod
+    def build(
+        cls,
+        items: Iterable[Item | tuple[str, str]],
+        weights: Mapping[str, float] | None = None,
+        embedder: EmbeddingBackend | None = None,
+    ) -> MatchIndex:
+        """An index holding ``items`` (``Item`` or ``(id, text)`` pairs), in order."""
+        index = cls(weights=weights, embedder=embedder)
+        index.add_many(items)
+        return index
+
+    def add(self, item_id: str, text: str) -> None:
+        """Add one earlier item; its id must be new. Cheap: the index is recompiled on the next query."""
+        self.add_features(item_id, feats.features(text), text=text)
+
+    def add_many(self, items: Iterable[Item | tuple[str, str]]) -> None:
+        """Add several earlier items (``Item`` or ``(id, text)`` pairs)."""
+        for item in items:
+            item_id, text = (item.id, item.text) if isinstance(item, Item) else item
+            self.add(item_id, text)
+
+    def add_features(self, item_id: str, features: Sequence[str], text: str = "") -> None:
+        """Add an item from features computed elsewhere (e.g. precomputed tokenisation)."""
+        if item_id in self._id_set:
+            raise ValueError(f"重复的编号：{item_id}")
+        counts = Counter(features)
+        columns = np.empty(len(counts), dtype=np.int32)
+        values = np.empty(len(counts), dtype=np.float32)
+        for i, (feature, count) in enumerate(sorted(counts.items())):
+            column = self._vocab.get(feature)
+            if column is None:
+                column = len(self._vocab)
+                self._vocab[feature] = column
+                self._feature_block.append(_BLOCK_ID[feature.split(":", 1)[0]])
+            columns[i] = column
+            values[i] = count
+        order = np.argsort(columns, kind="stable")
+        self._pending.append((columns[order], values[order]))
+        self._ids.append(item_id)
+        self._id_set.add(item_id)
+        if self.embedder is not None:
+            self._pending_texts.append(text)
+        self._compiled = False
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @property
+    def ids(self) -> list[str]:
+        """Item ids in insertion order."""
+        return list(self._ids)
+
+    # ------------------------------------------------------------------------------- compilation
+    def _flush_pending(self) -> None:
+        if not self._pending:
+            return
+        lengths = np.fromiter((len(c) for c, _ in self._pending), dtype=np.int64, count=len(self._pending))
+        self._indptr = np.concatenate([self._indptr, self._indptr[-1] + np.cumsum(lengths)])
+        self._indices = np.concatenate([self._indices, *(c for c, _ in self._pending)])
+        self._counts = np.concatenate([self._counts, *(v for _, v in self._pending)])
+        self._pending = []
+        if self.embedder is not None and self._pending_texts:
+            fresh = _unit_rows(self.embedder.encode(self._pending_texts))
+            self._embeddings = fresh if self._embeddings is None else np.vstack([self._embeddings, fresh])
+            self._pending_texts = []
+
+    def _compile(self) -> None:
+        if self._compiled:
+            return
+        self._flush_pending()
+        n_items, n_features = len(self._ids), len(self._vocab)
+        df = np.bincount(self._indices, minlength=n_features).astype(np.float64)
+        self._idf = np.log((n_items + 1.0) / (df + 1.0)) + 1.0
+        self._unseen_idf = math.log(n_items + 1.0) + 1.0
+        block_of = np.asarray(self._feature_block, dtype=np.int64)
+        rows = np.repeat(np.arange(n_items, dtype=np.int64), np.diff(self._indptr))
+        values = (1.0 + np.log(self._counts.astype(np.float64))) * self._idf[self._indices]
+        blocks = block_of[self._indices]
+        self._inverted = _weigh(rows, self._indices, blocks, values, n_items, n_features, self._block_weights())
+        self._compiled = True
+
+    def _block_weights(self) -> NDArray[np.float64]:
+        return np.array([self.weights[name] for name in feats.BLOCKS], dtype=np.float64)
+
+    # ----------------------------------------------------------------------------------- querying
+    def query(self, text: str, top: int = 5) -> list[Match]:
+        """The ``top`` most similar earlier items, best first (ties: earlier item first)."""
+        return self.query_many([text], top=top)[0]
+
+    def query_many(self, texts: Sequence[str], top: int = 5, chunk: int = 256) -> list[list[Match]]:
+        """``query`` for many texts at once (one sparse product per chunk of texts)."""
+        return self.query_features([feats.features(t) for t in texts], top=top, chunk=chunk, texts=texts)
+
+    def query_features(
+        self,
+        features_list: Sequence[Sequence[str]],
+        top: int = 5,
+        chunk: int = 256,
+        texts: Sequence[str] | None = None,
+    ) -> list[list[Match]]:
+        """Like ``query_many`` but from precomputed features (``texts`` only for an embedder)."""
+        if top < 1:
+            raise ValueError("top must be at least 1")
+        self._compile()
+        results: list[list[Match]] = []
+        if not self._ids:
+            return [[] for _ in features_list]
+        assert self._inverted is not None
+        for start in range(0, len(features_list), chunk):
+            block = features_list[start : start + chunk]
+            scores = (self._vectorise(block) @ self._inverted).tocsr()
+            dense_extra = None
+            if self.embedder is not None and self._embeddings is not None and texts is not None:
+                query_emb = _unit_rows(self.embedder.encode(list(texts[start : start + chunk])))
+                dense_extra = query_emb @ self._embeddings.T
+            for row in range(len(block)):
+                if dense_extra is not None:
+                    lexical = scores.getrow(row).toarray().ravel()
+                    combined = (1 - EMBEDDING_WEIGHT) * lexical + EMBEDDING_WEIGHT * dense_extra[row]
+                    results.append(self._top(np.arange(len(self._ids)), combined, top))
+                else:
+                    lo, hi = scores.indptr[row], scores.indptr[row + 1]
+                    results.append(self._top(scores.indices[lo:hi], scores.data[lo:hi], top))
+        return results
+
+    def _top(self, columns: NDArray[np.int32] | NDArray[np.int64], values: NDArray[np.floating], top: int) -> list[Match]:
+        if len(values) == 0:
+            return []
+        if len(values) > top:
+            # Keep everything tied with the k-th score so the tie-break below is deterministic.
+            kth = np.partition(values, len(values) - top)[len(values) - top]
+            keep = values >= kth
+            columns, values = columns[keep], values[keep]
+        order = np.lexsort((columns, -values))[:top]
+        return [Match(self._ids[int(columns[i])], float(min(1.0, max(0.0, values[i])))) for i in order]
+
+    def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
+        """Weighted query rows over the index vocabulary (unseen features only count in the norms)."""
+        block_weights = self._block_weights()
+        rows: list[int] = []
+        cols: list[int] = []
+        vals: list[float] = []
+        for row, features in enumerate(features_list):
+            known: list[tuple[int, int, float]] = []
+            sums = [0.0, 0.0, 0.0]
+            for feature, count in Counter(features).items():
+                block = _BLOCK_ID[feature.split(":", 1)[0]]
+                column = self._vocab.get(feature)
+                idf = self._unseen_idf if column is None else float(self._idf[column])
+                value = (1.0 + math.log(count)) * idf
+                sums[block] += value * value
+                if column is not None:
+                    known.append((column, block, value))
+            total = sum(float(block_weights[b]) for b in range(3) if sums[b] > 0)
+            if total <= 0:
+                continue
+            for column, block, value in known:
+                rows.append(row)
+                cols.append(column)
+                vals.append(value * math.sqrt(block_weights[block] / total / sums[block]))
+        return sp.csr_matrix(
+            (np.asarray(vals, dtype=np.float32), (np.asarray(rows), np.asarray(cols, dtype=np.int64))),
+            shape=(len(features_list), len(self._vocab)),
+        )
+
+    # ---------------------------------------------------------------------------------- save/load
+    def save(self, path: str | Path) -> None:
+        """Write the index to ``path`` (an uncompressed ``.npz``: loading must be fast)."""
+        self._compile()
+        assert self._inverted is not None
+        vocab = np.array(list(self._vocab), dtype=str) if self._vocab else np.zeros(0, dtype="<U1")
+        meta = {"version": FORMAT_VERSION, "weights": self.weights}
+        arrays: dict[str, NDArray[np.generic]] = {
+            "meta": np.array(json.dumps(meta, ensure_ascii=False)),
+            "ids": np.array(self._ids, dtype=str) if self._ids else np.zeros(0, dtype="<U1"),
+            "vocab": vocab,
+            "feature_block": np.asarray(self._feature_block, dtype=np.int8),
+            "indptr": self._indptr,
+            "indices": self._indices,
+            "counts": self._counts,
+            "inv_indptr": self._inverted.indptr,
+            "inv_indices": self._inverted.indices,
+            "inv_data": self._inverted.data,
+            "idf": self._idf,
+        }
+        if self._embeddings is not None:
+            arrays["embeddings"] = self._embeddings
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
+
+    @classmethod
+    def load(cls, path: str | Path, embedder: EmbeddingBackend | None = None) -> MatchIndex:
+        """Read an index written by ``save``; raises ``ValueError`` if it is not one."""
+        try:
+            data = np.load(path, allow_pickle=False)
+        except (OSError, ValueError) as error:
+            raise ValueError(f"不是有效的比对索引文件：{path}（{error}）") from error
+        with data:
+            try:
+                meta = json.loads(str(data["meta"]))
+                if meta.get("version") != FORMAT_VERSION:
+                    raise ValueError(f"索引文件版本 {meta.get('version')} 不受支持：{path}")
+                index = cls(weights=meta["weights"], embedder=embedder)
+                index._ids = [str(x) for x in data["ids"].tolist()]
+                index._id_set = set(index._ids)
+                vocab = data["vocab"].tolist()
+                index._vocab = dict(zip(vocab, range(len(vocab)), strict=True))
+                index._feature_block = data["feature_block"].astype(np.int64).tolist()
+                index._indptr = data["indptr"]
+                index._indices = data["indices"]
+                index._counts = data["counts"]
+                index._idf = data["idf"]
+                index._unseen_idf = math.log(len(index._ids) + 1.0) + 1.0
+                index._inverted = sp.csr_matrix(
+                    (data["inv_data"], data["inv_indices"], data["inv_indptr"]),
+                    shape=(len(vocab), len(index._ids)),
+                )
+                if "embeddings" in data.files:
+                    index._embeddings = data["embeddings"]
+            except KeyError as error:
+                raise ValueError(f"不是有效的比对索引文件：{path}（缺少 {error}）") from error
+        index._compiled = True
+        if embedder is not None and index._embeddings is None and index._ids:
+            raise ValueError(f"索引文件不含向量，不能与向量模型一起使用：{path}")
+        return index
+
+
+def _weigh(
+    rows: NDArray[np.int64],
+    columns: NDArray[np.int32],
+    blocks: NDArray[np.int64],
+    values: NDArray[np.float64],
+    n_items: int,
+    n_features: int,
+    block_weights: NDArray[np.float64],
+) -> sp.csr_matrix:
+    """The features x items matrix of final weights (unit blocks, mixed by ``block_weights``)."""
+    key = rows * 3 + blocks
+    sums = np.bincount(key, weights=values * values, minlength=n_items * 3).reshape(n_items, 3)
+    present = sums > 0
+    totals = (present * block_weights).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scale = np.where(present, np.sqrt(block_weights / np.maximum(totals, 1e-12)[:, None] / sums), 0.0)
+    weights = (values * scale[rows, blocks]).astype(np.float32)
+    matrix = sp.csr_matrix((weights, (columns, rows)), shape=(n_features, n_items))
+    matrix.sort_indices()
+    return matrix
+
+
+def _unit_rows(matrix: NDArray[np.floating]) -> NDArray[np.float32]:
+    array = np.asarray(matrix, dtype=np.float32)
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    return array / np.maximum(norms, 1e-12)
