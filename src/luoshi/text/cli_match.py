@@ -1,0 +1,166 @@
+"""`luoshi match`: match new problems against the history, one JSON line per new item.
+
+    luoshi match --history H.jsonl --new N.jsonl --top 5
+
+Input lines are ``{"id": "...", "text": "..."}``. Output, one line per new item (a stable contract:
+fields may be added, never renamed):
+
+    {"id": "...", "matches": [{"id": "...", "score": 0.83}, ...], "recurring_of": "<history id>" | null}
+
+``--history`` may also be an index saved earlier with ``--save-index`` (it is recognised by content),
+so a large history is tokenised once. Bad input exits with status 2 and one Chinese line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+from luoshi.text.match import DEFAULT_THRESHOLD, Item, MatchIndex, decide
+
+EXIT_BAD_INPUT = 2
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class InputError(Exception):
+    """Bad input: the message is the one line shown to the user."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Declare the options of `luoshi match`."""
+    parser.add_argument(
+        "--history", required=True, metavar="H",
+        help="历史问题：JSON Lines 文件（每行 {\"id\", \"text\"}），或用 --save-index 保存的索引文件",
+    )
+    parser.add_argument(
+        "--new", required=True, metavar="N", help="新问题：JSON Lines 文件（每行 {\"id\", \"text\"}）；- 表示标准输入"
+    )
+    parser.add_argument("--top", type=_positive_int, default=5, metavar="K", help="每个新问题列出的最相似历史问题数（默认 5）")
+    parser.add_argument(
+        "--threshold", type=_unit_float, default=DEFAULT_THRESHOLD, metavar="T",
+        help=f"判定“反复出现”的最低相似度，0–1（默认 {DEFAULT_THRESHOLD}）",
+    )
+    parser.add_argument("--save-index", metavar="FILE", help="把由 --history 建立的索引保存到 FILE，供下次直接作为 --history 使用")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Match every new item and print one JSON line each; 2 on bad input."""
+    try:
+        index = _load_history(Path(args.history))
+        if args.save_index:
+            try:
+                index.save(args.save_index)
+            except OSError as error:
+                raise InputError(f"无法写入索引文件 {args.save_index}：{error.strerror or error}") from error
+        new_items = list(_read_items(args.new))
+    except InputError as error:
+        print(f"错误：{error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    results = index.query_many([item.text for item in new_items], top=args.top)
+    out = sys.stdout
+    for item, matches in zip(new_items, results, strict=True):
+        record = {
+            "id": item.id,
+            "matches": [{"id": m.id, "score": round(m.score, 4)} for m in matches],
+            "recurring_of": decide(matches, threshold=args.threshold),
+        }
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _load_history(path: Path) -> MatchIndex:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except FileNotFoundError as error:
+        raise InputError(f"找不到历史文件 {path}") from error
+    except OSError as error:
+        raise InputError(f"无法读取历史文件 {path}：{error.strerror or error}") from error
+    if head == _ZIP_MAGIC:
+        try:
+            return MatchIndex.load(path)
+        except ValueError as error:
+            raise InputError(str(error)) from error
+    index = MatchIndex()
+    seen: dict[str, int] = {}
+    for line_number, item in _read_numbered(str(path)):
+        if item.id in seen:
+            raise InputError(f"文件 {path} 第 {line_number} 行：编号 {item.id!r} 与第 {seen[item.id]} 行重复")
+        seen[item.id] = line_number
+        index.add(item.id, item.text)
+    return index
+
+
+def _read_items(name: str) -> Iterator[Item]:
+    for _line_number, item in _read_numbered(name):
+        yield item
+
+
+def _read_numbered(name: str) -> Iterator[tuple[int, Item]]:
+    """Items of a JSON Lines file (``-`` = stdin) with their line numbers; blank lines are skipped."""
+    if name == "-":
+        yield from _parse_lines(sys.stdin, "标准输入")
+        return
+    try:
+        handle = open(name, encoding="utf-8-sig")
+    except FileNotFoundError as error:
+        raise InputError(f"找不到文件 {name}") from error
+    except OSError as error:
+        raise InputError(f"无法读取文件 {name}：{error.strerror or error}") from error
+    with handle:
+        yield from _parse_lines(handle, name)
+
+
+def _parse_lines(handle: TextIO, name: str) -> Iterator[tuple[int, Item]]:
+    line_number = 0
+    try:
+        for line_number, line in enumerate(handle, start=1):  # noqa: B007 - used in the except below
+            if not line.strip():
+                continue
+            yield line_number, _parse_item(line, name, line_number)
+    except UnicodeDecodeError as error:
+        raise InputError(f"文件 {name} 第 {line_number + 1} 行附近：不是 UTF-8 编码") from error
+
+
+def _parse_item(line: str, name: str, line_number: int) -> Item:
+    where = f"文件 {name} 第 {line_number} 行"
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(f"{where}：不是有效的 JSON（{error.msg}，第 {error.colno} 列）") from error
+    if not isinstance(record, dict):
+        raise InputError(f"{where}：应为 JSON 对象 {{\"id\": …, \"text\": …}}")
+    for field in ("id", "text"):
+        if field not in record:
+            raise InputError(f"{where}：缺少 \"{field}\" 字段")
+    item_id, text = record["id"], record["text"]
+    if not isinstance(item_id, str) or not item_id.strip():
+        raise InputError(f"{where}：\"id\" 应为非空字符串")
+    if not isinstance(text, str):
+        raise InputError(f"{where}：\"text\" 应为字符串")
+    return Item(item_id, text)
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{value}")
+    return number
+
+
+def _unit_float(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"应为 0 到 1 之间的数：{value}")
+    return number
