@@ -1,0 +1,789 @@
+"""Problems, causes and measures from clean document text.
+
+The document is read as its authors structure it: sections by heading (存在的问题 / 原因分析 /
+整改措施 …), aspect or group headings numbered （一）, items numbered 一是 / 1. / （1）/ ①, and in
+rectification plans labelled lines (问题： / 整改措施： / 责任领导： / 责任单位： / 完成时限：) or a
+table of such columns. Every decision is made from the numbering and the labels, never from the
+particular wording of one document.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
+from luoshi.text.outline import Segment, segment_lines
+from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
+from luoshi.text.read import TABLE_LINE_RE, SourceText
+
+# --------------------------------------------------------------------------- headings
+
+_OTHER_RE = re.compile(
+    r"保障措施|组织保障|组织领导|工作要求|有关要求|总体要求|指导思想|工作目标|整改目标|目标任务|基本原则|工作原则|时间安排"
+    r"|方法步骤|步骤安排|进度安排|基本情况|前期工作|会前准备|学习情况|附件|联系人"
+)
+_CAUSE_RE = re.compile(r"原因|根源|根子|症结|思想根源")
+_PLAN_RE = re.compile(r"问题.{0,10}(?:整改|措施|举措)|(?:整改|措施|举措).{0,6}问题")
+_MEASURE_RE = re.compile(r"措施|举措|努力方向|改进方向|整改方向|下一步|今后|打算|整改任务|整改事项|整改落实|改进|努力|工作思路")
+_PROBLEM_RE = re.compile(r"问题|不足|差距|短板|查摆|检视|对照检查|反馈意见")
+
+
+def classify_heading(label: str) -> str | None:
+    """Which section a heading opens: problems, causes, measures, plan, other or None."""
+    if not label or len(label) > 40:
+        return None
+    if _OTHER_RE.search(label):
+        return "other"
+    if _CAUSE_RE.search(label):
+        return "causes"
+    if _PLAN_RE.search(label):
+        return "plan"
+    if _MEASURE_RE.search(label):
+        return "measures"
+    if _PROBLEM_RE.search(label):
+        return "problems"
+    return None
+
+
+_FIRST_SENTENCE_RE = re.compile(r"[。；;！？!?]")
+_LABEL_END_RE = re.compile(r"[。；;！？!?：:]")
+_TRAILING_PUNCT = " ，,、。．.：:；;！!？?"
+_ASPECT_SUFFIX_RE = re.compile(r"方面(?:存在的|的)?(?:问题|不足|差距|短板)?$")
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def summary_of(text: str) -> str:
+    """The first sentence: up to (not including) the first 。；;！？!?, all whitespace removed."""
+    return _WHITESPACE_RE.sub("", _FIRST_SENTENCE_RE.split(text, maxsplit=1)[0])
+
+
+def heading_label(body: str) -> tuple[str, str]:
+    """Split a heading's body into its label and the rest: '理论学习方面。一是…' → ('理论学习', '一是…').
+
+    The label loses a trailing 方面 and trailing punctuation.
+    """
+    match = _LABEL_END_RE.search(body)
+    label, rest = (body[: match.start()], body[match.end() :]) if match else (body, "")
+    label = label.strip(_TRAILING_PUNCT)
+    label = _ASPECT_SUFFIX_RE.sub("", label).strip(_TRAILING_PUNCT)
+    return label, rest.strip()
+
+
+def _is_heading_like(segment: Segment) -> bool:
+    label, rest = heading_label(segment.body)
+    return bool(label) and not rest and len(label) <= 40
+
+
+# --------------------------------------------------------------------------- labels
+
+_OWNER_LABELS = "责任领导|牵头领导|领衔领导|分管领导|责任县领导|责任人|牵头人"
+_DEPARTMENT_LABELS = "责任单位|牵头单位|责任部门|牵头部门|责任科室|承办单位"
+_DEADLINE_LABELS = "完成时限|整改时限|完成时间|整改期限|时限要求|完成期限|时限"
+_ATTR_RE = re.compile(rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|配合单位|协同单位|{_DEADLINE_LABELS})\s*[：:]")
+_ATTR_KIND = {
+    **dict.fromkeys(_OWNER_LABELS.split("|"), "owner"),
+    **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
+    **dict.fromkeys(_DEADLINE_LABELS.split("|"), "deadline"),
+}
+_PROBLEM_LABEL_RE = re.compile(r"^(?:存在|主要|具体|突出)?问题(?:描述|表现|内容|清单|名称)?\s*\d*\s*[：:]")
+_MEASURE_LABEL_RE = re.compile(r"^(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]")
+# Paragraphs that close a section rather than continue its last item.
+_CLOSING_RE = re.compile(
+    r"^(?:我们将|我们要|我们一定|我们决心|我们坚信|我将|本人将|班子将|领导班子将|班子成员将|今后|总之|综上|以上|下一步，|最后|恳请|敬请|请各位|欢迎|在今后|对照检查到此"
+    r"|以此次|借此机会|不妥之处|不当之处)"
+)
+_DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
+
+
+def _attributes(text: str) -> dict[str, str]:
+    """Owner, department and deadline words from labelled text such as 责任领导：张三 完成时限：…"""
+    found: dict[str, str] = {}
+    matches = list(_ATTR_RE.finditer(text))
+    for index, match in enumerate(matches):
+        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
+        value = text[match.end() : end].strip(_TRAILING_PUNCT + "）)")
+        kind = _ATTR_KIND.get(match.group("label"))
+        if kind and value and kind not in found:
+            found[kind] = value
+    return found
+
+
+def _is_attribute_line(body: str) -> bool:
+    match = _ATTR_RE.match(body)
+    return match is not None
+
+
+# --------------------------------------------------------------------------- tables
+
+_COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("number", re.compile(r"^(?:序号|编号|问题编号|序|No\.?)$", re.IGNORECASE)),
+    ("status", re.compile(r"状态|整改情况|完成情况")),
+    ("progress", re.compile(r"进展|进度")),
+    ("evidence", re.compile(r"佐证|证明材料|附件")),
+    ("owner", re.compile(_OWNER_LABELS)),
+    ("department", re.compile(_DEPARTMENT_LABELS)),
+    ("deadline", re.compile(_DEADLINE_LABELS + "|完成日期")),
+    ("measure", re.compile(r"措施|举措|整改内容|整改任务")),
+    ("aspect", re.compile(r"方面|类别|类型|领域|分类")),
+    ("problem", re.compile(r"问题|表现|事项")),
+)
+
+
+def column_kind(header: str) -> str | None:
+    """The ledger column a header cell names (problem, measure, owner …), or None."""
+    header = _WHITESPACE_RE.sub("", header)
+    for kind, pattern in _COLUMN_PATTERNS:
+        if pattern.search(header):
+            return kind
+    return None
+
+
+def table_columns(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]] | None:
+    """Find a ledger header row among the first rows: (row index, column kind → column index)."""
+    for index, row in enumerate(rows[:3]):
+        columns: dict[str, int] = {}
+        for col, cell in enumerate(row):
+            kind = column_kind(cell)
+            if kind and kind not in columns:
+                columns[kind] = col
+        if ("problem" in columns or "measure" in columns) and len(columns) >= 2:
+            return index, columns
+    return None
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass
+class _Draft:
+    group: str
+    text: str
+    problem: int | None = None
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Builder:
+    problems: list[Problem] = field(default_factory=list)
+    causes: list[Cause] = field(default_factory=list)
+    measures: list[_Draft] = field(default_factory=list)
+    pending: list[_Draft] = field(default_factory=list)  # measures still waiting for attribute lines
+    sections: list[str] = field(default_factory=list)
+
+    def problem(self, aspect: str, text: str) -> int | None:
+        text = _clean_item(text)
+        if not text:
+            return None
+        self.problems.append(Problem(aspect=aspect, summary=summary_of(text), text=text))
+        return len(self.problems) - 1
+
+    def cause(self, text: str) -> None:
+        text = _clean_item(text)
+        if text:
+            self.causes.append(Cause(summary=summary_of(text), text=text))
+
+    def measure(self, group: str, text: str, problem: int | None = None) -> None:
+        text = _clean_item(text)
+        if not text:
+            return
+        draft = _Draft(group=group, text=text, problem=problem, attrs=_attributes(text))
+        self.measures.append(draft)
+        self.pending.append(draft)
+
+    def attributes(self, text: str) -> None:
+        """Apply an attribute line to the measures above it that have none yet."""
+        attrs = _attributes(text)
+        for draft in self.pending:
+            for key, value in attrs.items():
+                draft.attrs.setdefault(key, value)
+        self.pending = []
+
+
+def _clean_item(text: str) -> str:
+    return text.strip().strip("\u3000 ")
+
+
+def _join(parts: Sequence[str]) -> str:
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+def _key(segment: Segment) -> str | None:
+    if segment.heading:
+        return f"#{segment.heading}"
+    return segment.kind
+
+
+def _is_noise(segment: Segment) -> bool:
+    """Signature lines, dates and similar short unmarked lines at the end of a section."""
+    body = segment.body
+    return segment.kind is None and (bool(_DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”"))
+
+
+@dataclass
+class _Item:
+    """A numbered item with the text that follows it up to the next item."""
+
+    head: Segment
+    parts: list[str]
+    children: list[Segment]  # marked segments below the head, in order
+    attrs: list[str]  # attribute lines met inside the item
+
+
+def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment], list[_Item]]:
+    """Split segments into items at segments of `key`; returns (segments before the first, items).
+
+    Unmarked paragraphs continue the item above them, except a closing paragraph (我们将……) or a
+    signature line, which end it; attribute lines are kept apart.
+    """
+    intro: list[Segment] = []
+    items: list[_Item] = []
+    closed = False
+    for segment in segments:
+        if _key(segment) == key and key is not None:
+            items.append(_Item(segment, [segment.body], [], []))
+            closed = False
+            continue
+        if not items:
+            intro.append(segment)
+            continue
+        item = items[-1]
+        if segment.kind is None and segment.line_start and _is_attribute_line(segment.body):
+            item.attrs.append(segment.body)
+            continue
+        if segment.kind is None and segment.line_start and (_CLOSING_RE.match(segment.body) or _is_noise(segment)):
+            closed = True
+        if closed:
+            continue
+        if segment.kind is not None:
+            item.children.append(segment)
+        item.parts.append(segment.body)
+    return intro, items
+
+
+def _first_marked_key(segments: Sequence[Segment]) -> str | None:
+    for segment in segments:
+        if segment.kind is not None:
+            return _key(segment)
+    return None
+
+
+def _sub_items(item: _Item) -> tuple[str | None, list[_Item]]:
+    """The items directly below an item (of the first marker kind that follows its head)."""
+    if not item.children:
+        return None, []
+    sub_key = _key(item.children[0])
+    segments = _item_segments(item)
+    _intro, subs = _items(segments[1:], sub_key)
+    return sub_key, subs
+
+
+def _item_segments(item: _Item) -> list[Segment]:
+    # Rebuild the segment list of an item (head, then everything that was attached to it).
+    children = iter(item.children)
+    next_child = next(children, None)
+    segments = [item.head]
+    for part in item.parts[1:]:
+        if next_child is not None and part is next_child.body:
+            segments.append(next_child)
+            next_child = next(children, None)
+        else:
+            segments.append(Segment(None, 0, part, True, 0, -1))
+    return segments
+
+
+def _item_text(item: _Item) -> str:
+    return _join(item.parts)
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def _process_problems(builder: _Builder, segments: list[Segment]) -> None:
+    top = _first_marked_key(segments)
+    if top is None:
+        for text in _plain_paragraphs(segments):
+            builder.problem("", text)
+        return
+    _intro, items = _items(segments, top)
+    aspect_mode = top in ("cn", "paren_cn") or top.startswith("#") or any(item.children for item in items)
+    for item in items:
+        if not aspect_mode:
+            builder.problem("", _item_text(item))
+            continue
+        aspect, rest = heading_label(item.head.body)
+        _sub_key, subs = _sub_items(item)
+        if subs:
+            for sub in subs:
+                builder.problem(aspect, _item_text(sub))
+        else:
+            builder.problem(aspect, _join([rest, *item.parts[1:]]))
+
+
+def _process_causes(builder: _Builder, segments: list[Segment]) -> None:
+    top = _first_marked_key(segments)
+    if top is None:
+        for text in _plain_paragraphs(segments):
+            builder.cause(text)
+        return
+    _intro, items = _items(segments, top)
+    for item in items:
+        _sub_key, subs = _sub_items(item)
+        if subs:
+            for sub in subs:
+                builder.cause(_item_text(sub))
+        else:
+            builder.cause(_item_text(item))
+
+
+def _process_measures(builder: _Builder, segments: list[Segment]) -> None:
+    top = _first_marked_key(segments)
+    if top is None:
+        for segment in segments:
+            if _is_attribute_line(segment.body):
+                builder.attributes(segment.body)
+        for text in _plain_paragraphs(segments):
+            builder.measure("", text)
+        return
+    _intro, items = _items(segments, top)
+    aspect_mode = top in ("cn", "paren_cn") or top.startswith("#") or any(item.children for item in items)
+    for item in items:
+        if not aspect_mode:
+            builder.measure("", _item_text(item))
+        else:
+            group, rest = heading_label(item.head.body)
+            _sub_key, subs = _sub_items(item)
+            if subs:
+                for sub in subs:
+                    builder.measure(group, _item_text(sub))
+                    for attr in sub.attrs:
+                        builder.attributes(attr)
+            else:
+                builder.measure(group, _join([rest, *item.parts[1:]]))
+        for attr in item.attrs:
+            builder.attributes(attr)
+
+
+def _process_plan(builder: _Builder, segments: list[Segment]) -> None:
+    """A plan section without labels: each item is a problem, its sub-items are its measures."""
+    top = _first_marked_key(segments)
+    if top is None:
+        _process_problems(builder, segments)
+        return
+    _intro, items = _items(segments, top)
+    three_levels = any(any(sub.children for sub in _sub_items(item)[1]) for item in items)
+    for item in items:
+        if three_levels:
+            aspect, _rest = heading_label(item.head.body)
+            for problem_item in _sub_items(item)[1]:
+                _plan_problem(builder, aspect, problem_item)
+        else:
+            _plan_problem(builder, "", item)
+
+
+def _plan_problem(builder: _Builder, aspect: str, item: _Item) -> None:
+    _sub_key, subs = _sub_items(item)
+    if not subs:
+        builder.problem(aspect, _item_text(item))
+        for attr in item.attrs:
+            builder.attributes(attr)
+        return
+    first_sub = subs[0].head
+    head_parts = []
+    for segment in _item_segments(item):
+        if segment is first_sub:
+            break
+        head_parts.append(segment.body)
+    index = builder.problem(aspect, _join(head_parts))
+    for sub in subs:
+        builder.measure(aspect, _item_text(sub), index)
+        for attr in sub.attrs:
+            builder.attributes(attr)
+    for attr in item.attrs:
+        builder.attributes(attr)
+
+
+def _has_labels(segments: Sequence[Segment]) -> bool:
+    problem = any(_PROBLEM_LABEL_RE.match(s.body) for s in segments)
+    measure = any(_MEASURE_LABEL_RE.match(s.body) for s in segments)
+    return problem and measure or (measure and any(s.kind is not None for s in segments))
+
+
+def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
+    """A plan written with labels: 问题：… 整改措施：… 责任领导：… 完成时限：…
+
+    A numbered paragraph followed by a 整改措施 label is a problem; one followed by numbered
+    paragraphs or a 问题 label is an aspect heading. Measures follow their problem.
+    """
+    aspect = ""
+    problem_index: int | None = None
+    problem_key: str | None = None
+    mode = "none"  # none | problem | measure
+    parts: list[str] = []
+    measure_key: str | None = None
+
+    def flush() -> None:
+        nonlocal parts, problem_index
+        if not parts:
+            return
+        text = _join(parts)
+        parts = []
+        if mode == "problem":
+            problem_index = builder.problem(aspect, text)
+        elif mode == "measure":
+            builder.measure(aspect, text, problem_index)
+
+    for index, segment in enumerate(segments):
+        body = segment.body
+        key = _key(segment)
+        if segment.line_start and _is_attribute_line(body):
+            flush()
+            builder.attributes(body)
+            continue
+        if problem_label := _PROBLEM_LABEL_RE.match(body):
+            flush()
+            mode = "problem"
+            problem_key = key if key is not None else problem_key
+            parts = [body[problem_label.end() :]]
+            continue
+        if measure_label := _MEASURE_LABEL_RE.match(body):
+            flush()
+            mode = "measure"
+            measure_key = None
+            parts = [body[measure_label.end() :]]
+            if key is not None and key != problem_key and segment.line_start and problem_key is None:
+                pass
+            continue
+        if key is not None:
+            if mode == "measure" and key != problem_key and (measure_key is None or key == measure_key) and (
+                key not in ("cn", "paren_cn") and not key.startswith("#")
+            ):
+                flush()
+                measure_key = key
+                parts = [body]
+                continue
+            flush()
+            # A numbered paragraph: a problem when a measure label follows before the next one
+            # of its kind, else an aspect heading.
+            if _followed_by_measure_label(segments, index, key):
+                mode = "problem"
+                problem_key = key
+                label, rest = heading_label(body)
+                parts = [body]
+            else:
+                aspect, _rest = heading_label(body)
+                mode = "none"
+                problem_index = None
+            continue
+        if mode in ("problem", "measure") and not _CLOSING_RE.match(body):
+            parts.append(body)
+    flush()
+
+
+def _followed_by_measure_label(segments: Sequence[Segment], index: int, key: str) -> bool:
+    for segment in segments[index + 1 :]:
+        if _key(segment) == key:
+            return False
+        if _MEASURE_LABEL_RE.match(segment.body):
+            return True
+        if _PROBLEM_LABEL_RE.match(segment.body):
+            return False
+    return False
+
+
+def _plain_paragraphs(segments: Sequence[Segment]) -> list[str]:
+    """Items of a section without numbering: its paragraphs, minus intro, closing and signature."""
+    texts: list[str] = []
+    for segment in segments:
+        body = segment.body
+        if not body or body.endswith(("：", ":")) or _is_attribute_line(body):
+            continue
+        if _CLOSING_RE.match(body):
+            break
+        if _is_noise(segment):
+            continue
+        texts.append(body)
+    return texts
+
+
+def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
+    """A ledger table: each row a problem and/or its measures. False when it is no ledger."""
+    found = table_columns(rows)
+    if found is None:
+        return False
+    header_index, columns = found
+    builder.sections.append("table")
+    last_problem_text: str | None = None
+    last_problem_index: int | None = None
+    last_aspect = ""
+
+    def cell(row: Sequence[str], kind: str) -> str:
+        col = columns.get(kind)
+        return row[col].strip() if col is not None and col < len(row) else ""
+
+    for row in rows[header_index + 1 :]:
+        if not any(c.strip() for c in row):
+            continue
+        aspect = cell(row, "aspect") or last_aspect
+        last_aspect = aspect
+        problem_text = cell(row, "problem")
+        problem_index: int | None = None
+        if "problem" in columns:
+            if not problem_text or problem_text == last_problem_text:
+                problem_index = last_problem_index  # a vertically merged cell repeats its problem
+            else:
+                problem_index = builder.problem(heading_label(aspect)[0], _strip_marker(problem_text))
+                last_problem_text, last_problem_index = problem_text, problem_index
+        measure_text = cell(row, "measure")
+        if not measure_text:
+            continue
+        group = builder.problems[problem_index].aspect if problem_index is not None else heading_label(aspect)[0]
+        for text in _split_cell_items(measure_text):
+            builder.measure(group, text, problem_index)
+        attrs = "".join(
+            f"{label}：{value}"
+            for label, value in (("责任领导", cell(row, "owner")), ("责任单位", cell(row, "department")), ("完成时限", cell(row, "deadline")))
+            if value
+        )
+        if attrs:
+            builder.attributes(attrs)
+        builder.pending = []
+    return True
+
+
+def _strip_marker(text: str) -> str:
+    segments = segment_lines([line for line in text.split("\n") if line])
+    return _join([s.body for s in segments]) if segments else text
+
+
+def _split_cell_items(text: str) -> list[str]:
+    """A measure cell may hold several numbered measures; each becomes its own measure."""
+    segments = segment_lines([line for line in text.split("\n") if line.strip()])
+    if not segments:
+        return []
+    key = _first_marked_key(segments)
+    if key is None:
+        return [_join([s.body for s in segments])]
+    intro, items = _items(segments, key)
+    texts = [_item_text(item) for item in items]
+    if intro and not items:
+        texts.insert(0, _join([s.body for s in intro]))
+    return texts
+
+
+# --------------------------------------------------------------------------- document
+
+_TITLE_YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*年")
+
+
+def _title(lines: list[str]) -> tuple[str, int]:
+    """The title (first line, when it reads like one) and how many lines it used."""
+    if not lines:
+        return "", 0
+    first = lines[0].lstrip("#").strip()
+    segments = segment_lines([lines[0]])
+    marked = bool(segments) and segments[0].kind not in (None, "#")
+    if marked or TABLE_LINE_RE.fullmatch(lines[0]) or len(first) > 80 or first.endswith(("。", "；", "：", ":", "，")):
+        return "", 0
+    if classify_heading(first) in ("problems", "causes", "measures", "plan") and len(first) <= 12:
+        return "", 0  # the document starts directly with a section heading
+    return first, 1
+
+
+def _document_year(title: str, text: str, hint: int | None) -> int | None:
+    if match := _TITLE_YEAR_RE.search(title):
+        return int(match.group(1))
+    if hint is not None:
+        return hint
+    years = Counter(int(y) for y in _TITLE_YEAR_RE.findall(text))
+    if not years:
+        return None
+    return max(years, key=lambda y: (years[y], y))
+
+
+@dataclass
+class _Section:
+    kind: str
+    segments: list[Segment]
+
+
+def _sections(segments: list[Segment], title: str) -> list[_Section]:
+    """Cut the document into sections at its section headings."""
+    level: str | None = None
+    heading_level = 0
+    for segment in segments:
+        if not segment.line_start or not _is_heading_like(segment):
+            continue
+        kind = classify_heading(heading_label(segment.body)[0])
+        if kind in ("problems", "causes", "measures", "plan"):
+            if segment.kind is None and (len(segment.body) > 24 or "如下" in segment.body):
+                continue
+            level = "bare" if segment.kind is None else _key(segment)
+            heading_level = segment.heading
+            break
+    sections: list[_Section] = []
+    current: _Section | None = None
+    if level is None:
+        kind = classify_heading(title)
+        if kind in ("problems", "causes", "measures", "plan"):
+            return [_Section(kind, segments)]
+        return []
+    for segment in segments:
+        boundary_kind: str | None = None
+        is_boundary = False
+        if segment.line_start:
+            key = _key(segment) if segment.kind is not None else "bare"
+            label = heading_label(segment.body)[0]
+            if key == level and level != "bare" or (heading_level and 0 < segment.heading < heading_level):
+                is_boundary = True
+                boundary_kind = classify_heading(label) if _is_heading_like(segment) or len(label) <= 30 else None
+            elif segment.kind is None and _is_heading_like(segment) and len(segment.body) <= 24 and "如下" not in segment.body:
+                kind = classify_heading(label)
+                if kind is not None and (level == "bare" or not segment.body.endswith(("：", ":"))):
+                    if kind != "other" or level == "bare":
+                        is_boundary, boundary_kind = True, kind
+        if is_boundary:
+            current = _Section(boundary_kind or "other", [])
+            sections.append(current)
+            continue
+        if current is not None:
+            current.segments.append(segment)
+    return sections
+
+
+def extract(source: SourceText) -> ParsedDocument:
+    """Find title, problems, causes and measures in a document's clean text."""
+    lines = _expand_tables(source)
+    title, used = _title(lines)
+    body_lines = lines[used:]
+    segments = segment_lines(body_lines)
+    builder = _Builder()
+    for section in _sections(segments, title):
+        _process_section(builder, section, source)
+    if not builder.sections:
+        # Tables outside any section (a plan that is only a table) still count.
+        for segment in segments:
+            _maybe_table(builder, segment, source)
+    year = _document_year(title, source.text, source.year_hint)
+    measures = tuple(_finish(draft, year) for draft in builder.measures)
+    return ParsedDocument(
+        title=title,
+        problems=tuple(builder.problems),
+        causes=tuple(builder.causes),
+        measures=measures,
+        sections=tuple(builder.sections),
+    )
+
+
+def _maybe_table(builder: _Builder, segment: Segment, source: SourceText) -> bool:
+    match = TABLE_LINE_RE.fullmatch(segment.body)
+    if match is None:
+        return False
+    index = int(match.group(1))
+    if index < len(source.tables):
+        _process_table(builder, source.tables[index])
+    return True
+
+
+def _process_section(builder: _Builder, section: _Section, source: SourceText) -> None:
+    # A ledger table splits the section: text before it, the table, text after it.
+    chunks: list[list[Segment]] = [[]]
+    for segment in section.segments:
+        if TABLE_LINE_RE.fullmatch(segment.body):
+            _run_section(builder, section.kind, chunks[-1])
+            chunks.append([])
+            _maybe_table(builder, segment, source)
+        else:
+            chunks[-1].append(segment)
+    _run_section(builder, section.kind, chunks[-1])
+
+
+def _run_section(builder: _Builder, kind: str, segments: list[Segment]) -> None:
+    if kind == "other":
+        return
+    if kind not in builder.sections:
+        builder.sections.append(kind)
+    if not segments:
+        return
+    builder.pending = []
+    if kind in ("problems", "plan", "measures") and _has_labels(segments):
+        _process_labelled(builder, segments)
+    elif kind == "problems":
+        _process_problems(builder, segments)
+    elif kind == "causes":
+        _process_causes(builder, segments)
+    elif kind == "measures":
+        _process_measures(builder, segments)
+    elif kind == "plan":
+        _process_plan(builder, segments)
+
+
+def _expand_tables(source: SourceText) -> list[str]:
+    """Lines of the text with non-ledger tables replaced by their cells' text."""
+    lines: list[str] = []
+    for line in source.text.split("\n"):
+        match = TABLE_LINE_RE.fullmatch(line)
+        if match is not None:
+            index = int(match.group(1))
+            if index < len(source.tables) and table_columns(source.tables[index]) is None:
+                seen: set[str] = set()
+                for row in source.tables[index]:
+                    for cell in row:
+                        if cell and cell not in seen:
+                            seen.add(cell)
+                            lines.extend(cell.split("\n"))
+                continue
+            if index >= len(source.tables):
+                continue
+        lines.append(line)
+    return lines
+
+
+def _finish(draft: _Draft, year: int | None) -> Measure:
+    deadline_text = draft.attrs.get("deadline")
+    if deadline_text is None:
+        deadline_text = _inline_deadline(draft.text)
+    deadline = parse_deadline(deadline_text, year) if deadline_text else None
+    if deadline is None and deadline_text and not is_open_ended(deadline_text) and not _HAS_DIGIT_RE.search(deadline_text):
+        deadline = None
+    return Measure(
+        group=draft.group,
+        summary=summary_of(draft.text),
+        text=draft.text,
+        problem=draft.problem,
+        owner=draft.attrs.get("owner"),
+        department=draft.attrs.get("department"),
+        deadline=deadline,
+        deadline_text=deadline_text,
+        commitments=find_commitments(draft.text),
+    )
+
+
+_HAS_DIGIT_RE = re.compile(r"\d")
+_INLINE_DEADLINE_RE = re.compile(
+    r"(?:于|在)?(?P<when>(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}[日号]|底|末|中旬|下旬|上旬)?|底|年底|年末|上半年|下半年))(?:前|之前|以前)"
+    r"|[（(](?P<paren>长期坚持|立行立改|持续推进|持续整改|长期推进)[）)]"
+)
+
+
+def _inline_deadline(text: str) -> str | None:
+    """A deadline written inside a measure: 于2024年6月底前完成 / （长期坚持）."""
+    match = _INLINE_DEADLINE_RE.search(text)
+    if match is None:
+        return None
+    if match.group("paren"):
+        return match.group("paren")
+    when = match.group("when")
+    if not re.search(r"\d{4}年|\d{1,2}月", when):
+        return None
+    return match.group(0).removeprefix("于").removeprefix("在")

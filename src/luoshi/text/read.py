@@ -1,0 +1,427 @@
+"""Bytes and .docx files → clean, normalised text.
+
+Documents arrive as they really are: GBK files saved on old office machines, UTF-16 exports, text
+copied out of PDFs with a hard break in every line, pages scraped from document-sharing sites with
+paywall markers and truncation notes, traditional characters with pinyin glosses. This module
+turns all of them into one form the outline and extraction layers can rely on:
+
+- one paragraph per line, no blank lines, no leading or trailing spaces;
+- simplified characters, half-width digits and letters;
+- no whitespace next to CJK characters or CJK punctuation;
+- headings known from the source (Word heading styles, Markdown `#`) prefixed with `#`
+  marks, e.g. `## 一、存在的问题`;
+- ledger-like tables from .docx files replaced by a placeholder line, the table itself
+  returned beside the text (see `SourceText.tables`).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import PurePath
+from typing import Any
+
+from luoshi.text.errors import DocumentError
+
+# A private-use character cannot occur in a real document, so a line made of it marks where a
+# .docx table stood in the text.
+TABLE_MARK = "\ue000"
+TABLE_LINE_RE = re.compile(TABLE_MARK + r"TABLE(\d+)" + TABLE_MARK)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceText:
+    """Clean text of a document, the tables it held and the year its metadata names."""
+
+    text: str
+    tables: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    year_hint: int | None = None
+    notes: tuple[str, ...] = field(default=(), compare=False)
+
+
+# --------------------------------------------------------------------------- decoding
+
+# File signatures of things people upload by mistake; naming them makes the error useful.
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "是 PDF 文件，请先另存为 Word 文档或文本"),
+    (b"\x89PNG", "是 PNG 图片，不是文档"),
+    (b"\xff\xd8\xff", "是 JPEG 图片，不是文档"),
+    (b"GIF8", "是 GIF 图片，不是文档"),
+    (b"BM", ""),  # checked specially: too short a signature to trust alone
+    (b"\xd0\xcf\x11\xe0", "是旧版 Office 文件（.doc/.xls），请另存为 .docx 后再导入"),
+    (b"Rar!", "是 RAR 压缩包，不是文档"),
+    (b"7z\xbc\xaf", "是 7z 压缩包，不是文档"),
+    (b"\x1f\x8b", "是 gzip 压缩文件，不是文档"),
+    (b"\x7fELF", "是可执行程序，不是文档"),
+    (b"MZ", ""),  # checked specially
+    (b"{\\rtf", "是 RTF 文件，请另存为 .docx 后再导入"),
+)
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+# Encodings charset-normalizer may name that make sense for Chinese documents; anything else it
+# proposes for a file that is not valid UTF-8 (cp1252, koi8 …) is a misdetection here.
+_CJK_ENCODINGS = frozenset({"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "cp936", "utf_16", "utf_32"})
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
+
+
+def _looks_binary(text: str) -> bool:
+    """True when decoded text is mostly control characters, i.e. the bytes were not text."""
+    if not text:
+        return False
+    sample = text[:20000]
+    controls = len(_CONTROL_RE.findall(sample))
+    return controls > max(2, len(sample) // 50)
+
+
+def decode_bytes(data: bytes, filename: str = "") -> str:
+    """Decode a text file's bytes, detecting the encoding from the whole file.
+
+    Order: byte-order mark; strict UTF-8; charset-normalizer on the whole file (only a CJK-capable
+    answer is trusted); strict GB18030. Raises DocumentError when none gives text.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DocumentError(filename, f"文件带有 {encoding.upper()} 标记但内容无法按该编码解码") from exc
+            if _looks_binary(text):
+                raise DocumentError(filename, "不是文本文件（含有大量控制字符）")
+            return text
+    if b"\x00" in data[:4096]:
+        # NUL bytes without a UTF-16 mark: a binary file (UTF-16 without BOM is not supported).
+        raise DocumentError(filename, "不是文本文件（含有二进制内容）")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = _decode_legacy(data, filename)
+    if _looks_binary(text):
+        raise DocumentError(filename, "不是文本文件（含有大量控制字符）")
+    return text
+
+
+def _decode_legacy(data: bytes, filename: str) -> str:
+    """Decode bytes that are not UTF-8: charset-normalizer's CJK answer, else GB18030."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data).best()
+    if best is not None and best.encoding in _CJK_ENCODINGS:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(filename, "无法识别文件编码（不是 UTF-8、GB18030/GBK 或带标记的 UTF-16）") from exc
+
+
+def _check_signature(data: bytes, filename: str) -> None:
+    for signature, reason in _SIGNATURES:
+        if reason and data.startswith(signature):
+            raise DocumentError(filename, reason)
+
+
+# --------------------------------------------------------------------------- .docx
+
+_HEADING_STYLE_RE = re.compile(r"(?:heading|标题)\s*(\d)", re.IGNORECASE)
+
+
+def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]]]]:
+    """Extract a .docx file's paragraphs and tables in document order.
+
+    Heading-styled paragraphs come out as `#`-prefixed lines (the level from the style), the Title
+    style as a plain line. Word's automatic list numbering is not part of the paragraph text, so
+    numbered list paragraphs get a written marker (`1.` at the first level, `（1）` below) to
+    keep their item boundaries. Every table comes out as a placeholder line; its rows are returned.
+    """
+    try:
+        import docx
+        from docx.oxml.ns import qn
+        from docx.table import Table
+        from docx.text.paragraph import Paragraph
+
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds for a broken package
+        raise DocumentError(filename, "不是有效的 Word 文档（.docx 无法打开）") from exc
+
+    lines: list[str] = []
+    tables: list[list[list[str]]] = []
+    list_counters: dict[tuple[str, int], int] = {}
+
+    def paragraph_line(paragraph: Any) -> str:
+        text = paragraph.text.strip()
+        if not text:
+            return ""
+        style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
+        if style_name.lower() == "title" or style_name == "标题":
+            return text
+        match = _HEADING_STYLE_RE.search(style_name)
+        if match:
+            return "#" * max(1, min(6, int(match.group(1)))) + " " + text
+        numbering = paragraph._p.find(qn("w:pPr") + "/" + qn("w:numPr"))
+        if numbering is not None:
+            num_id_el = numbering.find(qn("w:numId"))
+            level_el = numbering.find(qn("w:ilvl"))
+            num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else "0"
+            level = int(level_el.get(qn("w:val")) or 0) if level_el is not None else 0
+            for key in [k for k in list_counters if k[0] == num_id and k[1] > level]:
+                del list_counters[key]  # a shallower item restarts the deeper counters
+            count = list_counters.get((num_id or "0", level), 0) + 1
+            list_counters[(num_id or "0", level)] = count
+            return (f"{count}." if level == 0 else f"（{count}）") + text
+        return text
+
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p"):
+            line = paragraph_line(Paragraph(child, document))
+            if line:
+                lines.append(line)
+        elif child.tag == qn("w:tbl"):
+            rows: list[list[str]] = []
+            for row in Table(child, document).rows:
+                cells: list[str] = []
+                seen: set[int] = set()
+                for cell in row.cells:
+                    # Horizontally merged cells repeat the same element; keep it once.
+                    if id(cell._tc) in seen:
+                        continue
+                    seen.add(id(cell._tc))
+                    cells.append("\n".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
+                rows.append(cells)
+            lines.append(f"{TABLE_MARK}TABLE{len(tables)}{TABLE_MARK}")
+            tables.append(rows)
+    return "\n".join(lines), tables
+
+
+# --------------------------------------------------------------------------- cleaning
+
+_PAYWALL_RE = re.compile(r"#{2,3}\s*(?:paid|vip|free)?\s*(?:begin|end)\s*#{2,3}|#{2}[a-z_]{2,20}#{2}", re.IGNORECASE)
+_TRUNCATION_RE = re.compile(
+    r"[（(]\s*未完[^）)\n]{0,40}[）)]"
+    r"|(?:…+|\.{3,}|。{3,})\s*(?:此处)?(?:已)?省略\s*\d*\s*字\s*(?:…+|\.{3,}|。{3,})?"
+    r"|[（(]\s*全文共\s*\d+\s*字[^）)\n]{0,30}[）)]"
+    r"|(?:预览|试读|免费)(?:阅读)?已结束[^\n]{0,30}"
+)
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_SPACES = dict.fromkeys(map(ord, "\u3000\xa0\t\u2002\u2003\u2009\u200a\u202f\u205f"), " ")
+_BREAKS = dict.fromkeys(map(ord, "\f\v\u2028\u2029\x85"), "\n")
+_HALF_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_HALF_WIDTH[0xFF05] = ord("%")
+_TRANSLATE = {**_ZERO_WIDTH, **_SPACES, **_BREAKS, **_HALF_WIDTH}
+
+_TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
+# A pinyin gloss after a Chinese character: 會(huì) or 会(hui4).
+_PINYIN_GLOSS_RE = re.compile(
+    r"(?<=[\u4e00-\u9fff])\s?[（(]\s*(?:[a-zü]*[" + _TONE_VOWELS + r"][a-zü" + _TONE_VOWELS + r"]*|[a-zü]{1,6}[1-5])\s*[)）]"
+)
+
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’—…·"
+_SPACE_NEAR_CJK_RE = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+_MULTI_SPACE_RE = re.compile(r" {2,}")
+
+_FURNITURE_RE = re.compile(
+    r"^(?:[-—–－_~]+\s*\d{1,4}\s*[-—–－_~]+"
+    r"|第\s*\d+\s*页\s*[，,/／、]?\s*(?:共\s*\d+\s*页)?"
+    r"|共\s*\d+\s*页\s*第\s*\d+\s*页"
+    r"|\d{1,4}\s*[/／]\s*\d{1,4}"
+    r"|page\s*\d+(?:\s*(?:of|/)\s*\d+)?"
+    r"|\d{1,3})$",
+    re.IGNORECASE,
+)
+_METADATA_RE = re.compile(
+    r"^(?:索引号|发布机构|发文机关|发文单位|成文日期|发布日期|发布时间|发文字号|文号|主题分类|主题词|公文种类|体裁分类"
+    r"|信息来源|来源|作者|浏览次数|点击数|点击量|访问量|阅读量|阅读数|字号|责任编辑|编辑|审核|校对|时间|日期|有效性"
+    r"|文章来源|稿件来源)\s*[：:]"
+)
+_SITE_LINE_RE = re.compile(
+    r"^(?:首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:])"
+    r"|版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
+    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|扫码|分享到|打印本页|关闭窗口"
+    r"|【打印】|【关闭】|【字体|加入收藏|举报|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
+    r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数|^\s*(?:https?://|www\.)\S+$",
+    re.IGNORECASE,
+)
+_BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
+_MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
+_MD_BOLD_LINE_RE = re.compile(r"^\*\*(.+?)\*\*[：:]?$")
+_YEAR_RE = re.compile(r"(19[89]\d|20\d\d)\s*[年\-./]")
+
+# A line ends a paragraph when it ends with one of these.
+_TERMINAL = frozenset("。！？!?；;…：:”』」）)】")
+# A line ending with one of these continues on the next line whatever its width.
+_CONTINUING = frozenset("，,、（(“《‘")
+_NEXT_CONTINUES = frozenset("，,。、；;：:）)”》’！？!?")
+_MARKER_START_RE = re.compile(
+    r"^(?:#|[一二三四五六七八九十]{1,3}[、.．是]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}[.．、)）](?!\d)|[①-⑳]|第[一二三四五六七八九十]{1,3}[，,、：:]"
+    r"|" + TABLE_MARK + r")"
+)
+
+
+def _display_width(line: str) -> int:
+    """Width in half-width cells: the width a PDF line was wrapped at is measured this way."""
+    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line)
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The width at which the text was hard-wrapped, or None when it was not.
+
+    In text copied from a PDF many lines share (nearly) the same width and do not end a sentence.
+    """
+    widths = [_display_width(line) for line in lines if len(line) >= 8 and line[-1] not in _TERMINAL]
+    if len(widths) < 3:
+        return None
+    counts = Counter(widths)
+    best_width, best_count = 0, 0
+    for width in counts:
+        near = sum(counts[w] for w in range(width - 3, width + 1))
+        if near > best_count or (near == best_count and width > best_width):
+            best_width, best_count = width, near
+    long_lines = sum(1 for line in lines if len(line) >= 8)
+    if best_count >= 3 and best_count * 4 >= long_lines:
+        return best_width
+    return None
+
+
+def _join_wrapped(lines: list[str]) -> list[str]:
+    """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
+    width = _wrap_width(lines)
+    out: list[str] = []
+    for line in lines:
+        if out and line and out[-1]:
+            prev = out[-1]
+            joins = line[0] in _NEXT_CONTINUES or (
+                not _MARKER_START_RE.match(line)
+                and not prev.startswith(("#", TABLE_MARK))
+                and (
+                    prev[-1] in _CONTINUING
+                    or (width is not None and prev[-1] not in _TERMINAL and _display_width(prev) >= width - 4)
+                )
+            )
+            if joins:
+                glue = " " if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() and line[0].isalnum() else ""
+                out[-1] = prev + glue + line
+                continue
+        out.append(line)
+    return out
+
+
+_converter: Any = None
+
+
+def _to_simplified(text: str) -> str:
+    """Traditional → simplified with OpenCC's t2s table (identity on simplified text)."""
+    global _converter
+    if _converter is None:
+        import opencc
+
+        _converter = opencc.OpenCC("t2s")
+    return str(_converter.convert(text))
+
+
+def clean_text(text: str) -> SourceText:
+    """Normalise raw document text (see the module docstring for the resulting form)."""
+    text = _PAYWALL_RE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    text = _to_simplified(text)
+    text = _PINYIN_GLOSS_RE.sub("", text)
+    text = _TRUNCATION_RE.sub("", text)
+
+    year_hint: int | None = None
+    kept: list[str] = []
+    removed_furniture = False
+    for raw in text.split("\n"):
+        line = _MULTI_SPACE_RE.sub(" ", raw).strip()
+        if not line:
+            if not removed_furniture:
+                kept.append("")
+            continue
+        if _FURNITURE_RE.match(line):
+            # A page break often falls inside a sentence: drop the blank lines around it too so
+            # the two halves can be joined again.
+            while kept and kept[-1] == "":
+                kept.pop()
+            removed_furniture = True
+            continue
+        removed_furniture = False
+        if _METADATA_RE.match(line):
+            if year_hint is None and (match := _YEAR_RE.search(line)):
+                year_hint = int(match.group(1))
+            continue
+        if len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
+            continue
+        heading = _MD_HEADING_RE.match(line)
+        if heading and not line.startswith(TABLE_MARK):
+            line = heading.group(1) + " " + heading.group(2).strip("* ")
+        elif bold := _MD_BOLD_LINE_RE.match(line):
+            line = bold.group(1).strip()
+        line = _SPACE_NEAR_CJK_RE.sub("", line)
+        if line:
+            kept.append(line)
+    # Blank lines carry no meaning once every paragraph is one line; wrapped lines that were
+    # separated by a page break are joined like any other wrapped line.
+    paragraphs = [line for line in kept if line]
+    return SourceText(text="\n".join(_join_wrapped(paragraphs)), year_hint=year_hint)
+
+
+def normalise(text: str) -> str:
+    """Clean and normalise text; the text part of `clean_text`."""
+    return clean_text(text).text
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def read_bytes(data: bytes, filename: str = "") -> SourceText:
+    """Read a document's bytes (.docx or text) into clean text plus its tables.
+
+    Raises DocumentError for anything that is not a readable document.
+    """
+    if not data or not data.strip():
+        raise DocumentError(filename, "文件为空")
+    suffix = PurePath(filename).suffix.lower()
+    if data.startswith(b"PK\x03\x04"):
+        if not _is_docx(data):
+            raise DocumentError(filename, "是压缩包或其他 Office 文件，不是 .docx 文档")
+        raw, tables = read_docx(data, filename)
+        cleaned = clean_text(raw)
+        if not cleaned.text.strip() and not tables:
+            raise DocumentError(filename, "Word 文档中没有文字")
+        return SourceText(text=cleaned.text, tables=_tables(tables), year_hint=cleaned.year_hint)
+    if suffix == ".docx":
+        raise DocumentError(filename, "扩展名是 .docx，但内容不是 Word 文档")
+    _check_signature(data, filename)
+    text = decode_bytes(data, filename)
+    cleaned = clean_text(text)
+    if not cleaned.text.strip():
+        raise DocumentError(filename, "文件中没有可读的文字")
+    return cleaned
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False
+
+
+def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    return tuple(tuple(tuple(clean_cell(cell) for cell in row) for row in table) for table in tables)
+
+
+def clean_cell(cell: str) -> str:
+    """Normalise a table cell, keeping its line breaks (they may separate numbered measures)."""
+    return clean_text(cell).text if cell.strip() else ""
