@@ -1,0 +1,81 @@
+"""Quality of `luoshi match` on the labelled set (tests/text/match_data/).
+
+    .venv/bin/python bench/match/quality.py            # figures on dev, test and all
+    .venv/bin/python bench/match/quality.py --sweep    # threshold sweep on dev (calibration)
+    .venv/bin/python bench/match/quality.py --errors test   # list the misses on a split
+
+Thresholds and weights are tuned on the `dev` half only; `test` is the held-out figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from luoshi.text.match import DEFAULT_THRESHOLD, MatchIndex
+from luoshi.text.match.evaluate import quality
+
+DATA = Path(__file__).resolve().parents[2] / "tests" / "text" / "match_data"
+
+
+def _read(name: str) -> list[dict]:
+    with open(DATA / name, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sweep", action="store_true", help="F1 on dev for a range of thresholds")
+    parser.add_argument("--errors", choices=("dev", "test", "all"), help="print the misses on a split")
+    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument("--weights", help="c,w,b block weights, e.g. 0.35,0.35,0.30")
+    args = parser.parse_args()
+
+    weights = None
+    if args.weights:
+        c, w, b = (float(x) for x in args.weights.split(","))
+        weights = {"c": c, "w": w, "b": b}
+    history, new, labels = _read("history.jsonl"), _read("new.jsonl"), _read("labels.jsonl")
+    index = MatchIndex.build(((h["id"], h["text"]) for h in history), weights=weights)
+    results = dict(zip((n["id"] for n in new), index.query_many([n["text"] for n in new], top=5), strict=True))
+    texts = {row["id"]: row["text"] for row in history + new}
+
+    def truth(split: str) -> dict[str, frozenset[str]]:
+        return {
+            row["id"]: frozenset(row["recurring_of"]) for row in labels if split in ("all", row["split"])
+        }
+
+    if args.sweep:
+        for step in range(20, 61):
+            t = step / 100
+            q = quality(results, truth("dev"), threshold=t)
+            print(f"threshold {t:.2f}  dev P {q.precision:.3f} R {q.recall:.3f} F1 {q.f1:.3f}")
+        return 0
+    print("split  items  with-match  recall@1  recall@5  precision  recall  F1")
+    for split in ("dev", "test", "all"):
+        q = quality(results, truth(split), threshold=args.threshold)
+        print(
+            f"{split:5}  {q.items:5}  {q.with_match:10}  {q.recall_at_1:8.3f}  {q.recall_at_5:8.3f}"
+            f"  {q.precision:9.3f}  {q.recall:6.3f}  {q.f1:.3f}"
+        )
+    if args.errors:
+        for new_id, ids in truth(args.errors).items():
+            matches = results[new_id]
+            best = matches[0] if matches else None
+            wrong_top = bool(ids) and (best is None or best.id not in ids)
+            decided = best is not None and best.score >= args.threshold
+            false_pos = decided and best is not None and best.id not in ids
+            missed = bool(ids) and not decided
+            if wrong_top or false_pos or missed:
+                print(f"\n{new_id} {texts[new_id]}")
+                print(f"   truth: {[texts[i] for i in ids]}")
+                for m in matches[:3]:
+                    mark = "*" if m.id in ids else " "
+                    print(f"   {mark} {m.score:.3f} {texts[m.id]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
