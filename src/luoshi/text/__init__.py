@@ -45,7 +45,7 @@ def parse_file(path: str | PathLike[str]) -> ParsedDocument:
         raise DocumentError(str(path), "文件不存在") from exc
     except OSError as exc:
         raise DocumentError(str(path), f"无法读取文件（{exc.strerror or exc}）") from exc
-    return parse_bytes(data, file_path.name)
+    return parse_bytes(data, str(path))
 
 
 def parse_text(text: str) -> ParsedDocument:

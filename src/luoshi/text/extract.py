@@ -119,9 +119,9 @@ def _is_attribute_line(body: str) -> bool:
 # --------------------------------------------------------------------------- tables
 
 _COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("number", re.compile(r"^(?:序号|编号|问题编号|序|No\.?)$", re.IGNORECASE)),
-    ("status", re.compile(r"状态|整改情况|完成情况")),
-    ("progress", re.compile(r"进展|进度")),
+    ("number", re.compile(r"^(?:序号|编号|序|No\.?)$", re.IGNORECASE)),
+    ("status", re.compile(r"^(?:整改)?状态$")),
+    ("progress", re.compile(r"进展|进度|整改情况|完成情况")),
     ("evidence", re.compile(r"佐证|证明材料|附件")),
     ("owner", re.compile(_OWNER_LABELS)),
     ("department", re.compile(_DEPARTMENT_LABELS)),

@@ -1,0 +1,252 @@
+"""The standard rectification ledger (整改台账) as an .xlsx file: write it, read it back.
+
+Columns: 序号 | 方面 | 问题 | 整改措施 | 责任领导 | 责任单位 | 完成时限 | 整改进展 | 佐证材料, optionally
+问题编号 and 状态 after them. The reader accepts the columns in any order and under common
+synonyms (责任人, 牵头单位, 整改时限 …), finds the header row below a title row, and reports each
+row it cannot take as a Chinese message; a ledger written by `write_ledger` reads back unchanged.
+Pure openpyxl: no Django.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from os import PathLike
+from typing import IO, Any
+
+from luoshi.text.errors import DocumentError
+from luoshi.text.extract import column_kind
+from luoshi.text.model import ParsedDocument
+
+HEADERS: tuple[str, ...] = ("序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "完成时限", "整改进展", "佐证材料")
+OPTIONAL_HEADERS: tuple[str, ...] = ("问题编号", "状态")
+_FIELDS: tuple[str, ...] = ("number", "aspect", "problem", "measure", "owner", "department", "deadline", "progress", "evidence")
+_OPTIONAL_FIELDS: tuple[str, ...] = ("problem_code", "status")
+_WIDTHS = {"序号": 6, "方面": 14, "问题": 48, "整改措施": 56, "责任领导": 12, "责任单位": 18, "完成时限": 16, "整改进展": 30, "佐证材料": 24, "问题编号": 14, "状态": 10}
+_MAX_CELL = 32767  # Excel's limit on the characters of one cell
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerRow:
+    """One row of the ledger. All values are text as a person would type them in Excel."""
+
+    number: str
+    aspect: str
+    problem: str
+    measure: str
+    owner: str = ""
+    department: str = ""
+    deadline: str = ""
+    progress: str = ""
+    evidence: str = ""
+    problem_code: str = ""
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """A row the reader could not take, with the reason in Chinese."""
+
+    row: int  # the Excel row number (1-based, as shown in Excel)
+    message: str
+
+    def __str__(self) -> str:
+        return f"第{self.row}行：{self.message}"
+
+
+Target = str | PathLike[str] | IO[bytes]
+
+
+def rows_from_parsed(doc: ParsedDocument) -> list[LedgerRow]:
+    """Ledger rows for a parsed document.
+
+    A problem with measures linked to it (a rectification plan) is one row, its measures numbered
+    inside the 整改措施 cell; other problems get a row each with no measure, then measures that
+    belong to no problem get a row each under their group.
+    """
+    rows: list[LedgerRow] = []
+    linked: dict[int, list[int]] = {}
+    for index, measure in enumerate(doc.measures):
+        if measure.problem is not None and 0 <= measure.problem < len(doc.problems):
+            linked.setdefault(measure.problem, []).append(index)
+    for problem_index, problem in enumerate(doc.problems):
+        measures = [doc.measures[i] for i in linked.get(problem_index, [])]
+        if len(measures) == 1:
+            measure_text = measures[0].text
+        else:
+            measure_text = "\n".join(f"{n}.{m.text}" for n, m in enumerate(measures, 1))
+        rows.append(
+            LedgerRow(
+                number=str(len(rows) + 1),
+                aspect=problem.aspect,
+                problem=problem.text,
+                measure=measure_text,
+                owner=_distinct(m.owner for m in measures),
+                department=_distinct(m.department for m in measures),
+                deadline=_distinct(m.deadline_text or (m.deadline.isoformat() if m.deadline else None) for m in measures),
+            )
+        )
+    for measure in doc.measures:
+        if measure.problem is None or measure.problem not in linked:
+            rows.append(
+                LedgerRow(
+                    number=str(len(rows) + 1),
+                    aspect=measure.group,
+                    problem="",
+                    measure=measure.text,
+                    owner=measure.owner or "",
+                    department=measure.department or "",
+                    deadline=measure.deadline_text or (measure.deadline.isoformat() if measure.deadline else ""),
+                )
+            )
+    return rows
+
+
+def _distinct(values: Iterable[str | None]) -> str:
+    seen: list[str] = []
+    for value in values:
+        if value and value not in seen:
+            seen.append(value)
+    return "；".join(seen)
+
+
+def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改台账") -> None:
+    """Write the ledger: a title row, a bold filled header (frozen, with a filter), wrapped text.
+
+    问题编号 and 状态 columns are added only when some row has a value for them.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.utils import get_column_letter
+
+    optional = [(h, f) for h, f in zip(OPTIONAL_HEADERS, _OPTIONAL_FIELDS, strict=True) if any(getattr(r, f) for r in rows)]
+    headers = [*HEADERS, *(h for h, _ in optional)]
+    fields = [*_FIELDS, *(f for _, f in optional)]
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new Workbook always has one sheet
+    sheet.title = "整改台账"
+    thin = Side(style="thin", color="999999")
+    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+
+    sheet.cell(row=1, column=1, value=title or "整改台账").font = Font(bold=True, size=16)
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
+    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
+
+    header_fill = PatternFill(fill_type="solid", start_color="DDEBF7", end_color="DDEBF7")
+    for col, header in enumerate(headers, 1):
+        cell = sheet.cell(row=2, column=col, value=header)
+        cell.font = Font(bold=True)
+        cell.fill = header_fill
+        cell.border = border
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        sheet.column_dimensions[get_column_letter(col)].width = _WIDTHS.get(header, 14)
+
+    wrap = Alignment(vertical="top", wrap_text=True)
+    for row_index, row in enumerate(rows, 3):
+        for col, name in enumerate(fields, 1):
+            value: Any = getattr(row, name)
+            if name == "number" and value.isdigit():
+                value = int(value)  # a number Excel sorts as a number
+            cell = sheet.cell(row=row_index, column=col, value=value[:_MAX_CELL] if isinstance(value, str) else value)
+            if isinstance(value, str) and value.startswith("="):
+                # Text that starts with "=" stays text, never a formula (formula injection).
+                cell.data_type = "s"
+            cell.alignment = wrap
+            cell.border = border
+
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(2, len(rows) + 2)}"
+    sheet.print_title_rows = "2:2"
+    workbook.save(target)  # type: ignore[arg-type]  # openpyxl accepts paths and binary streams
+
+
+def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
+    """Read a ledger written by `write_ledger` or by hand.
+
+    Returns the rows it could take and one error per row it could not (a row with neither 问题
+    nor 整改措施). Raises DocumentError when the file is no .xlsx or has no ledger header.
+    """
+    from openpyxl import load_workbook
+
+    name = _source_name(source)
+    try:
+        data = source.read() if hasattr(source, "read") else None
+        workbook = load_workbook(io.BytesIO(data) if data is not None else source, read_only=True, data_only=True)  # type: ignore[arg-type]
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
+        raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
+    try:
+        sheet = workbook.active
+        if sheet is None:
+            raise DocumentError(name, "Excel 文件中没有工作表")
+        all_rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+    header_index, columns = _find_header(all_rows)
+    if header_index is None:
+        raise DocumentError(name, "前 10 行中找不到台账表头（至少需要“问题”或“整改措施”列）")
+
+    rows: list[LedgerRow] = []
+    errors: list[RowError] = []
+    for offset, raw in enumerate(all_rows[header_index + 1 :]):
+        excel_row = header_index + 2 + offset
+        values = {kind: _text(raw[col]) if col < len(raw) else "" for kind, col in columns.items()}
+        if not any(values.values()):
+            continue  # blank rows are layout, not data
+        if not values.get("problem") and not values.get("measure"):
+            errors.append(RowError(excel_row, "“问题”和“整改措施”都为空，无法导入"))
+            continue
+        rows.append(
+            LedgerRow(
+                number=values.get("number", ""),
+                aspect=values.get("aspect", ""),
+                problem=values.get("problem", ""),
+                measure=values.get("measure", ""),
+                owner=values.get("owner", ""),
+                department=values.get("department", ""),
+                deadline=values.get("deadline", ""),
+                progress=values.get("progress", ""),
+                evidence=values.get("evidence", ""),
+                problem_code=values.get("problem_code", ""),
+                status=values.get("status", ""),
+            )
+        )
+    return rows, errors
+
+
+def _source_name(source: Target) -> str:
+    if isinstance(source, (str, PathLike)):
+        return str(source)
+    return str(getattr(source, "name", "") or "上传的台账")
+
+
+def _find_header(rows: Sequence[tuple[Any, ...]]) -> tuple[int | None, dict[str, int]]:
+    for index, row in enumerate(rows[:10]):
+        columns: dict[str, int] = {}
+        for col, value in enumerate(row):
+            header = _text(value)
+            if not header:
+                continue
+            kind = "problem_code" if header == "问题编号" else column_kind(header)
+            if kind and kind not in columns:
+                columns[kind] = col
+        if "problem" in columns or "measure" in columns:
+            return index, columns
+    return None, {}
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
