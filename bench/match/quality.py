@@ -30,13 +30,13 @@ def main() -> int:
     parser.add_argument("--sweep", action="store_true", help="F1 on dev for a range of thresholds")
     parser.add_argument("--errors", choices=("dev", "test", "all"), help="print the misses on a split")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
-    parser.add_argument("--weights", help="c,w,b block weights, e.g. 0.35,0.35,0.30")
+    parser.add_argument("--weights", help="word,bigram,char,concept_boost, e.g. 0.5,0.3,0.2,2")
     args = parser.parse_args()
 
     weights = None
     if args.weights:
-        c, w, b = (float(x) for x in args.weights.split(","))
-        weights = {"c": c, "w": w, "b": b}
+        word, bigram, char, boost = (float(x) for x in args.weights.split(","))
+        weights = {"word": word, "bigram": bigram, "char": char, "concept_boost": boost}
     history, new, labels = _read("history.jsonl"), _read("new.jsonl"), _read("labels.jsonl")
     index = MatchIndex.build(((h["id"], h["text"]) for h in history), weights=weights)
     results = dict(zip((n["id"] for n in new), index.query_many([n["text"] for n in new], top=5), strict=True))

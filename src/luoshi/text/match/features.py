@@ -1,10 +1,12 @@
-"""Turn a problem statement into weighted-able features: concepts, words and character bigrams.
+"""Turn a problem statement into features: concepts, words, character bigrams and characters.
 
-Three blocks, because each fails differently:
+Four kinds, because each fails differently:
 - concepts (``c:``) come from the shipped dictionary ``concepts.tsv`` and bridge restatements in
   different words ("公车私用" / "开公车办私事");
 - words (``w:``) from jieba keep the specific nouns that separate two problems on the same topic;
-- character bigrams (``b:``) survive segmentation differences and unknown words.
+- character bigrams (``b:``) survive segmentation differences and unknown words;
+- single characters (``u:``) catch the last bit of shared meaning between different words
+  ("漏水" / "漏雨", "厕所" / "旱厕"); rare characters carry a lot of it in Chinese.
 
 Everything here is deterministic and offline; jieba is loaded lazily, once per process.
 """
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 CONCEPT = "c"
 WORD = "w"
 BIGRAM = "b"
-BLOCKS: tuple[str, ...] = (CONCEPT, WORD, BIGRAM)
+CHAR = "u"
+KINDS: tuple[str, ...] = (CONCEPT, WORD, BIGRAM, CHAR)
 
 # Phrases that every item of this genre carries (who, where the item came from, how it is
 # enumerated, the generic "falls short" verbs). They say nothing about *which* problem it is, and
@@ -215,10 +218,16 @@ def bigrams(text: str) -> list[str]:
     return result
 
 
+def chars(text: str) -> list[str]:
+    """CJK characters of the content segments (stop phrases removed)."""
+    return [ch for segment in _content_segments(text) for ch in segment if "\u3400" <= ch <= "\u9fff"]
+
+
 def features(text: str) -> list[str]:
-    """All features of ``text`` as prefixed strings (``c:…``, ``w:…``, ``b:…``), with repeats."""
+    """All features of ``text`` as prefixed strings (``c:…``, ``w:…``, ``b:…``, ``u:…``), with repeats."""
     clean = normalise(text)
     out = [f"{CONCEPT}:{name}" for name in concepts(clean)]
     out.extend(f"{WORD}:{word}" for word in words(clean))
     out.extend(f"{BIGRAM}:{gram}" for gram in bigrams(clean))
+    out.extend(f"{CHAR}:{ch}" for ch in chars(clean))
     return out

@@ -1,8 +1,9 @@
 """An incremental, saveable similarity index over problem statements.
 
-Each item becomes a sparse vector of three blocks (concepts, words, character bigrams; see
-``features``). Inside a block the weights are ``(1 + log tf) * idf`` normalised to unit length; the
-blocks are then mixed with fixed weights, so the score of two items is
+Each item becomes a sparse vector of three blocks (see ``features``): words together with the
+concepts of the shipped dictionary (a concept counts ``concept_boost`` times a word), character
+bigrams, and single characters. Inside a block the weights are ``(1 + log tf) * idf`` normalised to
+unit length; the blocks are then mixed with fixed weights, so the score of two items is
 
     score = sum_b weight_b * cos_b / sqrt(W_query * W_item)
 
@@ -35,16 +36,20 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 
-# Block weights, chosen on the development half of the labelled set (bench/match/quality.py).
-DEFAULT_WEIGHTS: Mapping[str, float] = {feats.CONCEPT: 0.35, feats.WORD: 0.35, feats.BIGRAM: 0.30}
+# Block weights and the concept boost, chosen on the development half of the labelled set
+# (bench/match/quality.py).
+DEFAULT_WEIGHTS: Mapping[str, float] = {"word": 0.4, "bigram": 0.3, "char": 0.3, "concept_boost": 1.5}
+_BLOCKS = ("word", "bigram", "char")
 
 # `recurring_of` is decided when the best score reaches this; calibrated on the development half.
-DEFAULT_THRESHOLD = 0.40
+DEFAULT_THRESHOLD = 0.18
 
 # Weight of the embedding cosine when an embedding backend is configured (lexical gets the rest).
 EMBEDDING_WEIGHT = 0.5
 
-_BLOCK_ID: dict[str, int] = {name: i for i, name in enumerate(feats.BLOCKS)}
+# Feature kind (the prefix of a feature) -> its index; kind index -> block.
+_KIND_ID: dict[str, int] = {name: i for i, name in enumerate(feats.KINDS)}
+_BLOCK_OF_KIND = np.array([0, 0, 1, 2], dtype=np.int64)  # concept and word share the first block
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,14 +93,14 @@ class MatchIndex:
         weights: Mapping[str, float] | None = None,
         embedder: EmbeddingBackend | None = None,
     ) -> None:
-        self.weights: dict[str, float] = dict(weights or DEFAULT_WEIGHTS)
-        if set(self.weights) != set(feats.BLOCKS) or min(self.weights.values()) < 0:
-            raise ValueError(f"weights must give a non-negative weight to each of {feats.BLOCKS}")
+        self.weights: dict[str, float] = {**DEFAULT_WEIGHTS, **(weights or {})}
+        if set(self.weights) != set(DEFAULT_WEIGHTS) or min(self.weights.values()) < 0:
+            raise ValueError(f"weights must be non-negative numbers for {sorted(DEFAULT_WEIGHTS)}")
         self.embedder = embedder
         self._ids: list[str] = []
         self._id_set: set[str] = set()
         self._vocab: dict[str, int] = {}
-        self._feature_block: list[int] = []
+        self._feature_kind: list[int] = []
         # Raw counts in CSR pieces (rows = items); `_pending_*` hold rows added since the last compile.
         self._indptr: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
         self._indices: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
@@ -144,7 +149,7 @@ class MatchIndex:
             if column is None:
                 column = len(self._vocab)
                 self._vocab[feature] = column
-                self._feature_block.append(_BLOCK_ID[feature.split(":", 1)[0]])
+                self._feature_kind.append(_KIND_ID[feature.split(":", 1)[0]])
             columns[i] = column
             values[i] = count
         order = np.argsort(columns, kind="stable")
@@ -185,15 +190,19 @@ class MatchIndex:
         df = np.bincount(self._indices, minlength=n_features).astype(np.float64)
         self._idf = np.log((n_items + 1.0) / (df + 1.0)) + 1.0
         self._unseen_idf = math.log(n_items + 1.0) + 1.0
-        block_of = np.asarray(self._feature_block, dtype=np.int64)
+        kinds = np.asarray(self._feature_kind, dtype=np.int64)[self._indices]
         rows = np.repeat(np.arange(n_items, dtype=np.int64), np.diff(self._indptr))
         values = (1.0 + np.log(self._counts.astype(np.float64))) * self._idf[self._indices]
-        blocks = block_of[self._indices]
+        values *= self._kind_boost()[kinds]
+        blocks = _BLOCK_OF_KIND[kinds]
         self._inverted = _weigh(rows, self._indices, blocks, values, n_items, n_features, self._block_weights())
         self._compiled = True
 
     def _block_weights(self) -> NDArray[np.float64]:
-        return np.array([self.weights[name] for name in feats.BLOCKS], dtype=np.float64)
+        return np.array([self.weights[name] for name in _BLOCKS], dtype=np.float64)
+
+    def _kind_boost(self) -> NDArray[np.float64]:
+        return np.array([self.weights["concept_boost"], 1.0, 1.0, 1.0], dtype=np.float64)
 
     # ----------------------------------------------------------------------------------- querying
     def query(self, text: str, top: int = 5) -> list[Match]:
@@ -236,7 +245,9 @@ class MatchIndex:
                     results.append(self._top(scores.indices[lo:hi], scores.data[lo:hi], top))
         return results
 
-    def _top(self, columns: NDArray[np.int32] | NDArray[np.int64], values: NDArray[np.floating], top: int) -> list[Match]:
+    def _top(
+        self, columns: NDArray[np.int32] | NDArray[np.int64], values: NDArray[np.floating], top: int
+    ) -> list[Match]:
         if len(values) == 0:
             return []
         if len(values) > top:
@@ -250,6 +261,7 @@ class MatchIndex:
     def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Weighted query rows over the index vocabulary (unseen features only count in the norms)."""
         block_weights = self._block_weights()
+        boost = self._kind_boost()
         rows: list[int] = []
         cols: list[int] = []
         vals: list[float] = []
@@ -257,10 +269,11 @@ class MatchIndex:
             known: list[tuple[int, int, float]] = []
             sums = [0.0, 0.0, 0.0]
             for feature, count in Counter(features).items():
-                block = _BLOCK_ID[feature.split(":", 1)[0]]
+                kind = _KIND_ID[feature.split(":", 1)[0]]
+                block = int(_BLOCK_OF_KIND[kind])
                 column = self._vocab.get(feature)
                 idf = self._unseen_idf if column is None else float(self._idf[column])
-                value = (1.0 + math.log(count)) * idf
+                value = (1.0 + math.log(count)) * idf * float(boost[kind])
                 sums[block] += value * value
                 if column is not None:
                     known.append((column, block, value))
@@ -287,7 +300,7 @@ class MatchIndex:
             "meta": np.array(json.dumps(meta, ensure_ascii=False)),
             "ids": np.array(self._ids, dtype=str) if self._ids else np.zeros(0, dtype="<U1"),
             "vocab": vocab,
-            "feature_block": np.asarray(self._feature_block, dtype=np.int8),
+            "feature_kind": np.asarray(self._feature_kind, dtype=np.int8),
             "indptr": self._indptr,
             "indices": self._indices,
             "counts": self._counts,
@@ -318,7 +331,7 @@ class MatchIndex:
                 index._id_set = set(index._ids)
                 vocab = data["vocab"].tolist()
                 index._vocab = dict(zip(vocab, range(len(vocab)), strict=True))
-                index._feature_block = data["feature_block"].astype(np.int64).tolist()
+                index._feature_kind = data["feature_kind"].astype(np.int64).tolist()
                 index._indptr = data["indptr"]
                 index._indices = data["indices"]
                 index._counts = data["counts"]
