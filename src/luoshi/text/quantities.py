@@ -27,6 +27,7 @@ PERIODS: tuple[tuple[str, str], ...] = (
     ("每半年", "halfyear"),
     ("每年度", "year"),
     ("每年", "year"),
+    ("全年", "year"),
 )
 _PERIOD_RE = re.compile("|".join(word for word, _ in PERIODS))
 _PERIOD_OF = dict(PERIODS)

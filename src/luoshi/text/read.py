@@ -283,14 +283,17 @@ def _wrap_width(lines: list[str]) -> int | None:
     widths = [_display_width(line) for line in lines if len(line) >= 8 and line[-1] not in _TERMINAL]
     if len(widths) < 3:
         return None
-    counts = Counter(widths)
+    counts = Counter(w for w in widths if w >= 30)  # narrower "wraps" are headings, not a page width
     best_width, best_count = 0, 0
     for width in counts:
         near = sum(counts[w] for w in range(width - 3, width + 1))
         if near > best_count or (near == best_count and width > best_width):
             best_width, best_count = width, near
-    long_lines = sum(1 for line in lines if len(line) >= 8)
-    if best_count >= 3 and best_count * 4 >= long_lines:
+    all_widths = [_display_width(line) for line in lines if len(line) >= 8]
+    # In wrapped text hardly any line is wider than the wrap width; in unwrapped text the
+    # paragraphs are far wider than any cluster of equal-width headings.
+    wider = sum(1 for w in all_widths if w > best_width + 4)
+    if best_count >= 3 and best_count * 3 >= len(all_widths) and wider * 10 <= len(all_widths):
         return best_width
     return None
 
