@@ -1,0 +1,101 @@
+"""The audit log: append-only domain events, each carrying the hash of the one before it.
+
+The chain makes an edit or a deletion behind the application's back visible: `luoshi audit verify`
+recomputes every hash and names the first event that no longer fits. The application never updates
+or deletes an event (the model refuses, and database triggers refuse too); a correction is a new event.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NoReturn
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+GENESIS_HASH = "0" * 64
+
+
+class EventType(models.TextChoices):
+    """Domain events, grouped by area (the part before the dot)."""
+
+    ROUND_CREATED = "round.created", _("创建检视轮次")
+    ROUND_IMPORTED = "round.imported", _("导入文档")
+    PROBLEM_CREATED = "problem.created", _("新增问题")
+    PROBLEM_CHANGED = "problem.changed", _("修改问题")
+    CAUSE_CREATED = "cause.created", _("新增原因")
+    MEASURE_CREATED = "measure.created", _("新增整改措施")
+    MEASURE_ASSIGNED = "measure.assigned", _("分配责任")
+    MEASURE_TRANSITIONED = "measure.transitioned", _("措施状态变更")
+    PROGRESS_RECORDED = "progress.recorded", _("填报进展")
+    EVIDENCE_ADDED = "evidence.added", _("上传佐证材料")
+    EXTENSION_REQUESTED = "extension.requested", _("申请延期")
+    EXTENSION_DECIDED = "extension.decided", _("审批延期")
+    ROLE_GRANTED = "role.granted", _("授予角色")
+    ROLE_REVOKED = "role.revoked", _("撤销角色")
+    DEMO_LOADED = "demo.loaded", _("载入演示数据")
+
+
+class AppendOnlyQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise PermissionError("审计日志只能追加，不能修改")
+
+    def delete(self) -> NoReturn:
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class Event(models.Model):
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    created_at = models.DateTimeField(_("时间"))
+    event_type = models.CharField(_("事件"), max_length=40, choices=EventType.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("操作人（记录时）"), max_length=150, blank=True)
+    target_type = models.CharField(_("对象类型"), max_length=50)
+    target_id = models.CharField(_("对象"), max_length=50)
+    organization_path = models.CharField(_("单位路径"), max_length=255, blank=True, db_index=True)
+    old = models.JSONField(_("原值"), default=dict, blank=True)
+    new = models.JSONField(_("新值"), default=dict, blank=True)
+    prev_hash = models.CharField(_("前一哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64, unique=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计事件")
+        verbose_name_plural = _("审计日志")
+        ordering = ["seq"]
+        indexes = [models.Index(fields=["target_type", "target_id", "seq"], name="audit_event_target")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.get_event_type_display()} {self.target_type}:{self.target_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError("审计日志只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise PermissionError("审计日志只能追加，不能删除")
+
+
+class ChainHead(models.Model):
+    """One row holding the last sequence number and hash; locking it serialises appends."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=GENESIS_HASH)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chain_head_singleton")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

@@ -1,0 +1,513 @@
+"""Rounds, problems, causes and measures: the rectification ledger (整改台账).
+
+Derived values (overdue, due soon, rates) are properties or queries, never stored copies. Every
+queryset a page or the API reads goes through `for_user(user, action)`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
+from luoshi.orgs.models import Member, Team
+
+# A user object as views receive it (a User or AnonymousUser); kept loose for the type checker.
+AnyUser = Any
+
+
+def _org_q(user: AnyUser, action: str, prefix: str) -> Q:
+    from luoshi.orgs.access import organizations_q, roles_for_action
+
+    return organizations_q(user, roles_for_action(action), prefix=prefix)
+
+
+class RoundKind(models.TextChoices):
+    ANNUAL = "annual", _("年度民主生活会")
+    SPECIAL = "special", _("专题民主生活会")
+    ORGANIZATION_LIFE = "org_life", _("组织生活会")
+    INSPECTION = "inspection", _("巡察整改")
+    AUDIT = "audit", _("审计整改")
+    SUPERVISION = "supervision", _("督导整改")
+
+
+class Source(models.TextChoices):
+    SELF_EXAMINATION = "self", _("自我查摆")
+    OPINION = "opinion", _("征求意见")
+    CRITICISM = "criticism", _("批评意见")
+    SUPERVISION = "supervision", _("督导反馈")
+    INSPECTION = "inspection", _("巡察反馈")
+    AUDIT = "audit", _("审计发现")
+
+
+class Framework(models.Model):
+    """A set of aspects problems are grouped under (检视框架)."""
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.TextField(_("说明"), blank=True)
+    is_default = models.BooleanField(_("默认"), default=False)
+
+    class Meta:
+        verbose_name = _("检视框架")
+        verbose_name_plural = _("检视框架")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=Q(is_default=True),
+                name="framework_one_default",
+                violation_error_message="只能有一个默认检视框架",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Aspect(models.Model):
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("检视框架"), on_delete=models.CASCADE, related_name="aspects"
+    )
+    name = models.CharField(_("方面"), max_length=100)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("方面")
+        verbose_name_plural = _("方面")
+        ordering = ["framework", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["framework", "name"],
+                name="aspect_unique_name",
+                violation_error_message="同一框架内方面名称不能重复",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoundQuerySet(models.QuerySet["Round"]):
+    def for_user(self, user: AnyUser, action: str = "view") -> RoundQuerySet:
+        return self.filter(_org_q(user, action, "team__organization__"))
+
+
+class Round(models.Model):
+    team = models.ForeignKey(
+        Team, verbose_name=_("领导班子"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    kind = models.CharField(_("类型"), max_length=20, choices=RoundKind.choices, default=RoundKind.SPECIAL)
+    title = models.CharField(_("名称"), max_length=200)
+    theme = models.CharField(_("主题"), max_length=300, blank=True)
+    year = models.PositiveIntegerField(_("年度"))
+    framework = models.ForeignKey(
+        Framework, verbose_name=_("检视框架"), on_delete=models.PROTECT, related_name="rounds"
+    )
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("检视轮次")
+        verbose_name_plural = _("检视轮次")
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=models.F("start_date")),
+                name="round_dates_ordered",
+                violation_error_message="结束日期不能早于开始日期",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Cause(models.Model):
+    round = models.ForeignKey(
+        Round, verbose_name=_("检视轮次"), on_delete=models.CASCADE, related_name="causes"
+    )
+    summary = models.CharField(_("原因"), max_length=500)
+    text = models.TextField(_("分析"), blank=True)
+    order = models.PositiveIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("原因")
+        verbose_name_plural = _("原因")
+        ordering = ["round", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class ProblemQuerySet(models.QuerySet["Problem"]):
+    def for_user(self, user: AnyUser, action: str = "view") -> ProblemQuerySet:
+        return self.filter(_org_q(user, action, "round__team__organization__"))
+
+
+class Problem(models.Model):
+    round = models.ForeignKey(
+        Round, verbose_name=_("检视轮次"), on_delete=models.CASCADE, related_name="problems"
+    )
+    number = models.PositiveIntegerField(_("问题编号"))
+    aspect = models.ForeignKey(
+        Aspect,
+        verbose_name=_("方面"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
+    aspect_label = models.CharField(_("方面（原文）"), max_length=200, blank=True)
+    source = models.CharField(
+        _("问题来源"), max_length=20, choices=Source.choices, default=Source.SELF_EXAMINATION
+    )
+    summary = models.CharField(_("问题"), max_length=500)
+    text = models.TextField(_("具体表现"), blank=True)
+    causes = models.ManyToManyField(Cause, verbose_name=_("原因"), blank=True, related_name="problems")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题")
+        verbose_name_plural = _("问题")
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "number"],
+                name="problem_number_unique_in_round",
+                violation_error_message="问题编号在本轮次内不能重复",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.summary}"
+
+    @property
+    def aspect_name(self) -> str:
+        return self.aspect.name if self.aspect else self.aspect_label
+
+
+class MeasureQuerySet(models.QuerySet["Measure"]):
+    def for_user(self, user: AnyUser, action: str = "view") -> MeasureQuerySet:
+        """Measures USER may perform ACTION on.
+
+        "work" is narrower than the organization: a member works only their own measures, an
+        organizer those of the rounds they run. "review" excludes the reviewer's own measures
+        (four eyes); the transition service checks it again under the row lock.
+        """
+        prefix = "round__team__organization__"
+        if action == "work":
+            own = Q(owner__user=user) if user.is_authenticated else Q(pk__in=[])
+            return self.filter(own | _org_q(user, "manage", prefix))
+        queryset = self.filter(_org_q(user, action, prefix))
+        if action == "review" and user.is_authenticated:
+            queryset = queryset.exclude(owner__user=user)
+        return queryset
+
+    def open(self) -> MeasureQuerySet:
+        return self.filter(status__in=OPEN_STATUSES)
+
+    def overdue(self, today: datetime.date | None = None) -> MeasureQuerySet:
+        return self.open().filter(current_deadline__lt=today or timezone.localdate())
+
+
+class Measure(models.Model):
+    round = models.ForeignKey(
+        Round, verbose_name=_("检视轮次"), on_delete=models.CASCADE, related_name="measures"
+    )
+    problem = models.ForeignKey(
+        Problem,
+        verbose_name=_("问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="measures",
+    )
+    number = models.PositiveIntegerField(_("措施编号"))
+    group = models.CharField(_("措施分组"), max_length=300, blank=True)
+    summary = models.CharField(_("整改措施"), max_length=500)
+    text = models.TextField(_("措施内容"), blank=True)
+    owner = models.ForeignKey(
+        Member,
+        verbose_name=_("责任领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="measures",
+    )
+    department = models.CharField(_("责任单位"), max_length=200, blank=True)
+    baseline_deadline = models.DateField(_("原定完成时限"), null=True, blank=True)
+    current_deadline = models.DateField(_("当前完成时限"), null=True, blank=True)
+    deadline_text = models.CharField(_("完成时限（原文）"), max_length=100, blank=True)
+    long_term = models.BooleanField(_("长期坚持"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=MeasureStatus.choices, default=MeasureStatus.PLANNED
+    )
+    outcome = models.TextField(_("整改成效"), blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("销号时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    objects = MeasureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("整改措施")
+        verbose_name_plural = _("整改措施")
+        ordering = ["round", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "number"],
+                name="measure_number_unique_in_round",
+                violation_error_message="措施编号在本轮次内不能重复",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_deadline__isnull=True) | Q(baseline_deadline__isnull=False),
+                name="measure_current_deadline_needs_baseline",
+                violation_error_message="设置当前完成时限前须先有原定完成时限",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "current_deadline"], name="measure_status_deadline")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.current_deadline is None and self.baseline_deadline is not None:
+            self.current_deadline = self.baseline_deadline
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today: datetime.date | None = None) -> bool:
+        """Open and past its current deadline (an approved extension moves the current deadline)."""
+        if not self.is_open or self.current_deadline is None:
+            return False
+        return self.current_deadline < (today or timezone.localdate())
+
+    def days_left(self, today: datetime.date | None = None) -> int | None:
+        if self.current_deadline is None:
+            return None
+        return (self.current_deadline - (today or timezone.localdate())).days
+
+    def light(self, today: datetime.date | None = None) -> str:
+        """Traffic light: red when overdue, yellow when LUOSHI_DUE_SOON_DAYS or fewer remain, else green."""
+        if self.is_overdue(today):
+            return "red"
+        left = self.days_left(today)
+        if self.is_open and left is not None and left <= settings.LUOSHI_DUE_SOON_DAYS:
+            return "yellow"
+        return "green"
+
+    @property
+    def extended(self) -> bool:
+        return (
+            self.current_deadline is not None
+            and self.baseline_deadline is not None
+            and self.current_deadline != self.baseline_deadline
+        )
+
+
+class Commitment(models.Model):
+    """A quantified requirement of a measure ("每月至少走访1次"), watched later as an indicator."""
+
+    class Period(models.TextChoices):
+        DAY = "day", _("每天")
+        WEEK = "week", _("每周")
+        MONTH = "month", _("每月")
+        QUARTER = "quarter", _("每季度")
+        HALFYEAR = "halfyear", _("每半年")
+        YEAR = "year", _("每年")
+
+    class Op(models.TextChoices):
+        GE = ">=", _("不少于")
+        LE = "<=", _("不超过")
+        GT = ">", _("超过")
+        LT = "<", _("低于")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="commitments"
+    )
+    text = models.CharField(_("承诺原文"), max_length=500)
+    period = models.CharField(_("周期"), max_length=10, choices=Period.choices, blank=True)
+    op = models.CharField(_("比较"), max_length=2, choices=Op.choices)
+    value = models.DecimalField(_("数值"), max_digits=14, decimal_places=4)
+    unit = models.CharField(_("单位"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("量化承诺")
+        verbose_name_plural = _("量化承诺")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProgressUpdate(models.Model):
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="updates"
+    )
+    date = models.DateField(_("进展日期"))
+    text = models.TextField(_("进展情况"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("填报人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("整改进展")
+        verbose_name_plural = _("整改进展")
+        ordering = ["date", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.text[:30]}"
+
+
+def evidence_path(instance: Evidence, filename: str) -> str:
+    # Stored under an opaque name: the original name is kept in the row, never trusted as a path.
+    import uuid
+
+    return f"evidence/{instance.measure_id}/{uuid.uuid4().hex}"
+
+
+class EvidenceQuerySet(models.QuerySet["Evidence"]):
+    def for_user(self, user: AnyUser, action: str = "view") -> EvidenceQuerySet:
+        return self.filter(measure__in=Measure.objects.for_user(user, action))
+
+
+class Evidence(models.Model):
+    """A file or a written statement supporting an outcome; its date is when it happened, not the upload."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="evidence"
+    )
+    update = models.ForeignKey(
+        ProgressUpdate,
+        verbose_name=_("整改进展"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="evidence",
+    )
+    evidence_date = models.DateField(_("佐证日期"))
+    statement = models.TextField(_("说明"), blank=True)
+    file = models.FileField(_("文件"), upload_to=evidence_path, blank=True)
+    original_name = models.CharField(_("文件名"), max_length=255, blank=True)
+    content_type = models.CharField(_("文件类型"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    objects = EvidenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("佐证材料")
+        verbose_name_plural = _("佐证材料")
+        ordering = ["evidence_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(statement=""),
+                name="evidence_file_or_statement",
+                violation_error_message="佐证材料须有文件或文字说明",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name or self.statement[:30]
+
+
+class Review(models.Model):
+    """A reviewer's decision on a measure; the digest fixes what was verified."""
+
+    class Decision(models.TextChoices):
+        CLOSE = "close", _("验收销号")
+        RETURN = "return", _("退回")
+        REOPEN = "reopen", _("重新打开")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    decision = models.CharField(_("结论"), max_length=10, choices=Decision.choices)
+    reasons = models.TextField(_("意见"), blank=True)
+    digest = models.CharField(_("验收内容摘要（SHA-256）"), max_length=64)
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("验收人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("验收记录")
+        verbose_name_plural = _("验收记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} {self.measure_id}"
+
+
+class Extension(models.Model):
+    """A request for a later deadline; approval moves the measure's current deadline, never the baseline."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("待审批")
+        APPROVED = "approved", _("已批准")
+        DENIED = "denied", _("未批准")
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("整改措施"), on_delete=models.CASCADE, related_name="extensions"
+    )
+    requested_deadline = models.DateField(_("申请延至"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure"],
+                condition=Q(status="requested"),
+                name="extension_one_pending_per_measure",
+                violation_error_message="该措施已有待审批的延期申请",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_id} → {self.requested_deadline}"

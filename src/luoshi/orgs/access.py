@@ -1,0 +1,67 @@
+"""The permission choke point: which organizations a user may act on, and how.
+
+Every `for_user(user, action)` in luoshi builds on `organizations_q`, so "who sees what" is decided
+here and nowhere else. Actions are words, not model permissions, because they follow the review
+cycle's roles (DESIGN.md): the organizer manages a round, the reviewer verifies, members work their
+own measures, viewers read. A role given on an organization holds for the whole subtree below it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from luoshi.orgs.models import Role, RoleAssignment
+
+ACTION_ROLES: dict[str, frozenset[Role] | None] = {
+    "view": None,  # any role
+    "manage": frozenset({Role.ORGANIZER}),
+    "review": frozenset({Role.REVIEWER}),
+    "work": frozenset({Role.MEMBER, Role.ORGANIZER}),
+}
+
+
+def roles_for_action(action: str) -> frozenset[Role] | None:
+    try:
+        return ACTION_ROLES[action]
+    except KeyError:
+        raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTION_ROLES)}") from None
+
+
+def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str = "") -> Q:
+    """A Q on `<prefix>path` matching the organizations where USER holds one of ROLES (any role if
+    None), including everything below them. Superusers match everything; anonymous users nothing.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if getattr(user, "is_superuser", False):
+        return Q()
+    assignments = RoleAssignment.objects.filter(user=user)
+    if roles is not None:
+        assignments = assignments.filter(role__in=roles)
+    paths = sorted(set(assignments.values_list("organization__path", flat=True)))
+    # Drop paths already covered by an ancestor in the list: fewer OR terms for the database.
+    kept: list[str] = []
+    for path in paths:
+        if not any(path.startswith(k) for k in kept):
+            kept.append(path)
+    if not kept:
+        return Q(pk__in=[])
+    q = Q()
+    for path in kept:
+        q |= Q(**{f"{prefix}path__startswith": path})
+    return q
+
+
+def has_role(user: Any, organization_path: str, action: str) -> bool:
+    """Whether USER may perform ACTION on the organization with this path (no query for superusers)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    from luoshi.orgs.models import Organization
+
+    return Organization.objects.filter(
+        organizations_q(user, roles_for_action(action)), path=organization_path
+    ).exists()

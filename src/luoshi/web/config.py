@@ -1,0 +1,118 @@
+"""Typed reading of `LUOSHI_…` environment variables.
+
+Every setting a deployment may change is read here, once, and a bad value stops start-up with a
+message naming the variable, instead of surfacing later as a strange behaviour. A secret may also be
+given as a file (`LUOSHI_SECRET_KEY_FILE`), the way container and systemd secrets arrive.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or malformed; the message names the variable."""
+
+
+class Env:
+    """Reads typed values from a mapping (the process environment by default)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self.environ = os.environ if environ is None else environ
+
+    def text(self, name: str, default: str) -> str:
+        return self.environ.get(name, default)
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        word = raw.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ConfigError(f"{name}={raw!r}: 应为 true/false（或 1/0、yes/no、on/off）")
+
+    def integer(self, name: str, default: int, *, minimum: int | None = None) -> int:
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        try:
+            value = int(raw.strip())
+        except ValueError:
+            raise ConfigError(f"{name}={raw!r}: 应为整数") from None
+        if minimum is not None and value < minimum:
+            raise ConfigError(f"{name}={raw!r}: 不能小于 {minimum}")
+        return value
+
+    def items(self, name: str, default: list[str]) -> list[str]:
+        raw = self.environ.get(name)
+        if raw is None:
+            return default
+        return [part.strip() for part in raw.split(",") if part.strip()]
+
+    def path(self, name: str, default: Path) -> Path:
+        raw = self.environ.get(name)
+        return Path(raw).expanduser().resolve() if raw else default
+
+    def secret(self, name: str) -> str | None:
+        """The value of NAME, or the contents of the file named by NAME_FILE."""
+        if name in self.environ:
+            return self.environ[name]
+        file_name = self.environ.get(f"{name}_FILE")
+        if file_name:
+            try:
+                return Path(file_name).read_text(encoding="utf-8").strip()
+            except OSError as exc:
+                raise ConfigError(f"{name}_FILE={file_name!r}: 无法读取（{exc.strerror}）") from None
+        return None
+
+
+def default_data_dir() -> Path:
+    """`./data` beside the working directory: where `make run` keeps the database and uploads."""
+    return (Path.cwd() / "data").resolve()
+
+
+def load_or_create_secret_key(data_dir: Path) -> str:
+    """The secret key kept in the data directory, generated on first run (readable by its owner only)."""
+    key_file = data_dir / "secret_key"
+    if key_file.exists():
+        key = key_file.read_text(encoding="utf-8").strip()
+        if len(key) < 32:
+            raise ConfigError(f"{key_file}: 密钥过短，请删除该文件以重新生成")
+        return key
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def parse_database_url(url: str) -> dict[str, object]:
+    """A Django DATABASES entry from a URL (sqlite:///path or postgres://…), tuned per engine."""
+    import dj_database_url
+
+    if not url.startswith(("sqlite:", "postgres:", "postgresql:", "pgsql:")):
+        raise ConfigError(f"LUOSHI_DATABASE_URL={url!r}: 仅支持 sqlite:/// 或 postgresql:// 地址")
+    try:
+        config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    except ValueError as exc:
+        raise ConfigError(f"LUOSHI_DATABASE_URL={url!r}: {exc}") from None
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # IMMEDIATE transactions take the write lock at BEGIN, so concurrent workers queue instead
+        # of failing with "database is locked" when a read turns into a write (the audit chain does).
+        config["CONN_MAX_AGE"] = 0
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    return config

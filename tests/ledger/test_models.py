@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.db import IntegrityError
+
+from luoshi.ledger.models import Problem
+
+
+def test_problem_number_is_unique_within_its_round(round_: Any) -> None:
+    Problem.objects.create(round=round_, number=1, summary="甲")
+    with pytest.raises(IntegrityError):
+        Problem.objects.create(round=round_, number=1, summary="乙")
+
+
+def test_current_deadline_starts_at_the_baseline(make_measure: Any) -> None:
+    measure = make_measure(baseline_deadline=datetime.date(2026, 3, 31))
+    assert measure.current_deadline == datetime.date(2026, 3, 31)
+    assert not measure.extended
+
+
+@pytest.mark.parametrize(
+    ("status", "deadline", "today", "light", "overdue"),
+    [
+        ("in_progress", datetime.date(2026, 1, 10), datetime.date(2026, 1, 11), "red", True),
+        ("in_progress", datetime.date(2026, 1, 10), datetime.date(2026, 1, 3), "yellow", False),
+        ("in_progress", datetime.date(2026, 1, 10), datetime.date(2026, 1, 2), "green", False),
+        ("closed", datetime.date(2026, 1, 10), datetime.date(2026, 2, 1), "green", False),
+        ("continuing", datetime.date(2026, 1, 10), datetime.date(2026, 2, 1), "green", False),
+        ("submitted", datetime.date(2026, 1, 10), datetime.date(2026, 2, 1), "red", True),
+    ],
+)
+def test_traffic_light_and_overdue_are_computed(
+    settings: Any,
+    make_measure: Any,
+    status: str,
+    deadline: datetime.date,
+    today: datetime.date,
+    light: str,
+    overdue: bool,
+) -> None:
+    settings.LUOSHI_DUE_SOON_DAYS = 7
+    measure = make_measure(status=status, baseline_deadline=deadline)
+    assert measure.light(today) == light
+    assert measure.is_overdue(today) is overdue
+    from luoshi.ledger.models import Measure
+
+    assert Measure.objects.overdue(today).filter(pk=measure.pk).exists() is overdue

@@ -1,0 +1,100 @@
+"""Pages in Chinese, behind a login, and a 404 for everything of an organization that isn't yours."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+
+@pytest.fixture
+def as_user(client: Client) -> Any:
+    def login(user: Any) -> Client:
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def test_healthz(client: Client, db: None) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.content == b"ok"
+
+
+def test_login_page_is_chinese(client: Client, db: None) -> None:
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "登录" in response.content.decode()
+    assert 'lang="zh-CN"' in response.content.decode()
+
+
+def test_anonymous_is_sent_to_login(client: Client, round_: Any) -> None:
+    for url in (reverse("home"), reverse("round_detail", args=[round_.pk])):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_with_password_then_home_lists_the_round(client: Client, organizer: Any, round_: Any) -> None:
+    response = client.post(
+        reverse("login"), {"username": "organizer", "password": "pw-organizer"}, follow=True
+    )
+    assert response.status_code == 200
+    assert round_.title in response.content.decode()
+
+
+def test_wrong_password_says_so_in_chinese(client: Client, organizer: Any) -> None:
+    response = client.post(reverse("login"), {"username": "organizer", "password": "wrong"})
+    assert "用户名或密码不正确" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", ["organizer", "reviewer", "viewer", "owner", "other_member"])
+def test_round_page_shows_the_measures(
+    request: pytest.FixtureRequest, as_user: Any, measure: Any, who: str
+) -> None:
+    response = as_user(request.getfixturevalue(who)).get(reverse("round_detail", args=[measure.round_id]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert measure.summary in body
+    assert "完成率" in body and "未开始" in body
+
+
+@pytest.mark.parametrize("who", ["outsider", "town_organizer"])
+def test_round_page_is_404_for_those_without_a_role_there(
+    request: pytest.FixtureRequest, as_user: Any, measure: Any, who: str
+) -> None:
+    client = as_user(request.getfixturevalue(who))
+    assert client.get(reverse("round_detail", args=[measure.round_id])).status_code == 404
+    assert measure.round.title not in client.get(reverse("home")).content.decode()
+
+
+def test_round_page_query_count_is_constant(
+    as_user: Any, organizer: Any, make_measure: Any, django_assert_max_num_queries: Any
+) -> None:
+    for _ in range(3):
+        make_measure()
+    client = as_user(organizer)
+    url = reverse("round_detail", args=[make_measure().round_id])
+    with django_assert_max_num_queries(12) as small:
+        client.get(url)
+    for _ in range(20):
+        make_measure()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+
+
+def test_audit_log_is_read_only_in_admin(client: Client, django_user_model: Any, round_: Any) -> None:
+    admin = django_user_model.objects.create_superuser("root", password="pw")
+    client.force_login(admin)
+    from luoshi.audit.models import Event
+
+    event = Event.objects.first()
+    assert event is not None
+    assert client.get(reverse("admin:audit_event_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_event_add")).status_code == 403
+    response = client.post(reverse("admin:audit_event_delete", args=[event.pk]), {"post": "yes"})
+    assert response.status_code == 403
+    assert Event.objects.filter(pk=event.pk).exists()
