@@ -174,6 +174,15 @@ class Problem(models.Model):
     summary = models.CharField(_("问题"), max_length=500)
     text = models.TextField(_("具体表现"), blank=True)
     causes = models.ManyToManyField(Cause, verbose_name=_("原因"), blank=True, related_name="problems")
+    recurrence_of = models.ForeignKey(
+        "self",
+        verbose_name=_("以往提出过的问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="recurrences",
+        help_text=_("确认为反复出现的问题时，指向以往轮次中的同一问题"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = ProblemQuerySet.as_manager()
@@ -511,3 +520,33 @@ class Extension(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure_id} → {self.requested_deadline}"
+
+
+class ImportDraft(models.Model):
+    """A parsed document awaiting the organizer's corrections and confirmation (预览).
+
+    Nothing reaches the ledger until the organizer confirms; the draft keeps the parsed structure
+    (the `luoshi parse` JSON contract) so a correction survives a page reload.
+    """
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("检视轮次"), on_delete=models.CASCADE, related_name="drafts"
+    )
+    name = models.CharField(_("文档名称"), max_length=255)
+    source = models.CharField(
+        _("问题来源"), max_length=20, choices=Source.choices, default=Source.SELF_EXAMINATION
+    )
+    data = models.JSONField(_("解析结果"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入草稿")
+        verbose_name_plural = _("导入草稿")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name

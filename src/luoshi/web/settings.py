@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "luoshi.orgs",
     "luoshi.ledger",
     "luoshi.audit",
+    "luoshi.notices",
 ]
 
 MIDDLEWARE = [
