@@ -27,7 +27,9 @@ _OTHER_RE = re.compile(
 )
 _CAUSE_RE = re.compile(r"原因|根源|根子|症结|思想根源")
 _PLAN_RE = re.compile(r"问题.{0,10}(?:整改|措施|举措)|(?:整改|措施|举措).{0,6}问题")
-_MEASURE_RE = re.compile(r"措施|举措|努力方向|改进方向|整改方向|下一步|今后|打算|整改任务|整改事项|整改落实|改进|努力|工作思路")
+_MEASURE_RE = re.compile(
+    r"措施|举措|努力方向|改进方向|整改方向|下一步|今后|打算|整改任务|整改事项|整改落实|改进|努力|工作思路"
+)
 _PROBLEM_RE = re.compile(r"问题|不足|差距|短板|查摆|检视|对照检查|反馈意见")
 
 
@@ -82,12 +84,15 @@ def _is_heading_like(segment: Segment) -> bool:
 _OWNER_LABELS = "责任领导|牵头领导|领衔领导|分管领导|责任县领导|责任人|牵头人"
 _DEPARTMENT_LABELS = "责任单位|牵头单位|责任部门|牵头部门|责任科室|承办单位"
 _DEADLINE_LABELS = "完成时限|整改时限|完成时间|整改期限|时限要求|完成期限|时限"
-_ATTR_RE = re.compile(rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|配合单位|协同单位|{_DEADLINE_LABELS})\s*[：:]")
+_ATTR_RE = re.compile(
+    rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|配合单位|协同单位|{_DEADLINE_LABELS})\s*[：:]"
+)
 _ATTR_KIND = {
     **dict.fromkeys(_OWNER_LABELS.split("|"), "owner"),
     **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
     **dict.fromkeys(_DEADLINE_LABELS.split("|"), "deadline"),
 }
+_ATTR_TAIL_RE = re.compile(rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$")
 _PROBLEM_LABEL_RE = re.compile(r"^(?:存在|主要|具体|突出)?问题(?:描述|表现|内容|清单|名称)?\s*\d*\s*[：:]")
 _MEASURE_LABEL_RE = re.compile(r"^(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]")
 # Paragraphs that close a section rather than continue its last item.
@@ -171,6 +176,7 @@ class _Builder:
     causes: list[Cause] = field(default_factory=list)
     measures: list[_Draft] = field(default_factory=list)
     pending: list[_Draft] = field(default_factory=list)  # measures still waiting for attribute lines
+    after_attributes: bool = False  # the last thing seen was an attribute line
     sections: list[str] = field(default_factory=list)
 
     def problem(self, aspect: str, text: str) -> int | None:
@@ -187,10 +193,17 @@ class _Builder:
 
     def measure(self, group: str, text: str, problem: int | None = None) -> None:
         text = _clean_item(text)
+        attrs = _attributes(text)
+        if attrs:
+            # "（责任领导：…；完成时限：…）" after a measure is its metadata, not its wording.
+            text = _ATTR_TAIL_RE.sub("", text).strip()
         if not text:
             return
-        draft = _Draft(group=group, text=text, problem=problem, attrs=_attributes(text))
+        draft = _Draft(group=group, text=text, problem=problem, attrs=attrs)
         self.measures.append(draft)
+        if self.after_attributes:
+            # Attribute lines (one label per line, or all on one) belong to the measures above them.
+            self.pending, self.after_attributes = [], False
         self.pending.append(draft)
 
     def attributes(self, text: str) -> None:
@@ -199,7 +212,7 @@ class _Builder:
         for draft in self.pending:
             for key, value in attrs.items():
                 draft.attrs.setdefault(key, value)
-        self.pending = []
+        self.after_attributes = True
 
 
 def _clean_item(text: str) -> str:
@@ -227,7 +240,9 @@ def _key(segment: Segment) -> str | None:
 def _is_noise(segment: Segment) -> bool:
     """Signature lines, dates and similar short unmarked lines at the end of a section."""
     body = segment.body
-    return segment.kind is None and (bool(_DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”"))
+    return segment.kind is None and (
+        bool(_DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”")
+    )
 
 
 @dataclass
@@ -261,7 +276,11 @@ def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment],
         if segment.kind is None and segment.line_start and _is_attribute_line(segment.body):
             item.attrs.append(segment.body)
             continue
-        if segment.kind is None and segment.line_start and (_CLOSING_RE.match(segment.body) or _is_noise(segment)):
+        if (
+            segment.kind is None
+            and segment.line_start
+            and (_CLOSING_RE.match(segment.body) or _is_noise(segment))
+        ):
             closed = True
         if closed:
             continue
@@ -465,8 +484,11 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
                 pass
             continue
         if key is not None:
-            if mode == "measure" and key != problem_key and (measure_key is None or key == measure_key) and (
-                key not in ("cn", "paren_cn") and not key.startswith("#")
+            if (
+                mode == "measure"
+                and key != problem_key
+                and (measure_key is None or key == measure_key)
+                and (key not in ("cn", "paren_cn") and not key.startswith("#"))
             ):
                 flush()
                 measure_key = key
@@ -547,17 +569,23 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
         measure_text = cell(row, "measure")
         if not measure_text:
             continue
-        group = builder.problems[problem_index].aspect if problem_index is not None else heading_label(aspect)[0]
+        group = (
+            builder.problems[problem_index].aspect if problem_index is not None else heading_label(aspect)[0]
+        )
         for text in _split_cell_items(measure_text):
             builder.measure(group, text, problem_index)
         attrs = "".join(
             f"{label}：{value}"
-            for label, value in (("责任领导", cell(row, "owner")), ("责任单位", cell(row, "department")), ("完成时限", cell(row, "deadline")))
+            for label, value in (
+                ("责任领导", cell(row, "owner")),
+                ("责任单位", cell(row, "department")),
+                ("完成时限", cell(row, "deadline")),
+            )
             if value
         )
         if attrs:
             builder.attributes(attrs)
-        builder.pending = []
+        builder.pending, builder.after_attributes = [], False
     return True
 
 
@@ -593,7 +621,12 @@ def _title(lines: list[str]) -> tuple[str, int]:
     first = lines[0].lstrip("#").strip()
     segments = segment_lines([lines[0]])
     marked = bool(segments) and segments[0].kind not in (None, "#")
-    if marked or TABLE_LINE_RE.fullmatch(lines[0]) or len(first) > 80 or first.endswith(("。", "；", "：", ":", "，")):
+    if (
+        marked
+        or TABLE_LINE_RE.fullmatch(lines[0])
+        or len(first) > 80
+        or first.endswith(("。", "；", "：", ":", "，"))
+    ):
         return "", 0
     if classify_heading(first) in ("problems", "causes", "measures", "plan") and len(first) <= 12:
         return "", 0  # the document starts directly with a section heading
@@ -646,8 +679,15 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
             label = heading_label(segment.body)[0]
             if key == level and level != "bare" or (heading_level and 0 < segment.heading < heading_level):
                 is_boundary = True
-                boundary_kind = classify_heading(label) if _is_heading_like(segment) or len(label) <= 30 else None
-            elif segment.kind is None and _is_heading_like(segment) and len(segment.body) <= 24 and "如下" not in segment.body:
+                boundary_kind = (
+                    classify_heading(label) if _is_heading_like(segment) or len(label) <= 30 else None
+                )
+            elif (
+                segment.kind is None
+                and _is_heading_like(segment)
+                and len(segment.body) <= 24
+                and "如下" not in segment.body
+            ):
                 kind = classify_heading(label)
                 if kind is not None and (level == "bare" or not segment.body.endswith(("：", ":"))):
                     if kind != "other" or level == "bare":
@@ -715,7 +755,7 @@ def _run_section(builder: _Builder, kind: str, segments: list[Segment]) -> None:
         builder.sections.append(kind)
     if not segments:
         return
-    builder.pending = []
+    builder.pending, builder.after_attributes = [], False
     if kind in ("problems", "plan", "measures") and _has_labels(segments):
         _process_labelled(builder, segments)
     elif kind == "problems":
@@ -754,7 +794,12 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
     if deadline_text is None:
         deadline_text = _inline_deadline(draft.text)
     deadline = parse_deadline(deadline_text, year) if deadline_text else None
-    if deadline is None and deadline_text and not is_open_ended(deadline_text) and not _HAS_DIGIT_RE.search(deadline_text):
+    if (
+        deadline is None
+        and deadline_text
+        and not is_open_ended(deadline_text)
+        and not _HAS_DIGIT_RE.search(deadline_text)
+    ):
         deadline = None
     return Measure(
         group=draft.group,

@@ -39,8 +39,33 @@ _UNITS = (
     "|次|场|期|篇|天|个|项|家|户|人|名|件|条|批|轮|遍|份|所|座|处|套|台|本|节|堂|趟|回"
 )
 # Units that mean "how many times": enough with a period word alone (每月走访两次).
-_COUNT_UNITS = frozenset({"次", "人次", "家次", "户次", "场次", "场", "期", "篇", "天", "个工作日", "小时", "课时", "学时", "轮", "遍", "趟", "回", "批次", "节", "堂"})
-_QUANTITY_RE = re.compile(rf"(?P<num>{_NUMBER})(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?")
+_COUNT_UNITS = frozenset(
+    {
+        "次",
+        "人次",
+        "家次",
+        "户次",
+        "场次",
+        "场",
+        "期",
+        "篇",
+        "天",
+        "个工作日",
+        "小时",
+        "课时",
+        "学时",
+        "轮",
+        "遍",
+        "趟",
+        "回",
+        "批次",
+        "节",
+        "堂",
+    }
+)
+_QUANTITY_RE = re.compile(
+    rf"(?P<num>{_NUMBER})(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
+)
 
 _OP_BEFORE = (
     ("不少于", ">="),
@@ -64,7 +89,15 @@ _OP_BEFORE = (
 )
 _OP_BEFORE_RE = re.compile("|".join(word for word, _ in _OP_BEFORE))
 _OP_OF = dict(_OP_BEFORE)
-_OP_AFTER = {"以上": ">=", "及以上": ">=", "以下": "<=", "及以下": "<=", "以内": "<=", "之内": "<=", "以里": "<="}
+_OP_AFTER = {
+    "以上": ">=",
+    "及以上": ">=",
+    "以下": "<=",
+    "及以下": "<=",
+    "以内": "<=",
+    "之内": "<=",
+    "以里": "<=",
+}
 
 # Verbs that, after a period word with no number, mean "do it once per period" (每月召开…会议).
 _ACTION_RE = re.compile(
@@ -75,6 +108,7 @@ _NOT_QUANTITY_RE = re.compile(
     r"八项规定|三会一课|一岗双责|三重一大|两个维护|两个确立|四个意识|四个自信|四个全面|五位一体|一把手|一线|逐一|一二三产|"
     r"\d{5}热线|一中|二中|三中|一站式|一对一|一事一议|一次性|一揽子|一体化|一盘棋|第[一二三四五六七八九十\d]"
 )
+_DURATION_RE = re.compile(r"(?:\d+|[一二两三四五六七八九十]+)个?(?:年|月|季度|周|天)(?:内|之内|以内)|[年月]底前|年内")
 _CLAUSE_SPLIT_RE = re.compile(r"[，,：:]")
 _SENTENCE_SPLIT_RE = re.compile(r"[。；;！？!?\n]")
 _QUOTED_RE = re.compile(r"“[^”]{0,20}”|\"[^\"]{0,20}\"|「[^」]{0,20}」")
@@ -116,6 +150,8 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
                 continue
             if period_match := _PERIOD_RE.search(clause):
                 period = _PERIOD_OF[period_match.group(0)]
+            elif _DURATION_RE.search(clause):
+                period = None  # 三年内 / 年底前: a span of its own, no longer the period above
             commitment = _clause_commitment(clause, period, bool(period_match))
             if commitment is not None:
                 found.append(commitment)
@@ -169,7 +205,9 @@ def _is_date_like(clause: str, match: re.Match[str]) -> bool:
 
 _OPEN_ENDED_RE = re.compile(r"长期坚持|立行立改|持续推进|持续整改|长期推进|常态化|长期|持续")
 _CN_YEAR_RE = re.compile(r"[〇零一二三四五六七八九]{4}(?=年)")
-_CN_MONTH_DAY_RE = re.compile(r"(?<=[年月])[一二三四五六七八九十]{1,3}(?=[月日号])|^[一二三四五六七八九十]{1,3}(?=月)")
+_CN_MONTH_DAY_RE = re.compile(
+    r"(?<=[年月])[一二三四五六七八九十]{1,3}(?=[月日号])|^[一二三四五六七八九十]{1,3}(?=月)"
+)
 _ISO_RE = re.compile(r"(?P<y>\d{4})\s*[-./]\s*(?P<m>\d{1,2})\s*[-./]\s*(?P<d>\d{1,2})")
 _DATE_RE = re.compile(
     r"(?:(?P<y>\d{4})年|(?P<this>今年|本年度?|当年))?"
