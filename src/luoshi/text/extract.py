@@ -346,7 +346,12 @@ def _process_problems(builder: _Builder, segments: list[Segment]) -> None:
             for sub in subs:
                 builder.problem(aspect, _item_text(sub))
         else:
-            builder.problem(aspect, _join([rest, *item.parts[1:]]))
+            body = _join([rest, *item.parts[1:]])
+            if body:
+                builder.problem(aspect, body)
+            else:
+                # A numbered line with nothing below it is an item itself, not a heading.
+                builder.problem("", item.head.body)
 
 
 def _process_causes(builder: _Builder, segments: list[Segment]) -> None:
@@ -388,7 +393,11 @@ def _process_measures(builder: _Builder, segments: list[Segment]) -> None:
                     for attr in sub.attrs:
                         builder.attributes(attr)
             else:
-                builder.measure(group, _join([rest, *item.parts[1:]]))
+                body = _join([rest, *item.parts[1:]])
+                if body:
+                    builder.measure(group, body)
+                else:
+                    builder.measure("", item.head.body)
         for attr in item.attrs:
             builder.attributes(attr)
 
@@ -674,7 +683,9 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
     for segment in segments:
         boundary_kind: str | None = None
         is_boundary = False
-        if segment.line_start:
+        if segment.line_start or (segment.kind is not None and _key(segment) == level):
+            # An inline marker of the section level continues its sequence (checked by the
+            # outline), so it is a heading whose line break was lost.
             key = _key(segment) if segment.kind is not None else "bare"
             label = heading_label(segment.body)[0]
             if key == level and level != "bare" or (heading_level and 0 < segment.heading < heading_level):

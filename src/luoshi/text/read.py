@@ -71,7 +71,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 
 # Encodings charset-normalizer may name that make sense for Chinese documents; anything else it
 # proposes for a file that is not valid UTF-8 (cp1252, koi8 …) is a misdetection here.
-_CJK_ENCODINGS = frozenset({"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "cp936", "utf_16", "utf_32"})
+_CJK_ENCODINGS = frozenset(
+    {"gb18030", "gbk", "gb2312", "hz", "big5", "big5hkscs", "cp950", "cp936", "utf_16", "utf_32"}
+)
 
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
@@ -96,7 +98,9 @@ def decode_bytes(data: bytes, filename: str = "") -> str:
             try:
                 text = data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise DocumentError(filename, f"文件带有 {encoding.upper()} 标记但内容无法按该编码解码") from exc
+                raise DocumentError(
+                    filename, f"文件带有 {encoding.upper()} 标记但内容无法按该编码解码"
+                ) from exc
             if _looks_binary(text):
                 raise DocumentError(filename, "不是文本文件（含有大量控制字符）")
             return text
@@ -125,7 +129,9 @@ def _decode_legacy(data: bytes, filename: str) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise DocumentError(filename, "无法识别文件编码（不是 UTF-8、GB18030/GBK 或带标记的 UTF-16）") from exc
+        raise DocumentError(
+            filename, "无法识别文件编码（不是 UTF-8、GB18030/GBK 或带标记的 UTF-16）"
+        ) from exc
 
 
 def _check_signature(data: bytes, filename: str) -> None:
@@ -208,7 +214,9 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
 
 # --------------------------------------------------------------------------- cleaning
 
-_PAYWALL_RE = re.compile(r"#{2,3}\s*(?:paid|vip|free)?\s*(?:begin|end)\s*#{2,3}|#{2}[a-z_]{2,20}#{2}", re.IGNORECASE)
+_PAYWALL_RE = re.compile(
+    r"#{2,3}\s*(?:paid|vip|free)?\s*(?:begin|end)\s*#{2,3}|#{2}[a-z_]{2,20}#{2}", re.IGNORECASE
+)
 _TRUNCATION_RE = re.compile(
     r"[（(]\s*未完[^）)\n]{0,40}[）)]"
     r"|(?:…+|\.{3,}|。{3,})\s*(?:此处)?(?:已)?省略\s*\d*\s*字\s*(?:…+|\.{3,}|。{3,})?"
@@ -218,14 +226,20 @@ _TRUNCATION_RE = re.compile(
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = dict.fromkeys(map(ord, "\u3000\xa0\t\u2002\u2003\u2009\u200a\u202f\u205f"), " ")
 _BREAKS = dict.fromkeys(map(ord, "\f\v\u2028\u2029\x85"), "\n")
-_HALF_WIDTH = {code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))}
+_HALF_WIDTH = {
+    code: code - 0xFEE0 for code in (*range(0xFF10, 0xFF1A), *range(0xFF21, 0xFF3B), *range(0xFF41, 0xFF5B))
+}
 _HALF_WIDTH[0xFF05] = ord("%")
 _TRANSLATE = {**_ZERO_WIDTH, **_SPACES, **_BREAKS, **_HALF_WIDTH}
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
 # A pinyin gloss after a Chinese character: 會(huì) or 会(hui4).
 _PINYIN_GLOSS_RE = re.compile(
-    r"(?<=[\u4e00-\u9fff])\s?[（(]\s*(?:[a-zü]*[" + _TONE_VOWELS + r"][a-zü" + _TONE_VOWELS + r"]*|[a-zü]{1,6}[1-5])\s*[)）]"
+    r"(?<=[\u4e00-\u9fff])\s?[（(]\s*(?:[a-zü]*["
+    + _TONE_VOWELS
+    + r"][a-zü"
+    + _TONE_VOWELS
+    + r"]*|[a-zü]{1,6}[1-5])\s*[)）]"
 )
 
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’—…·"
@@ -257,6 +271,8 @@ _SITE_LINE_RE = re.compile(
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
 _MD_BOLD_LINE_RE = re.compile(r"^\*\*(.+?)\*\*[：:]?$")
+# Markdown bold at the start of a paragraph (**一是……。** 正文); `**` elsewhere is a redaction (张**).
+_MD_BOLD_START_RE = re.compile(r"^\*\*([^*]+?)\*\*")
 _YEAR_RE = re.compile(r"(19[89]\d|20\d\d)\s*[年\-./]")
 
 # A line ends a paragraph when it ends with one of these.
@@ -314,7 +330,11 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                 )
             )
             if joins:
-                glue = " " if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() and line[0].isalnum() else ""
+                glue = (
+                    " "
+                    if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() and line[0].isalnum()
+                    else ""
+                )
                 out[-1] = prev + glue + line
                 continue
         out.append(line)
@@ -334,6 +354,20 @@ def _to_simplified(text: str) -> str:
     return str(_converter.convert(text))
 
 
+# Scraped pages sometimes lose their line breaks: a heading marker after a space starts a line.
+_COLLAPSED_BREAK_RE = re.compile(r"\s+(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])")
+
+
+def _split_collapsed(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if len(line) > 200:
+            out.extend(_COLLAPSED_BREAK_RE.split(line))
+        else:
+            out.append(line)
+    return out
+
+
 def clean_text(text: str) -> SourceText:
     """Normalise raw document text (see the module docstring for the resulting form)."""
     text = _PAYWALL_RE.sub("", text)
@@ -345,7 +379,7 @@ def clean_text(text: str) -> SourceText:
     year_hint: int | None = None
     kept: list[str] = []
     removed_furniture = False
-    for raw in text.split("\n"):
+    for raw in _split_collapsed(text.split("\n")):
         line = _MULTI_SPACE_RE.sub(" ", raw).strip()
         if not line:
             if not removed_furniture:
@@ -365,14 +399,16 @@ def clean_text(text: str) -> SourceText:
             continue
         if len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
             continue
-        heading = _MD_HEADING_RE.match(line)
-        if heading and not line.startswith(TABLE_MARK):
-            line = heading.group(1) + " " + heading.group(2).strip("* ")
-        elif bold := _MD_BOLD_LINE_RE.match(line):
+        prefix = ""
+        if heading := _MD_HEADING_RE.match(line):
+            prefix, line = heading.group(1) + " ", heading.group(2).strip("* ")
+        if bold := _MD_BOLD_LINE_RE.match(line):
             line = bold.group(1).strip()
+        elif bold := _MD_BOLD_START_RE.match(line):
+            line = bold.group(1) + line[bold.end() :]
         line = _SPACE_NEAR_CJK_RE.sub("", line)
         if line:
-            kept.append(line)
+            kept.append(prefix + line)
     # Blank lines carry no meaning once every paragraph is one line; wrapped lines that were
     # separated by a page break are joined like any other wrapped line.
     paragraphs = [line for line in kept if line]
