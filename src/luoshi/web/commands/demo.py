@@ -37,6 +37,24 @@ DEPARTMENTS = [
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--reset-password", action="store_true", help="为演示账号重新生成密码并显示")
+    parser.add_argument("--teams", type=positive, help="另外生成一个省级规模的数据集：班子数（用于性能测试）")
+    parser.add_argument(
+        "--measures", type=positive, default=100, help="每个班子的整改措施数（与 --teams 同用，默认 100）"
+    )
+    parser.add_argument("--password", help="--teams 数据集账号的密码（默认随机生成并显示）")
+    parser.add_argument(
+        "--json", action="store_true", help="--teams：以 JSON 输出账号和轮次（供基准测试读取）"
+    )
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"应为正整数：{text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     from luoshi.orgs.models import Organization
 
     call_command("migrate", interactive=False, verbosity=0)
+    if args.teams:
+        return run_scale(args)
     user_model = get_user_model()
     if Organization.objects.filter(name=DEMO_ROOT, parent=None).exists():
         if args.reset_password:
@@ -60,6 +80,21 @@ def run(args: argparse.Namespace) -> int:
     password = new_password()
     load(password)
     print_logins(password)
+    return 0
+
+
+def run_scale(args: argparse.Namespace) -> int:
+    import json
+
+    from luoshi.demo.scale import build
+
+    password = args.password or new_password()
+    info = build(teams=args.teams, measures=args.measures, password=password)
+    if args.json:
+        print(json.dumps({**info, "password": password}, ensure_ascii=False))
+    else:
+        print(f"已生成 {info['teams']} 个班子 × {info['measures']} 项整改措施。")
+        print(f"  省级组织者/验收人 {info['province_user']}，班子成员 {info['member_user']}，密码 {password}")
     return 0
 
 
