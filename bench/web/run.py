@@ -125,7 +125,7 @@ def drive(port: int, cookies: dict[str, str], path: str, clients: int, total: in
 
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 def wait_for(port: int, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
