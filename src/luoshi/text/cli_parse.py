@@ -49,14 +49,18 @@ def run(args: argparse.Namespace) -> int:
     results: list[tuple[Path, ParsedDocument]] = []
     show_progress = len(files) > 3 and sys.stderr.isatty()
     try:
-        out: IO[str] = sys.stdout if fmt == "xlsx" or not args.output else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+        out: IO[str] = (
+            sys.stdout if fmt == "xlsx" or not args.output else open(args.output, "w", encoding="utf-8")
+        )  # noqa: SIM115
     except OSError as exc:
         print(f"{args.output}：无法写入（{exc.strerror or exc}）", file=sys.stderr)
         return EXIT_NOT_DOCUMENT
     try:
         for number, path in enumerate(files, 1):
             if show_progress:
-                print(f"\r已解析 {number}/{len(files)}：{path.name[:40]}", end="", file=sys.stderr, flush=True)
+                print(
+                    f"\r已解析 {number}/{len(files)}：{path.name[:40]}", end="", file=sys.stderr, flush=True
+                )
             try:
                 doc = parse_file(path)
             except DocumentError as error:
@@ -65,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
                 print(str(error), file=sys.stderr)
                 status = max(status, EXIT_NOT_DOCUMENT)
                 if fmt == "jsonl":
-                    out.write(json.dumps({"path": str(path), "error": error.reason}, ensure_ascii=False) + "\n")
+                    out.write(
+                        json.dumps({"path": str(path), "error": error.reason}, ensure_ascii=False) + "\n"
+                    )
                 continue
             if doc.is_empty:
                 if show_progress:
@@ -107,7 +113,11 @@ def _expand(paths: list[str]) -> Iterator[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$")))
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith((".", "~$"))
+            )
         else:
             yield path
 
@@ -163,10 +173,17 @@ def to_markdown(doc: ParsedDocument) -> str:
                 when = measure.deadline.isoformat() if measure.deadline else "无固定日期"
                 details.append(f"完成时限：{measure.deadline_text or when}（{when}）")
             for commitment in measure.commitments:
-                period = {"day": "每天", "week": "每周", "month": "每月", "quarter": "每季度", "halfyear": "每半年", "year": "每年"}.get(
-                    commitment.period or "", ""
+                period = {
+                    "day": "每天",
+                    "week": "每周",
+                    "month": "每月",
+                    "quarter": "每季度",
+                    "halfyear": "每半年",
+                    "year": "每年",
+                }.get(commitment.period or "", "")
+                details.append(
+                    f"量化承诺：{period}{commitment.op} {commitment.value}{commitment.unit}（{commitment.text}）"
                 )
-                details.append(f"量化承诺：{period}{commitment.op} {commitment.value}{commitment.unit}（{commitment.text}）")
             lines += [f"   - {d}" for d in details]
         lines.append("")
     return "\n".join(lines) + "\n"

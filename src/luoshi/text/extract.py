@@ -282,6 +282,8 @@ def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment],
             and (_CLOSING_RE.match(segment.body) or _is_noise(segment))
         ):
             closed = True
+        elif segment.kind is not None:
+            closed = False  # numbering resumes: what looked like a closing line was not one
         if closed:
             continue
         if segment.kind is not None:
@@ -620,6 +622,7 @@ def _split_cell_items(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- document
 
+_TITLE_WORD_RE = re.compile(r"材料|方案|报告|清单|提纲|台账|通知|意见|发言")
 _TITLE_YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*年")
 
 
@@ -637,8 +640,8 @@ def _title(lines: list[str]) -> tuple[str, int]:
         or first.endswith(("。", "；", "：", ":", "，"))
     ):
         return "", 0
-    if classify_heading(first) in ("problems", "causes", "measures", "plan") and len(first) <= 12:
-        return "", 0  # the document starts directly with a section heading
+    if classify_heading(first) in ("problems", "causes", "measures", "plan") and len(first) <= 8 and not _TITLE_WORD_RE.search(first):
+        return "", 0  # the document starts directly with a section heading (存在的问题 …)
     return first, 1
 
 

@@ -20,11 +20,43 @@ from luoshi.text.errors import DocumentError
 from luoshi.text.extract import column_kind
 from luoshi.text.model import ParsedDocument
 
-HEADERS: tuple[str, ...] = ("序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "完成时限", "整改进展", "佐证材料")
+HEADERS: tuple[str, ...] = (
+    "序号",
+    "方面",
+    "问题",
+    "整改措施",
+    "责任领导",
+    "责任单位",
+    "完成时限",
+    "整改进展",
+    "佐证材料",
+)
 OPTIONAL_HEADERS: tuple[str, ...] = ("问题编号", "状态")
-_FIELDS: tuple[str, ...] = ("number", "aspect", "problem", "measure", "owner", "department", "deadline", "progress", "evidence")
+_FIELDS: tuple[str, ...] = (
+    "number",
+    "aspect",
+    "problem",
+    "measure",
+    "owner",
+    "department",
+    "deadline",
+    "progress",
+    "evidence",
+)
 _OPTIONAL_FIELDS: tuple[str, ...] = ("problem_code", "status")
-_WIDTHS = {"序号": 6, "方面": 14, "问题": 48, "整改措施": 56, "责任领导": 12, "责任单位": 18, "完成时限": 16, "整改进展": 30, "佐证材料": 24, "问题编号": 14, "状态": 10}
+_WIDTHS = {
+    "序号": 6,
+    "方面": 14,
+    "问题": 48,
+    "整改措施": 56,
+    "责任领导": 12,
+    "责任单位": 18,
+    "完成时限": 16,
+    "整改进展": 30,
+    "佐证材料": 24,
+    "问题编号": 14,
+    "状态": 10,
+}
 _MAX_CELL = 32767  # Excel's limit on the characters of one cell
 
 
@@ -85,7 +117,9 @@ def rows_from_parsed(doc: ParsedDocument) -> list[LedgerRow]:
                 measure=measure_text,
                 owner=_distinct(m.owner for m in measures),
                 department=_distinct(m.department for m in measures),
-                deadline=_distinct(m.deadline_text or (m.deadline.isoformat() if m.deadline else None) for m in measures),
+                deadline=_distinct(
+                    m.deadline_text or (m.deadline.isoformat() if m.deadline else None) for m in measures
+                ),
             )
         )
     for measure in doc.measures:
@@ -98,7 +132,8 @@ def rows_from_parsed(doc: ParsedDocument) -> list[LedgerRow]:
                     measure=measure.text,
                     owner=measure.owner or "",
                     department=measure.department or "",
-                    deadline=measure.deadline_text or (measure.deadline.isoformat() if measure.deadline else ""),
+                    deadline=measure.deadline_text
+                    or (measure.deadline.isoformat() if measure.deadline else ""),
                 )
             )
     return rows
@@ -121,7 +156,11 @@ def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
 
-    optional = [(h, f) for h, f in zip(OPTIONAL_HEADERS, _OPTIONAL_FIELDS, strict=True) if any(getattr(r, f) for r in rows)]
+    optional = [
+        (h, f)
+        for h, f in zip(OPTIONAL_HEADERS, _OPTIONAL_FIELDS, strict=True)
+        if any(getattr(r, f) for r in rows)
+    ]
     headers = [*HEADERS, *(h for h, _ in optional)]
     fields = [*_FIELDS, *(f for _, f in optional)]
 
@@ -152,7 +191,9 @@ def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改
             value: Any = getattr(row, name)
             if name == "number" and value.isdigit():
                 value = int(value)  # a number Excel sorts as a number
-            cell = sheet.cell(row=row_index, column=col, value=value[:_MAX_CELL] if isinstance(value, str) else value)
+            cell = sheet.cell(
+                row=row_index, column=col, value=value[:_MAX_CELL] if isinstance(value, str) else value
+            )
             if isinstance(value, str) and value.startswith("="):
                 # Text that starts with "=" stays text, never a formula (formula injection).
                 cell.data_type = "s"
@@ -176,7 +217,9 @@ def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
     name = _source_name(source)
     try:
         data = source.read() if hasattr(source, "read") else None
-        workbook = load_workbook(io.BytesIO(data) if data is not None else source, read_only=True, data_only=True)  # type: ignore[arg-type]
+        workbook = load_workbook(
+            io.BytesIO(data) if data is not None else source, read_only=True, data_only=True
+        )  # type: ignore[arg-type]
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
         raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
     try:

@@ -23,7 +23,13 @@ class Commitment:
 
     def to_dict(self) -> dict[str, Any]:
         """The commitment as a JSON-ready dict (keys in contract order)."""
-        return {"text": self.text, "period": self.period, "op": self.op, "value": self.value, "unit": self.unit}
+        return {
+            "text": self.text,
+            "period": self.period,
+            "op": self.op,
+            "value": self.value,
+            "unit": self.unit,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "〇": 0, "零": 0}
+CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+    "〇": 0,
+    "零": 0,
+}
 
 _CN = "[一二三四五六七八九十]{1,3}"
 # One alternative per marker kind; the group name is the kind.
@@ -107,8 +121,12 @@ def segment_lines(lines: list[str]) -> list[Segment]:
         current_kind, current_ordinal = kind, ordinal
         for inline_kind, inline_ordinal, body_start, marker_start in pieces:
             body = line[start:marker_start].strip()
-            segments.append(Segment(current_kind, current_ordinal, body, start == 0, heading if start == 0 else 0, number))
+            segments.append(
+                Segment(current_kind, current_ordinal, body, start == 0, heading if start == 0 else 0, number)
+            )
             current_kind, current_ordinal, start = inline_kind, inline_ordinal, body_start
         body = line[start:].strip()
-        segments.append(Segment(current_kind, current_ordinal, body, start == 0, heading if start == 0 else 0, number))
+        segments.append(
+            Segment(current_kind, current_ordinal, body, start == 0, heading if start == 0 else 0, number)
+        )
     return segments

@@ -1,0 +1,169 @@
+"""Reading bytes: encodings, non-documents, .docx, and the clean-up of real-world text."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from luoshi.text import DocumentError
+from luoshi.text.read import TABLE_MARK, clean_text, decode_bytes, normalise, read_bytes
+
+TEXT = "一、存在的问题\n（一）理论学习方面。一是学习不深。具体表现为学得不够系统。\n"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        TEXT.encode("utf-8"),
+        b"\xef\xbb\xbf" + TEXT.encode("utf-8"),
+        TEXT.encode("gbk"),
+        TEXT.encode("gb18030"),
+        TEXT.encode("utf-16"),  # with BOM, little-endian on this machine
+        b"\xfe\xff" + TEXT.encode("utf-16-be"),
+    ],
+    ids=["utf-8", "utf-8-bom", "gbk", "gb18030", "utf-16", "utf-16-be"],
+)
+def test_decodes_every_supported_encoding(data: bytes) -> None:
+    assert decode_bytes(data, "a.txt").lstrip("\ufeff") == TEXT
+
+
+def test_short_gbk_text_is_not_misdetected() -> None:
+    # charset-normalizer guesses badly on a few bytes; the GB18030 fallback must win.
+    assert decode_bytes("整改".encode("gbk"), "a.txt") == "整改"
+
+
+def test_gb18030_only_characters() -> None:
+    text = "𠀀县整改方案"  # a character outside GBK
+    assert decode_bytes(text.encode("gb18030"), "a.txt") == text
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"", "文件为空"),
+        (b"   \n\t ", "文件为空"),
+        (b"\x89PNG\r\n\x1a\n" + bytes(100), "PNG"),
+        (b"\xff\xd8\xff\xe0" + bytes(100), "JPEG"),
+        (b"%PDF-1.7\n" + bytes(50), "PDF"),
+        (b"\xd0\xcf\x11\xe0" + bytes(50), ".doc"),
+        (bytes(range(256)) * 4, "二进制"),
+        (b"abc\x00\x01\x02\x03" * 50, "二进制"),
+    ],
+)
+def test_non_documents_raise_a_chinese_reason(data: bytes, reason: str) -> None:
+    with pytest.raises(DocumentError) as caught:
+        read_bytes(data, "上传.bin")
+    assert reason in str(caught.value)
+    assert str(caught.value).startswith("上传.bin：")
+    assert "\n" not in str(caught.value)
+
+
+def test_zip_that_is_not_docx() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("a.txt", "x")
+    with pytest.raises(DocumentError, match="不是 .docx"):
+        read_bytes(buffer.getvalue(), "a.zip")
+
+
+def test_docx_extension_with_text_content() -> None:
+    with pytest.raises(DocumentError, match="不是 Word 文档"):
+        read_bytes("一、存在的问题".encode(), "假的.docx")
+
+
+def test_broken_docx_package() -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<not-xml")
+    with pytest.raises(DocumentError, match="Word"):
+        read_bytes(buffer.getvalue(), "坏.docx")
+
+
+def test_docx_paragraphs_headings_and_tables() -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某县整改方案", style="Title")
+    document.add_paragraph("存在的问题", style="Heading 1")
+    document.add_paragraph("一是学习不深。")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "问题"
+    table.cell(0, 1).text = "整改措施"
+    table.cell(1, 0).text = "学习不深"
+    table.cell(1, 1).text = "每月学习"
+    buffer = io.BytesIO()
+    document.save(buffer)
+    source = read_bytes(buffer.getvalue(), "a.docx")
+    assert source.text.split("\n") == ["某县整改方案", "# 存在的问题", "一是学习不深。", f"{TABLE_MARK}TABLE0{TABLE_MARK}"]
+    assert source.tables == ((("问题", "整改措施"), ("学习不深", "每月学习")),)
+
+
+def test_paywall_markers_even_inside_a_word() -> None:
+    assert normalise("补齐民生短##paidbegin##板方面。\n##paidend##") == "补齐民生短板方面。"
+
+
+@pytest.mark.parametrize(
+    "note",
+    ["（未完，全文共785字，当前显示244字）", "……省略330字……", "......省略 12 字......", "(全文共3125字)"],
+)
+def test_truncation_notes_are_removed(note: str) -> None:
+    assert normalise(f"一是学习不深。{note}二是作风不实。") == "一是学习不深。二是作风不实。"
+
+
+def test_preview_ended_line_is_removed() -> None:
+    assert normalise("正文。\n预览阅读已结束，如需查看全文请下载") == "正文。"
+
+
+def test_page_furniture_is_removed_and_sentence_rejoined() -> None:
+    wrapped = [
+        "一是学习的系统性不强。班子集体学习全年开展多次，但多以传达",
+        "会议精神为主，对党的创新理论的系统学习和深入研讨不够，存在学",
+        "",
+        "— 3 —",
+        "",
+        "第 2 页 共 6 页",
+        "用脱节现象。二是学习成果转化不够，运用理论指导解决难题的能力",
+        "还需提升，学用结合不够紧密，研究问题不深，落实措施不够有力。",
+    ]
+    assert normalise("\n".join(wrapped)) == (
+        "一是学习的系统性不强。班子集体学习全年开展多次，但多以传达会议精神为主，对党的创新理论的系统学习和深入研讨不够，"
+        "存在学用脱节现象。二是学习成果转化不够，运用理论指导解决难题的能力还需提升，学用结合不够紧密，研究问题不深，落实措施不够有力。"
+    )
+
+
+def test_unwrapped_text_keeps_its_lines() -> None:
+    text = "某县委常委班子对照检查材料\n根据安排，现将情况报告如下。\n一、存在的问题\n（一）理论学习方面\n一是学习不深。"
+    assert normalise(text) == text
+
+
+def test_spaces_around_digits_and_cjk_are_removed() -> None:
+    assert normalise("开展 30 余人次，2024 年 6 月 底前完成 Word 文档 check list") == "开展30余人次，2024年6月底前完成Word文档check list"
+
+
+def test_traditional_to_simplified_with_pinyin_glosses() -> None:
+    assert normalise("開會(huì)學習，會（hui4）議紀要") == "开会学习，会议纪要"
+
+
+def test_gloss_like_parentheses_that_are_not_pinyin_stay() -> None:
+    assert normalise("附件(a)与表(一)") == "附件(a)与表(一)"
+
+
+def test_metadata_and_site_lines_are_removed_and_year_kept() -> None:
+    raw = (
+        "首页 > 文库 > 党建 > 正文\n索引号：123-456  发布机构：某县\n成文日期：2024年3月1日\n"
+        "浏览次数：100\n某县整改方案\n上一篇：某某\n版权所有 © 某网站\n京ICP备12345号"
+    )
+    cleaned = clean_text(raw)
+    assert cleaned.text == "某县整改方案"
+    assert cleaned.year_hint == 2024
+
+
+def test_redactions_are_kept_and_markdown_is_unwrapped() -> None:
+    raw = "## 一、存在的问题\n**（一）理论学习方面**\n**一是学习不深。** 如张**同志反映的问题。"
+    assert normalise(raw).split("\n") == ["## 一、存在的问题", "（一）理论学习方面", "一是学习不深。如张**同志反映的问题。"]
+
+
+def test_zero_width_and_full_width_characters() -> None:
+    assert normalise("整\u200b改\u3000措施：每月１次，达到９０％") == "整改措施：每月1次，达到90%"
