@@ -278,7 +278,7 @@ def _find_header(rows: Sequence[tuple[Any, ...]]) -> tuple[int | None, dict[str,
             kind = "problem_code" if header == "问题编号" else column_kind(header)
             if kind and kind not in columns:
                 columns[kind] = col
-        if "problem" in columns or "measure" in columns:
+        if ("problem" in columns or "measure" in columns) and len(columns) >= 2:  # not a title row
             return index, columns
     return None, {}
 
