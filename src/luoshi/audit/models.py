@@ -26,6 +26,7 @@ class EventType(models.TextChoices):
     CAUSE_CREATED = "cause.created", _("新增原因")
     MEASURE_CREATED = "measure.created", _("新增整改措施")
     MEASURE_ASSIGNED = "measure.assigned", _("分配责任")
+    MEASURE_LINKED = "measure.linked", _("关联问题")
     MEASURE_TRANSITIONED = "measure.transitioned", _("措施状态变更")
     PROGRESS_RECORDED = "progress.recorded", _("填报进展")
     EVIDENCE_ADDED = "evidence.added", _("上传佐证材料")
@@ -33,6 +34,13 @@ class EventType(models.TextChoices):
     EXTENSION_DECIDED = "extension.decided", _("审批延期")
     ROLE_GRANTED = "role.granted", _("授予角色")
     ROLE_REVOKED = "role.revoked", _("撤销角色")
+    DRAFT_CREATED = "draft.created", _("上传文档待预览")
+    DRAFT_CHANGED = "draft.changed", _("修改导入预览")
+    DRAFT_CONFIRMED = "draft.confirmed", _("确认导入文档")
+    LEDGER_IMPORTED = "round.ledger_imported", _("导入台账表格")
+    FEEDBACK_IMPORTED = "feedback.imported", _("导入督导/巡察反馈")
+    FEEDBACK_DECIDED = "feedback.decided", _("处理反馈事项")
+    PROBLEM_RECURRED = "problem.recurred", _("整改不彻底（问题再次出现）")
     DEMO_LOADED = "demo.loaded", _("载入演示数据")
 
 

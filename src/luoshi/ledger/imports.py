@@ -1,0 +1,749 @@
+"""Documents and spreadsheets in and out of a round: upload → draft → corrections → confirm, the
+standard ledger .xlsx imported with a per-row report, and the ledger exported in the same columns.
+
+Every change here checks that the actor organizes the round's organization (or one above it),
+locks what it changes and appends its audit event in the same transaction. Nothing reaches the
+ledger before the organizer confirms a draft; a confirmation or a spreadsheet import is all or
+nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import io
+import re
+import zipfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max, Prefetch
+from django.utils import timezone
+
+from luoshi.audit.chain import record
+from luoshi.audit.models import EventType
+from luoshi.errors import Conflict, Invalid, NotAllowed
+from luoshi.ledger import services
+from luoshi.ledger.models import (
+    Commitment,
+    Evidence,
+    ImportDraft,
+    Measure,
+    Problem,
+    ProgressUpdate,
+    Round,
+    Source,
+)
+from luoshi.orgs.access import has_role
+from luoshi.orgs.models import Member
+from luoshi.text import DocumentError, parse_bytes, parse_text
+from luoshi.text import model as parsed
+from luoshi.text.extract import summary_of
+from luoshi.text.ledger_xlsx import LedgerRow, read_ledger, write_ledger
+from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
+
+DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md")
+KINDS = ("problems", "causes", "measures")
+KIND_NAMES = {"problems": "问题", "causes": "原因", "measures": "整改措施"}
+EMPTY_DOCUMENT = "没有找到“存在的问题”“原因分析”“整改措施”等段落，请检查文档的标题和编号"
+
+
+def _path(round_: Round) -> str:
+    return round_.team.organization.path
+
+
+def _require_organizer(actor: Any, round_: Round, what: str) -> None:
+    if not has_role(actor, _path(round_), "manage"):
+        raise NotAllowed(f"只有本单位（或上级单位）的组织者可以{what}")
+
+
+def max_upload_bytes() -> int:
+    return int(settings.LUOSHI_MAX_UPLOAD_MB) * 1024 * 1024
+
+
+# --- checking uploads ----------------------------------------------------------------------------
+
+
+def check_document(filename: str, data: bytes) -> None:
+    """Refuse what is not a document before the parser sees it: size, extension and content.
+
+    Raises DocumentError with a Chinese reason naming the file.
+    """
+    name = filename or "（未命名）"
+    lower = name.lower()
+    if len(data) > max_upload_bytes():
+        raise DocumentError(name, f"文件超过 {settings.LUOSHI_MAX_UPLOAD_MB} MB 的上传限制")
+    if not data:
+        raise DocumentError(name, "文件是空的")
+    if lower.endswith(".doc") or lower.endswith(".wps"):
+        raise DocumentError(name, "是旧版 Word（.doc/.wps）文件，请在 Word 或 WPS 中另存为 .docx 后再上传")
+    if not lower.endswith(DOCUMENT_EXTENSIONS):
+        raise DocumentError(name, "不是可导入的文档：只支持 .docx、.txt、.md 文件")
+    if lower.endswith(".docx"):
+        # A .docx is a zip holding word/document.xml; anything else renamed to .docx is refused here.
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                if "word/document.xml" not in archive.namelist():
+                    raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
+        except zipfile.BadZipFile as exc:
+            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）") from exc
+
+
+def check_spreadsheet(filename: str, data: bytes) -> None:
+    """Size, extension and zip container of an uploaded ledger .xlsx."""
+    name = filename or "（未命名）"
+    if len(data) > max_upload_bytes():
+        raise DocumentError(name, f"文件超过 {settings.LUOSHI_MAX_UPLOAD_MB} MB 的上传限制")
+    if name.lower().endswith(".xls"):
+        raise DocumentError(name, "是旧版 Excel（.xls）文件，请另存为 .xlsx 后再上传")
+    if not name.lower().endswith(".xlsx"):
+        raise DocumentError(name, "不是 Excel 台账：只支持 .xlsx 文件")
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise DocumentError(name, "不是有效的 Excel 文件（.xlsx 文件已损坏或只是改了扩展名）")
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_draft(
+    round_: Round, *, actor: Any, name: str, data: dict[str, Any], source: str = Source.SELF_EXAMINATION
+) -> ImportDraft:
+    """Keep a parsed document as a draft of ROUND for the organizer to preview and correct."""
+    _require_organizer(actor, round_, "导入文档")
+    if source not in Source.values:
+        raise Invalid("请选择问题来源")
+    draft = ImportDraft.objects.create(
+        round=round_, name=(name or "粘贴的文本")[:255], source=source, data=data, created_by=actor
+    )
+    record(
+        EventType.DRAFT_CREATED,
+        draft,
+        actor=actor,
+        new={
+            "name": draft.name,
+            "round": round_.pk,
+            "problems": len(data["problems"]),
+            "causes": len(data["causes"]),
+            "measures": len(data["measures"]),
+        },
+        organization_path=_path(round_),
+    )
+    return draft
+
+
+def draft_from_upload(
+    round_: Round, *, actor: Any, filename: str, data: bytes, source: str = Source.SELF_EXAMINATION
+) -> ImportDraft:
+    """Check and parse one uploaded document into a draft. Raises DocumentError when it is no
+    readable document or has no recognisable section (nothing is stored then)."""
+    _require_organizer(actor, round_, "导入文档")
+    check_document(filename, data)
+    document = parse_bytes(data, filename)
+    if document.is_empty:
+        raise DocumentError(filename, EMPTY_DOCUMENT)
+    return create_draft(round_, actor=actor, name=filename, data=document.to_dict(), source=source)
+
+
+def draft_from_text(
+    round_: Round, *, actor: Any, text: str, name: str = "", source: str = Source.SELF_EXAMINATION
+) -> ImportDraft:
+    """Parse pasted text into a draft; raises DocumentError when no section is found."""
+    _require_organizer(actor, round_, "导入文档")
+    label = name.strip() or "粘贴的文本"
+    if not text.strip():
+        raise DocumentError(label, "没有内容")
+    if len(text.encode("utf-8")) > max_upload_bytes():
+        raise DocumentError(label, f"文本超过 {settings.LUOSHI_MAX_UPLOAD_MB} MB 的限制")
+    document = parse_text(text)
+    if document.is_empty:
+        raise DocumentError(label, EMPTY_DOCUMENT)
+    return create_draft(round_, actor=actor, name=label, data=document.to_dict(), source=source)
+
+
+@dataclass
+class UploadOutcome:
+    """What a batch of uploads gave: the drafts made and one Chinese message per refused input."""
+
+    drafts: list[ImportDraft] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    text_failed: bool = False
+
+
+def import_uploads(
+    round_: Round,
+    *,
+    actor: Any,
+    files: Sequence[tuple[str, bytes]] = (),
+    text: str = "",
+    text_name: str = "",
+    source: str = Source.SELF_EXAMINATION,
+) -> UploadOutcome:
+    """Make one draft per readable input; a bad file is reported and does not stop the others."""
+    _require_organizer(actor, round_, "导入文档")
+    outcome = UploadOutcome()
+    for filename, data in files:
+        try:
+            outcome.drafts.append(
+                draft_from_upload(round_, actor=actor, filename=filename, data=data, source=source)
+            )
+        except DocumentError as exc:
+            outcome.errors.append(str(exc))
+    if text.strip():
+        try:
+            outcome.drafts.append(
+                draft_from_text(round_, actor=actor, text=text, name=text_name, source=source)
+            )
+        except DocumentError as exc:
+            outcome.errors.append(str(exc))
+            outcome.text_failed = True
+    return outcome
+
+
+# --- the draft JSON and its corrections (pure functions on the parse contract) -------------------
+
+
+def parsed_from_dict(data: dict[str, Any]) -> parsed.ParsedDocument:
+    """The ParsedDocument a draft's JSON (the `luoshi parse` contract) describes.
+
+    Raises Invalid when the JSON is not of that shape (a draft edited behind the application's back).
+    """
+    try:
+        problems = tuple(
+            parsed.Problem(aspect=str(p.get("aspect") or ""), summary=str(p["summary"]), text=str(p["text"]))
+            for p in data.get("problems", [])
+        )
+        causes = tuple(
+            parsed.Cause(summary=str(c["summary"]), text=str(c["text"])) for c in data.get("causes", [])
+        )
+        measures = tuple(_measure_from_dict(m, len(problems)) for m in data.get("measures", []))
+        return parsed.ParsedDocument(
+            title=str(data.get("title") or ""), problems=problems, causes=causes, measures=measures
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise Invalid(f"导入草稿的数据格式不正确（{exc}）") from exc
+
+
+def _measure_from_dict(m: dict[str, Any], problem_count: int) -> parsed.Measure:
+    problem = m.get("problem")
+    if problem is not None and not (isinstance(problem, int) and 0 <= problem < problem_count):
+        raise ValueError(f"措施指向不存在的问题 {problem}")
+    deadline = m.get("deadline")
+    return parsed.Measure(
+        group=str(m.get("group") or ""),
+        summary=str(m["summary"]),
+        text=str(m["text"]),
+        problem=problem,
+        owner=m.get("owner") or None,
+        department=m.get("department") or None,
+        deadline=datetime.date.fromisoformat(deadline) if deadline else None,
+        deadline_text=m.get("deadline_text") or None,
+        commitments=tuple(
+            parsed.Commitment(
+                text=str(c["text"]),
+                period=c.get("period"),
+                op=str(c["op"]),
+                value=c["value"],
+                unit=str(c.get("unit") or ""),
+            )
+            for c in m.get("commitments", [])
+        ),
+    )
+
+
+_SENTENCE_END_RE = re.compile(r"(?<=[。；;！？!?])")
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of TEXT, each keeping its closing punctuation (split points for the preview)."""
+    return [part for part in _SENTENCE_END_RE.split(text) if part.strip()]
+
+
+def _item(data: dict[str, Any], kind: str, index: int) -> dict[str, Any]:
+    if kind not in KINDS:
+        raise Invalid("未知的条目类型")
+    items = data[kind]
+    if not isinstance(index, int) or not 0 <= index < len(items):
+        raise Invalid(
+            f"第 {index + 1 if isinstance(index, int) else index} 条{KIND_NAMES[kind]}不存在，请刷新页面"
+        )
+    item: dict[str, Any] = items[index]
+    return item
+
+
+def _retext(kind: str, item: dict[str, Any], text: str, year: int | None) -> None:
+    item["text"] = text
+    item["summary"] = summary_of(text)[:500] or text[:500]
+    if kind == "measures":
+        item["commitments"] = [c.to_dict() for c in find_commitments(text)]
+
+
+def _renumber_problems(data: dict[str, Any], mapping: dict[int, int | None]) -> None:
+    """Point measures at the problems' new indices after a merge, split or drop."""
+    for measure in data["measures"]:
+        if measure.get("problem") is not None:
+            measure["problem"] = mapping.get(measure["problem"])
+
+
+def apply_edit(
+    data: dict[str, Any], op: str, params: dict[str, Any], year: int | None = None
+) -> dict[str, Any]:
+    """A corrected copy of a draft's JSON. Pure: the caller saves it.
+
+    Operations: "label" (a problem's aspect, a measure's group), "text" (summary and text, and for
+    measures owner / department / deadline text), "merge" (into the previous item of the same kind),
+    "split" (after sentence `at`), "drop", "move" (a measure under problem `problem`, or none).
+    """
+    data = copy.deepcopy(data)
+    kind = str(params.get("kind", ""))
+    index = _int(params.get("index"))
+    item = _item(data, kind, index)
+    if op == "label":
+        value = str(params.get("value", "")).strip()[:200]
+        if kind == "problems":
+            item["aspect"] = value
+        elif kind == "measures":
+            item["group"] = value
+        else:
+            raise Invalid("原因没有方面或分组")
+    elif op == "text":
+        text = str(params.get("text", "")).strip()
+        if not text:
+            raise Invalid("内容不能为空；不需要的条目请删除")
+        _retext(kind, item, text, year)
+        summary = str(params.get("summary", "")).strip()
+        if summary:
+            item["summary"] = summary[:500]
+        if kind == "measures":
+            for key in ("owner", "department"):
+                if key in params:
+                    item[key] = str(params[key]).strip()[:200] or None
+            if "deadline_text" in params:
+                deadline_text = str(params["deadline_text"]).strip()[:100]
+                deadline = parse_deadline(deadline_text, year) if deadline_text else None
+                if deadline_text and deadline is None and not is_open_ended(deadline_text):
+                    raise Invalid(f"无法识别完成时限“{deadline_text}”，请写成如“2026年6月底前”或“长期坚持”")
+                item["deadline_text"] = deadline_text or None
+                item["deadline"] = deadline.isoformat() if deadline else None
+    elif op == "merge":
+        if index == 0:
+            raise Invalid(f"第一条{KIND_NAMES[kind]}前面没有可并入的条目")
+        previous = data[kind][index - 1]
+        _retext(kind, previous, _join_texts(previous["text"], item["text"]), year)
+        if kind == "measures":
+            for key in ("owner", "department", "deadline", "deadline_text"):
+                previous[key] = previous.get(key) or item.get(key)
+        del data[kind][index]
+        if kind == "problems":
+            _renumber_problems(
+                data, {i: (i if i < index else i - 1) for i in range(len(data["problems"]) + 1)}
+            )
+    elif op == "split":
+        parts = sentences(item["text"])
+        at = _int(params.get("at"))
+        if not 1 <= at < len(parts):
+            raise Invalid("请选择拆分的位置（在哪一句之后拆开）")
+        first, second = "".join(parts[:at]).strip(), "".join(parts[at:]).strip()
+        new = copy.deepcopy(item)
+        _retext(kind, item, first, year)
+        _retext(kind, new, second, year)
+        data[kind].insert(index + 1, new)
+        if kind == "problems":
+            # Measures stay with the first half: moving them is a separate, visible correction.
+            _renumber_problems(data, {i: (i if i <= index else i + 1) for i in range(len(data["problems"]))})
+    elif op == "drop":
+        del data[kind][index]
+        if kind == "problems":
+            _renumber_problems(
+                data,
+                {
+                    i: (i if i < index else (None if i == index else i - 1))
+                    for i in range(len(data["problems"]) + 1)
+                },
+            )
+    elif op == "move":
+        if kind != "measures":
+            raise Invalid("只有整改措施可以归到问题下")
+        target = params.get("problem")
+        if target in (None, ""):
+            item["problem"] = None
+        else:
+            problem = _int(target)
+            if not 0 <= problem < len(data["problems"]):
+                raise Invalid("所选问题不存在，请刷新页面")
+            item["problem"] = problem
+    else:
+        raise Invalid("未知的修改操作")
+    return data
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Invalid("参数不正确，请刷新页面后重试") from None
+
+
+def _join_texts(first: str, second: str) -> str:
+    first = first.rstrip()
+    if first and first[-1] not in "。；;！？!?":
+        first += "。"
+    return first + second.lstrip()
+
+
+@transaction.atomic
+def edit_draft(draft: ImportDraft, op: str, params: dict[str, Any], *, actor: Any) -> ImportDraft:
+    """Apply one correction to a draft (see `apply_edit`), under a row lock, with its audit event."""
+    locked = (
+        ImportDraft.objects.select_for_update().select_related("round__team__organization").get(pk=draft.pk)
+    )
+    _require_organizer(actor, locked.round, "修改导入预览")
+    if locked.confirmed_at is not None:
+        raise Conflict("该文档已确认导入，不能再修改")
+    locked.data = apply_edit(locked.data, op, params, year=locked.round.year)
+    locked.save(update_fields=["data"])
+    record(
+        EventType.DRAFT_CHANGED,
+        locked,
+        actor=actor,
+        new={"op": op, **{k: v for k, v in params.items() if k != "text"}},
+        organization_path=_path(locked.round),
+    )
+    return locked
+
+
+@transaction.atomic
+def set_draft_source(draft: ImportDraft, source: str, *, actor: Any) -> ImportDraft:
+    """Change where a draft's problems came from (自我查摆, 督导反馈 …)."""
+    locked = (
+        ImportDraft.objects.select_for_update().select_related("round__team__organization").get(pk=draft.pk)
+    )
+    _require_organizer(actor, locked.round, "修改导入预览")
+    if locked.confirmed_at is not None:
+        raise Conflict("该文档已确认导入，不能再修改")
+    if source not in Source.values:
+        raise Invalid("请选择问题来源")
+    old = locked.source
+    locked.source = source
+    locked.save(update_fields=["source"])
+    record(
+        EventType.DRAFT_CHANGED,
+        locked,
+        actor=actor,
+        old={"source": old},
+        new={"source": source},
+        organization_path=_path(locked.round),
+    )
+    return locked
+
+
+@transaction.atomic
+def confirm_draft(draft: ImportDraft, *, actor: Any) -> services.ImportResult:
+    """Create the draft's problems, causes and measures in its round, numbered after what the round
+    has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict."""
+    locked = (
+        ImportDraft.objects.select_for_update().select_related("round__team__organization").get(pk=draft.pk)
+    )
+    _require_organizer(actor, locked.round, "确认导入")
+    if locked.confirmed_at is not None:
+        raise Conflict("该文档已经确认导入过，不能重复导入")
+    document = parsed_from_dict(locked.data)
+    if document.is_empty:
+        raise Invalid("预览中已没有任何问题、原因或措施，无需导入")
+    # Locking the round serialises concurrent imports, so two never take the same ledger numbers.
+    Round.objects.select_for_update().filter(pk=locked.round_id).first()
+    result = services.import_parsed(
+        locked.round, document, actor=actor, source=locked.source, name=locked.name
+    )
+    locked.confirmed_at = timezone.now()
+    locked.save(update_fields=["confirmed_at"])
+    record(
+        EventType.DRAFT_CONFIRMED,
+        locked,
+        actor=actor,
+        new={
+            "problems": len(result.problems),
+            "causes": len(result.causes),
+            "measures": len(result.measures),
+        },
+        organization_path=_path(locked.round),
+    )
+    return result
+
+
+# --- the ledger spreadsheet ----------------------------------------------------------------------
+
+
+_DATED_LINE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
+_STATUS_NOTE = "“状态”列只作参考：导入的措施一律从“未开始”起步，销号须按流程提交验收"
+
+
+@dataclass
+class RowReport:
+    """What one spreadsheet row gave: its Excel row number, what was created, what was wrong."""
+
+    row: int
+    created: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LedgerImportReport:
+    rows: list[RowReport] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    problem_count: int = 0
+    measure_count: int = 0
+
+    @property
+    def error_count(self) -> int:
+        return sum(1 for r in self.rows if r.problems)
+
+
+def _split_measures(text: str) -> list[str]:
+    """A cell listing several measures "1.… 2.…" (one per line, numbered in order) → one each."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) < 2:
+        return [text]
+    items: list[str] = []
+    for expected, line in enumerate(lines, 1):
+        match = re.match(rf"^(?:{expected}[.、．]|[（(]{expected}[)）])\s*(.+)$", line)
+        if match is None:
+            return [text]
+        items.append(match.group(1))
+    return items
+
+
+def _dated_lines(text: str, default: datetime.date) -> list[tuple[datetime.date, str]]:
+    """'2026-03-01 走访…' lines (as the export writes them); undated lines take DEFAULT."""
+    found: list[tuple[datetime.date, str]] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        match = _DATED_LINE_RE.match(line)
+        if match:
+            try:
+                found.append((datetime.date.fromisoformat(match.group(1)), match.group(2).strip()))
+                continue
+            except ValueError:
+                pass
+        found.append((default, line))
+    return found
+
+
+@transaction.atomic
+def import_ledger(
+    round_: Round,
+    *,
+    actor: Any,
+    filename: str,
+    data: bytes,
+    source: str = Source.SELF_EXAMINATION,
+) -> LedgerImportReport:
+    """Import a standard ledger .xlsx into ROUND with a report per row.
+
+    Rows sharing one problem (same 问题编号, or the same 方面 and 问题 text) make one problem with
+    several measures. 责任领导 is matched to the team's members by name; an unknown name is reported
+    and left unassigned, never invented. 整改进展 and 佐证材料 lines become progress updates and
+    written evidence. Raises DocumentError when the file is no ledger; all or nothing otherwise.
+    """
+    _require_organizer(actor, round_, "导入台账")
+    check_spreadsheet(filename, data)
+    if source not in Source.values:
+        raise Invalid("请选择问题来源")
+    buffer = io.BytesIO(data)
+    buffer.name = filename
+    rows, row_errors = read_ledger(buffer)
+    report = LedgerImportReport()
+    reports = {error.row: RowReport(error.row, problems=[error.message]) for error in row_errors}
+
+    Round.objects.select_for_update().filter(pk=round_.pk).first()
+    aspects = list(round_.framework.aspects.all())
+    members = {m.name: m for m in Member.objects.filter(team=round_.team)}
+    next_problem = (round_.problems.aggregate(n=Max("number"))["n"] or 0) + 1
+    next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
+    known: dict[tuple[str, ...], Problem] = {}
+    today = timezone.localdate()
+    numbered = _excel_rows(data, rows)
+    status_seen = False
+
+    for excel_row, row in numbered:
+        row_report = reports.setdefault(excel_row, RowReport(excel_row))
+        status_seen = status_seen or bool(row.status)
+        problem: Problem | None = None
+        if row.problem:
+            key = ("code", row.problem_code) if row.problem_code else ("text", row.aspect, row.problem)
+            problem = known.get(key)
+            if problem is None:
+                problem = Problem.objects.create(
+                    round=round_,
+                    number=next_problem,
+                    aspect=services._aspect_for(row.aspect, aspects),
+                    aspect_label=row.aspect[:200],
+                    source=source,
+                    summary=(summary_of(row.problem) or row.problem)[:500],
+                    text=row.problem,
+                )
+                next_problem += 1
+                known[key] = problem
+                report.problem_count += 1
+                row_report.created.append(f"问题 {problem.number}")
+            else:
+                row_report.created.append(f"同问题 {problem.number}")
+        if not row.measure:
+            continue
+        owner = None
+        if row.owner:
+            owner = members.get(row.owner)
+            if owner is None:
+                row_report.problems.append(f"责任领导“{row.owner}”不是本班子成员，措施暂未分配责任领导")
+        deadline = parse_deadline(row.deadline, round_.year) if row.deadline else None
+        if row.deadline and deadline is None and not is_open_ended(row.deadline):
+            row_report.problems.append(f"完成时限“{row.deadline}”无法识别为日期，已保留原文")
+        for text in _split_measures(row.measure):
+            measure = Measure.objects.create(
+                round=round_,
+                problem=problem,
+                number=next_measure,
+                group="" if problem else row.aspect[:300],
+                summary=(summary_of(text) or text)[:500],
+                text=text,
+                owner=owner,
+                department=row.department[:200],
+                baseline_deadline=deadline,
+                deadline_text=row.deadline[:100],
+                long_term=deadline is None and bool(row.deadline),
+            )
+            next_measure += 1
+            report.measure_count += 1
+            row_report.created.append(f"措施 {measure.number}")
+            for commitment in find_commitments(text):
+                Commitment.objects.create(
+                    measure=measure,
+                    text=commitment.text[:500],
+                    period=commitment.period or "",
+                    op=commitment.op,
+                    value=commitment.value,
+                    unit=commitment.unit[:20],
+                )
+            for date, line in _dated_lines(row.progress, today):
+                ProgressUpdate.objects.create(measure=measure, date=date, text=line, author=actor)
+            for date, line in _dated_lines(row.evidence, today):
+                Evidence.objects.create(
+                    measure=measure, evidence_date=date, statement=line, uploaded_by=actor
+                )
+    if status_seen:
+        report.notes.append(_STATUS_NOTE)
+    report.rows = sorted(reports.values(), key=lambda r: r.row)
+    record(
+        EventType.LEDGER_IMPORTED,
+        round_,
+        actor=actor,
+        new={
+            "file": filename,
+            "problems": report.problem_count,
+            "measures": report.measure_count,
+            "rows_with_errors": report.error_count,
+        },
+        organization_path=_path(round_),
+    )
+    return report
+
+
+def _excel_rows(data: bytes, rows: list[LedgerRow]) -> list[tuple[int, LedgerRow]]:
+    """The Excel row number of each row read_ledger took (it numbers only the rows it refuses).
+
+    The sheet is scanned the way read_ledger scans it (same header search, same cell text): the
+    rows it takes are the non-blank ones with a 问题 or 整改措施, in order.
+    """
+    from openpyxl import load_workbook
+
+    from luoshi.text.ledger_xlsx import _find_header, _text
+
+    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = workbook.active
+        all_rows = [tuple(r) for r in sheet.iter_rows(values_only=True)] if sheet is not None else []
+    finally:
+        workbook.close()
+    header_index, columns = _find_header(all_rows)
+    taken: list[int] = []
+    if header_index is not None:
+        for offset, raw in enumerate(all_rows[header_index + 1 :]):
+            values = {kind: _text(raw[col]) if col < len(raw) else "" for kind, col in columns.items()}
+            if values.get("problem") or values.get("measure"):
+                taken.append(header_index + 2 + offset)
+    if len(taken) != len(rows):  # a reader change we do not follow: number the rows in order
+        taken = list(range(3, 3 + len(rows)))
+    return list(zip(taken, rows, strict=True))
+
+
+def ledger_rows(round_: Round) -> list[LedgerRow]:
+    """The round's ledger in the standard columns: one row per measure under its problem (the
+    problem repeated, 问题编号 tying the rows together), a row for each problem without measures,
+    then the measures that belong to no problem. Queries: a fixed handful, whatever the size."""
+    measures_qs = (
+        Measure.objects.filter(round=round_)
+        .select_related("owner")
+        .prefetch_related(
+            Prefetch("updates", queryset=ProgressUpdate.objects.order_by("date", "id")),
+            Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")),
+        )
+        .order_by("number")
+    )
+    by_problem: dict[int | None, list[Measure]] = {}
+    for measure in measures_qs:
+        by_problem.setdefault(measure.problem_id, []).append(measure)
+    rows: list[LedgerRow] = []
+
+    def add(aspect: str, problem: Problem | None, measure: Measure | None) -> None:
+        rows.append(
+            LedgerRow(
+                number=str(len(rows) + 1),
+                aspect=aspect,
+                problem=(problem.text or problem.summary) if problem else "",
+                measure=(measure.text or measure.summary) if measure else "",
+                owner=measure.owner.name if measure and measure.owner else "",
+                department=measure.department if measure else "",
+                deadline=_deadline_cell(measure) if measure else "",
+                progress="\n".join(f"{u.date.isoformat()} {u.text}" for u in measure.updates.all())
+                if measure
+                else "",
+                evidence="\n".join(
+                    f"{e.evidence_date.isoformat()} {e.statement or e.original_name}"
+                    for e in measure.evidence.all()
+                )
+                if measure
+                else "",
+                problem_code=str(problem.number) if problem else "",
+                status=measure.get_status_display() if measure else "",
+            )
+        )
+
+    for problem in round_.problems.select_related("aspect").order_by("number"):
+        measures: list[Measure | None] = [*by_problem.get(problem.pk, [])] or [None]
+        for item in measures:
+            add(problem.aspect_name, problem, item)
+    for loose in by_problem.get(None, []):
+        add(loose.group, None, loose)
+    return rows
+
+
+def _deadline_cell(measure: Measure) -> str:
+    if measure.extended and measure.current_deadline and measure.baseline_deadline:
+        return (
+            f"{measure.current_deadline.isoformat()}（原定{measure.baseline_deadline.isoformat()}，已延期）"
+        )
+    if measure.deadline_text:
+        return measure.deadline_text
+    return measure.baseline_deadline.isoformat() if measure.baseline_deadline else ""
+
+
+def export_ledger(round_: Round) -> bytes:
+    """The round's ledger as .xlsx bytes in the standard columns (plus 问题编号 and 状态)."""
+    buffer = io.BytesIO()
+    write_ledger(ledger_rows(round_), buffer, title=f"{round_.title}整改台账")
+    return buffer.getvalue()
