@@ -19,8 +19,8 @@ from docx.shared import Pt
 def _east_asian_font(document: Document, style: str, font: str, size: int) -> None:
     # Chinese text takes its font from w:eastAsia (GB/T 9704 fonts), not from the Latin name.
     target = document.styles[style]
-    target.font.name = font  # type: ignore[attr-defined]
-    target.font.size = Pt(size)  # type: ignore[attr-defined]
+    target.font.name = font
+    target.font.size = Pt(size)
     r_pr = target.element.get_or_add_rPr()
     r_fonts = r_pr.find(qn("w:rFonts"))
     if r_fonts is None:
@@ -42,13 +42,19 @@ def heading_styles() -> Document:
     """Sections as Heading 1 without numbering, aspects as Heading 2, items as plain paragraphs."""
     document = _new_document()
     document.add_paragraph("县文化和旅游局领导班子2024年度民主生活会对照检查材料", style="Title")
-    document.add_paragraph("按照县委统一部署，局党组认真开展会前学习和征求意见工作，现将对照检查情况报告如下。")
+    document.add_paragraph(
+        "按照县委统一部署，局党组认真开展会前学习和征求意见工作，现将对照检查情况报告如下。"
+    )
     document.add_paragraph("存在的问题", style="Heading 1")
     document.add_paragraph("思想政治方面", style="Heading 2")
-    document.add_paragraph("一是学习贯彻不够深入。对文化强国建设的重要论述学得不深不透，指导文旅融合发展的能力不足。")
+    document.add_paragraph(
+        "一是学习贯彻不够深入。对文化强国建设的重要论述学得不深不透，指导文旅融合发展的能力不足。"
+    )
     document.add_paragraph("二是意识形态阵地管理有短板。对民营演出场所和网络直播活动的内容审核把关不严。")
     document.add_paragraph("工作作风方面", style="Heading 2")
-    document.add_paragraph("一是调查研究不够扎实。到景区和文化站调研次数少，对基层文化设施闲置问题掌握不全面。")
+    document.add_paragraph(
+        "一是调查研究不够扎实。到景区和文化站调研次数少，对基层文化设施闲置问题掌握不全面。"
+    )
     document.add_paragraph("二是服务游客意识不强。旅游投诉处理时间偏长，游客满意度不高。")
     document.add_paragraph("原因分析", style="Heading 1")
     document.add_paragraph("（一）理论学习不够自觉。把学习当作任务完成，没有真正做到学思践悟。")

@@ -51,7 +51,17 @@ def test_xlsx_ledger(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None
     assert (status, out) == (0, "")
     sheet = load_workbook(target).active
     assert sheet is not None
-    assert [c.value for c in sheet[2]][:9] == ["序号", "方面", "问题", "整改措施", "责任领导", "责任单位", "完成时限", "整改进展", "佐证材料"]
+    assert [c.value for c in sheet[2]][:9] == [
+        "序号",
+        "方面",
+        "问题",
+        "整改措施",
+        "责任领导",
+        "责任单位",
+        "完成时限",
+        "整改进展",
+        "佐证材料",
+    ]
     assert sheet["C3"].value.startswith("学习贯彻党的创新理论不够深入")
 
 
@@ -121,6 +131,8 @@ def test_console_script_runs_without_django() -> None:
         "import sys; from luoshi.cli import main; status = main(['parse', sys.argv[1]]);"
         "assert 'django' not in sys.modules, 'parse imported Django'; sys.exit(status)"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(PLAN)], capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(PLAN)], capture_output=True, text=True, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["measures"]

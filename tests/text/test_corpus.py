@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from luoshi.text import parse_bytes, parse_file
+
 from .make_docx import BUILDERS
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -74,7 +74,9 @@ def test_heading_without_sub_items_is_aspect_with_one_item() -> None:
 
 
 def test_causes_with_sub_items_use_the_sub_items() -> None:
-    doc = parse_text("二、原因分析\n（一）主观原因。一是学习不够。二是宗旨淡化。\n（二）制度执行不严。缺乏刚性约束。")
+    doc = parse_text(
+        "二、原因分析\n（一）主观原因。一是学习不够。二是宗旨淡化。\n（二）制度执行不严。缺乏刚性约束。"
+    )
     assert [c.summary for c in doc.causes] == ["学习不够", "宗旨淡化", "制度执行不严"]
     assert doc.causes[-1].text == "制度执行不严。缺乏刚性约束。"
 
@@ -91,14 +93,29 @@ def test_labelled_plan_links_measures_to_their_problem() -> None:
         ("控制发文数量", 1, "作风"),
     ]
     first, _second, third = doc.measures
-    assert (first.owner, first.department, first.deadline, first.deadline_text) == ("张三", "办公室", dt.date(2024, 6, 30), "6月底前")
-    assert (third.owner, third.department, third.deadline, third.deadline_text) == ("李四", None, None, "长期坚持")
+    assert (first.owner, first.department, first.deadline, first.deadline_text) == (
+        "张三",
+        "办公室",
+        dt.date(2024, 6, 30),
+        "6月底前",
+    )
+    assert (third.owner, third.department, third.deadline, third.deadline_text) == (
+        "李四",
+        None,
+        None,
+        "长期坚持",
+    )
 
 
 def test_plan_section_without_labels() -> None:
-    doc = parse_text("一、问题清单及整改措施\n（一）台账管理不规范。\n1.建立台账。\n2.每月核对。\n责任单位：综合股")
+    doc = parse_text(
+        "一、问题清单及整改措施\n（一）台账管理不规范。\n1.建立台账。\n2.每月核对。\n责任单位：综合股"
+    )
     assert [p.summary for p in doc.problems] == ["台账管理不规范"]
-    assert [(m.summary, m.problem, m.department) for m in doc.measures] == [("建立台账", 0, "综合股"), ("每月核对", 0, "综合股")]
+    assert [(m.summary, m.problem, m.department) for m in doc.measures] == [
+        ("建立台账", 0, "综合股"),
+        ("每月核对", 0, "综合股"),
+    ]
 
 
 def test_title_names_the_section_when_there_is_no_heading() -> None:
@@ -116,7 +133,17 @@ def test_document_without_sections_is_empty() -> None:
 def test_to_dict_key_order() -> None:
     doc = parse_text("一、整改措施\n1.每月至少学习1次，2024年3月31日前完成。")
     (measure,) = doc.to_dict()["measures"]
-    assert list(measure) == ["group", "summary", "text", "problem", "owner", "department", "deadline", "deadline_text", "commitments"]
+    assert list(measure) == [
+        "group",
+        "summary",
+        "text",
+        "problem",
+        "owner",
+        "department",
+        "deadline",
+        "deadline_text",
+        "commitments",
+    ]
     assert measure["deadline"] == "2024-03-31"
     assert list(measure["commitments"][0]) == ["text", "period", "op", "value", "unit"]
 
@@ -153,7 +180,10 @@ def test_deadline_uses_the_year_of_the_title() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("每月至少到包联村走访1次，深入群众家中不少于10家次", [("month", ">=", 1, "次"), ("month", ">=", 10, "家次")]),
+        (
+            "每月至少到包联村走访1次，深入群众家中不少于10家次",
+            [("month", ">=", 1, "次"), ("month", ">=", 10, "家次")],
+        ),
         ("将财政支出的70%以上用于民生", [(None, ">=", 70, "%")]),
         ("不超过3个", [(None, "<=", 3, "个")]),
         ("每月召开党政联席会议分析经济形势", [("month", ">=", 1, "次")]),
@@ -197,7 +227,17 @@ def test_commitment_values_are_int_when_integral() -> None:
 
 @pytest.mark.parametrize(
     ("header", "kind"),
-    [("序号", "number"), ("问题", "problem"), ("存在问题", "problem"), ("整改措施", "measure"), ("责任领导", "owner"), ("牵头单位", "department"), ("完成时限", "deadline"), ("问题类别", "aspect"), ("佐证材料", "evidence")],
+    [
+        ("序号", "number"),
+        ("问题", "problem"),
+        ("存在问题", "problem"),
+        ("整改措施", "measure"),
+        ("责任领导", "owner"),
+        ("牵头单位", "department"),
+        ("完成时限", "deadline"),
+        ("问题类别", "aspect"),
+        ("佐证材料", "evidence"),
+    ],
 )
 def test_column_kind(header: str, kind: str) -> None:
     assert column_kind(header) == kind

@@ -15,7 +15,17 @@ from luoshi.text.ledger_xlsx import HEADERS, LedgerRow, RowError, read_ledger, r
 CORPUS = Path(__file__).resolve().parent / "corpus"
 
 ROWS = [
-    LedgerRow("1", "作风建设", "会议过多。", "1.精简会议\n2.每月通报", "张三", "办公室", "2024年6月底前", "已完成50%", "会议记录.pdf"),
+    LedgerRow(
+        "1",
+        "作风建设",
+        "会议过多。",
+        "1.精简会议\n2.每月通报",
+        "张三",
+        "办公室",
+        "2024年6月底前",
+        "已完成50%",
+        "会议记录.pdf",
+    ),
     LedgerRow("2", "", "=SUM(A1) 不是公式", "", problem_code="XC-2024-02", status="整改中"),
     LedgerRow("3", "廉洁自律", "", "立行立改", deadline="长期坚持"),
 ]
@@ -71,7 +81,10 @@ def test_rows_from_a_plan_group_measures_under_their_problem() -> None:
         "县委宣传部",
         "2024年6月底前",
     )
-    assert first.measure.startswith("1.建立理论学习中心组学习巡听旁听制度") and "\n2.将学习情况纳入年度考核" in first.measure
+    assert (
+        first.measure.startswith("1.建立理论学习中心组学习巡听旁听制度")
+        and "\n2.将学习情况纳入年度考核" in first.measure
+    )
 
 
 def test_rows_from_team_material_list_problems_then_measures() -> None:
@@ -79,7 +92,11 @@ def test_rows_from_team_material_list_problems_then_measures() -> None:
     rows = rows_from_parsed(doc)
     assert len(rows) == len(doc.problems) + len(doc.measures)
     assert rows[0].problem == doc.problems[0].text and rows[0].measure == ""
-    assert rows[-1].problem == "" and rows[-1].measure == doc.measures[-1].text and rows[-1].aspect == "持续改进作风"
+    assert (
+        rows[-1].problem == ""
+        and rows[-1].measure == doc.measures[-1].text
+        and rows[-1].aspect == "持续改进作风"
+    )
 
 
 def test_hand_made_ledger_with_synonyms_dates_and_bad_rows(tmp_path: Path) -> None:

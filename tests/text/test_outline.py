@@ -7,7 +7,10 @@ import pytest
 from luoshi.text.outline import ordinal_value, segment_lines
 
 
-@pytest.mark.parametrize(("numeral", "value"), [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("7", 7), ("③", 3)])
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("一", 1), ("十", 10), ("十二", 12), ("二十", 20), ("二十三", 23), ("7", 7), ("③", 3)],
+)
 def test_ordinal_value(numeral: str, value: int) -> None:
     assert ordinal_value(numeral) == value
 
@@ -36,7 +39,14 @@ def test_line_start_markers(line: str, kind: str, ordinal: int, body: str) -> No
 
 @pytest.mark.parametrize(
     "line",
-    ["1.5万元用于改善民生。", "2024年完成整改。", "一二三产融合发展。", "统一是关键。", "第一议题制度。", "一、二季度完成。"],
+    [
+        "1.5万元用于改善民生。",
+        "2024年完成整改。",
+        "一二三产融合发展。",
+        "统一是关键。",
+        "第一议题制度。",
+        "一、二季度完成。",
+    ],
 )
 def test_text_that_only_looks_numbered(line: str) -> None:
     (segment,) = segment_lines([line])
@@ -45,7 +55,9 @@ def test_text_that_only_looks_numbered(line: str) -> None:
 
 
 def test_inline_items_split_in_sequence() -> None:
-    segments = segment_lines(["（一）理论学习方面。一是学得不深。比如，统一是关键。二是用得不活；三是落实不够。"])
+    segments = segment_lines(
+        ["（一）理论学习方面。一是学得不深。比如，统一是关键。二是用得不活；三是落实不够。"]
+    )
     assert [(s.kind, s.ordinal, s.body, s.line_start) for s in segments] == [
         ("paren_cn", 1, "理论学习方面。", True),
         ("shi", 1, "学得不深。比如，统一是关键。", False),
@@ -66,7 +78,13 @@ def test_inline_marker_after_closing_quote_keeps_the_quote() -> None:
 
 def test_new_heading_restarts_sub_lists() -> None:
     segments = segment_lines(["（一）甲方面", "一是甲。二是乙。", "（二）乙方面。一是丙。"])
-    assert [(s.kind, s.ordinal) for s in segments] == [("paren_cn", 1), ("shi", 1), ("shi", 2), ("paren_cn", 2), ("shi", 1)]
+    assert [(s.kind, s.ordinal) for s in segments] == [
+        ("paren_cn", 1),
+        ("shi", 1),
+        ("shi", 2),
+        ("paren_cn", 2),
+        ("shi", 1),
+    ]
 
 
 def test_heading_prefix_from_source() -> None:

@@ -64,7 +64,7 @@ def test_zip_that_is_not_docx() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("a.txt", "x")
-    with pytest.raises(DocumentError, match="不是 .docx"):
+    with pytest.raises(DocumentError, match=r"不是 \.docx"):
         read_bytes(buffer.getvalue(), "a.zip")
 
 
@@ -96,7 +96,12 @@ def test_docx_paragraphs_headings_and_tables() -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     source = read_bytes(buffer.getvalue(), "a.docx")
-    assert source.text.split("\n") == ["某县整改方案", "# 存在的问题", "一是学习不深。", f"{TABLE_MARK}TABLE0{TABLE_MARK}"]
+    assert source.text.split("\n") == [
+        "某县整改方案",
+        "# 存在的问题",
+        "一是学习不深。",
+        f"{TABLE_MARK}TABLE0{TABLE_MARK}",
+    ]
     assert source.tables == ((("问题", "整改措施"), ("学习不深", "每月学习")),)
 
 
@@ -139,7 +144,10 @@ def test_unwrapped_text_keeps_its_lines() -> None:
 
 
 def test_spaces_around_digits_and_cjk_are_removed() -> None:
-    assert normalise("开展 30 余人次，2024 年 6 月 底前完成 Word 文档 check list") == "开展30余人次，2024年6月底前完成Word文档check list"
+    assert (
+        normalise("开展 30 余人次，2024 年 6 月 底前完成 Word 文档 check list")
+        == "开展30余人次，2024年6月底前完成Word文档check list"
+    )
 
 
 def test_traditional_to_simplified_with_pinyin_glosses() -> None:
@@ -162,8 +170,48 @@ def test_metadata_and_site_lines_are_removed_and_year_kept() -> None:
 
 def test_redactions_are_kept_and_markdown_is_unwrapped() -> None:
     raw = "## 一、存在的问题\n**（一）理论学习方面**\n**一是学习不深。** 如张**同志反映的问题。"
-    assert normalise(raw).split("\n") == ["## 一、存在的问题", "（一）理论学习方面", "一是学习不深。如张**同志反映的问题。"]
+    assert normalise(raw).split("\n") == [
+        "## 一、存在的问题",
+        "（一）理论学习方面",
+        "一是学习不深。如张**同志反映的问题。",
+    ]
 
 
 def test_zero_width_and_full_width_characters() -> None:
     assert normalise("整\u200b改\u3000措施：每月１次，达到９０％") == "整改措施：每月1次，达到90%"
+
+
+def test_docx_automatic_numbering_gets_written_markers() -> None:
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("整改措施", style="Heading 1")
+
+    def numbered(text: str, level: int) -> None:
+        paragraph = document.add_paragraph(text)
+        num_pr = OxmlElement("w:numPr")
+        ilvl, num_id = OxmlElement("w:ilvl"), OxmlElement("w:numId")
+        ilvl.set(qn("w:val"), str(level))
+        num_id.set(qn("w:val"), "7")
+        num_pr.append(ilvl)
+        num_pr.append(num_id)
+        paragraph._p.get_or_add_pPr().append(num_pr)
+
+    numbered("加强学习。", 0)
+    numbered("每月学习一次。", 1)
+    numbered("每季度调研一次。", 1)
+    numbered("改进作风。", 0)
+    numbered("精简会议。", 1)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    lines = read_bytes(buffer.getvalue(), "a.docx").text.split("\n")
+    assert lines == [
+        "# 整改措施",
+        "1.加强学习。",
+        "（1）每月学习一次。",
+        "（2）每季度调研一次。",
+        "2.改进作风。",
+        "（1）精简会议。",
+    ]

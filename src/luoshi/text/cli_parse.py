@@ -49,9 +49,10 @@ def run(args: argparse.Namespace) -> int:
     results: list[tuple[Path, ParsedDocument]] = []
     show_progress = len(files) > 3 and sys.stderr.isatty()
     try:
+        # Closed in the `finally` below; a `with` block cannot express "stdout or a file" here.
         out: IO[str] = (
-            sys.stdout if fmt == "xlsx" or not args.output else open(args.output, "w", encoding="utf-8")
-        )  # noqa: SIM115
+            sys.stdout if fmt == "xlsx" or not args.output else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
+        )
     except OSError as exc:
         print(f"{args.output}：无法写入（{exc.strerror or exc}）", file=sys.stderr)
         return EXIT_NOT_DOCUMENT

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
 from luoshi.text.outline import Segment, segment_lines
-from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
+from luoshi.text.quantities import find_commitments, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
 
 # --------------------------------------------------------------------------- headings
@@ -92,7 +92,9 @@ _ATTR_KIND = {
     **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
     **dict.fromkeys(_DEADLINE_LABELS.split("|"), "deadline"),
 }
-_ATTR_TAIL_RE = re.compile(rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$")
+_ATTR_TAIL_RE = re.compile(
+    rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$"
+)
 _PROBLEM_LABEL_RE = re.compile(r"^(?:存在|主要|具体|突出)?问题(?:描述|表现|内容|清单|名称)?\s*\d*\s*[：:]")
 _MEASURE_LABEL_RE = re.compile(r"^(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]")
 # Paragraphs that close a section rather than continue its last item.
@@ -446,7 +448,7 @@ def _plan_problem(builder: _Builder, aspect: str, item: _Item) -> None:
 def _has_labels(segments: Sequence[Segment]) -> bool:
     problem = any(_PROBLEM_LABEL_RE.match(s.body) for s in segments)
     measure = any(_MEASURE_LABEL_RE.match(s.body) for s in segments)
-    return problem and measure or (measure and any(s.kind is not None for s in segments))
+    return (problem and measure) or (measure and any(s.kind is not None for s in segments))
 
 
 def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
@@ -491,8 +493,6 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
             mode = "measure"
             measure_key = None
             parts = [body[measure_label.end() :]]
-            if key is not None and key != problem_key and segment.line_start and problem_key is None:
-                pass
             continue
         if key is not None:
             if (
@@ -511,7 +511,6 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
             if _followed_by_measure_label(segments, index, key):
                 mode = "problem"
                 problem_key = key
-                label, rest = heading_label(body)
                 parts = [body]
             else:
                 aspect, _rest = heading_label(body)
@@ -640,7 +639,11 @@ def _title(lines: list[str]) -> tuple[str, int]:
         or first.endswith(("。", "；", "：", ":", "，"))
     ):
         return "", 0
-    if classify_heading(first) in ("problems", "causes", "measures", "plan") and len(first) <= 8 and not _TITLE_WORD_RE.search(first):
+    if (
+        classify_heading(first) in ("problems", "causes", "measures", "plan")
+        and len(first) <= 8
+        and not _TITLE_WORD_RE.search(first)
+    ):
         return "", 0  # the document starts directly with a section heading (存在的问题 …)
     return first, 1
 
@@ -691,7 +694,7 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
             # outline), so it is a heading whose line break was lost.
             key = _key(segment) if segment.kind is not None else "bare"
             label = heading_label(segment.body)[0]
-            if key == level and level != "bare" or (heading_level and 0 < segment.heading < heading_level):
+            if (key == level and level != "bare") or (heading_level and 0 < segment.heading < heading_level):
                 is_boundary = True
                 boundary_kind = (
                     classify_heading(label) if _is_heading_like(segment) or len(label) <= 30 else None
@@ -703,9 +706,10 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
                 and "如下" not in segment.body
             ):
                 kind = classify_heading(label)
-                if kind is not None and (level == "bare" or not segment.body.endswith(("：", ":"))):
-                    if kind != "other" or level == "bare":
-                        is_boundary, boundary_kind = True, kind
+                # A bare "整改措施：" inside a numbered document is a label line, not a section.
+                bare_ok = level == "bare" or (not segment.body.endswith(("：", ":")) and kind != "other")
+                if kind is not None and bare_ok:
+                    is_boundary, boundary_kind = True, kind
         if is_boundary:
             current = _Section(boundary_kind or "other", [])
             sections.append(current)
@@ -807,14 +811,8 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
     deadline_text = draft.attrs.get("deadline")
     if deadline_text is None:
         deadline_text = _inline_deadline(draft.text)
+    # Open-ended words (长期坚持, 立行立改) name no date; keep them as deadline_text only.
     deadline = parse_deadline(deadline_text, year) if deadline_text else None
-    if (
-        deadline is None
-        and deadline_text
-        and not is_open_ended(deadline_text)
-        and not _HAS_DIGIT_RE.search(deadline_text)
-    ):
-        deadline = None
     return Measure(
         group=draft.group,
         summary=summary_of(draft.text),
@@ -828,7 +826,6 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
     )
 
 
-_HAS_DIGIT_RE = re.compile(r"\d")
 _INLINE_DEADLINE_RE = re.compile(
     r"(?:于|在)?(?P<when>(?:\d{4}年)?(?:\d{1,2}月(?:\d{1,2}[日号]|底|末|中旬|下旬|上旬)?|底|年底|年末|上半年|下半年))(?:前|之前|以前)"
     r"|[（(](?P<paren>长期坚持|立行立改|持续推进|持续整改|长期推进)[）)]"

@@ -203,7 +203,7 @@ def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改
     sheet.freeze_panes = "A3"
     sheet.auto_filter.ref = f"A2:{get_column_letter(len(headers))}{max(2, len(rows) + 2)}"
     sheet.print_title_rows = "2:2"
-    workbook.save(target)  # type: ignore[arg-type]  # openpyxl accepts paths and binary streams
+    workbook.save(target)  # openpyxl accepts paths and binary streams
 
 
 def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
@@ -219,7 +219,7 @@ def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
         data = source.read() if hasattr(source, "read") else None
         workbook = load_workbook(
             io.BytesIO(data) if data is not None else source, read_only=True, data_only=True
-        )  # type: ignore[arg-type]
+        )
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
         raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
     try:

@@ -108,7 +108,7 @@ def segment_lines(lines: list[str]) -> list[Segment]:
             for sub in ("shi", "di", "paren_arabic", "arabic", "arabic_rp", "circled"):
                 last.pop(sub, None)
         start = 0
-        pieces: list[tuple[str | None, int, int, int]] = []  # kind, ordinal, body start, marker start
+        pieces: list[tuple[str, int, int, int]] = []  # kind, ordinal, body start, marker start
         for inline in _INLINE_MARKER_RE.finditer(line):
             inline_kind, inline_ordinal = _marker(inline)
             previous = last.get(inline_kind)

@@ -138,7 +138,9 @@ def _decode_legacy(data: bytes, filename: str) -> str:
     try:
         return data.decode("gb18030")
     except UnicodeDecodeError as exc:
-        raise DocumentError(filename, "无法识别文件编码（不是 UTF-8、GB18030/GBK 或带标记的 UTF-16）") from exc
+        raise DocumentError(
+            filename, "无法识别文件编码（不是 UTF-8、GB18030/GBK 或带标记的 UTF-16）"
+        ) from exc
 
 
 def _check_signature(data: bytes, filename: str) -> None:
@@ -175,7 +177,7 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     list_counters: dict[tuple[str, int], int] = {}
 
     def paragraph_line(paragraph: Any) -> str:
-        text = paragraph.text.strip()
+        text: str = str(paragraph.text).strip()
         if not text:
             return ""
         style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -362,7 +364,9 @@ def _to_simplified(text: str) -> str:
 
 
 # Scraped pages sometimes lose their line breaks: a heading marker after a space starts a line.
-_COLLAPSED_BREAK_RE = re.compile(r"\s+(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])")
+_COLLAPSED_BREAK_RE = re.compile(
+    r"\s+(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+)
 
 
 def _split_collapsed(lines: list[str]) -> list[str]:
