@@ -39,13 +39,13 @@ def main() -> int:
         weights = {"word": word, "bigram": bigram, "char": char, "concept_boost": boost}
     history, new, labels = _read("history.jsonl"), _read("new.jsonl"), _read("labels.jsonl")
     index = MatchIndex.build(((h["id"], h["text"]) for h in history), weights=weights)
-    results = dict(zip((n["id"] for n in new), index.query_many([n["text"] for n in new], top=5), strict=True))
+    results = dict(
+        zip((n["id"] for n in new), index.query_many([n["text"] for n in new], top=5), strict=True)
+    )
     texts = {row["id"]: row["text"] for row in history + new}
 
     def truth(split: str) -> dict[str, frozenset[str]]:
-        return {
-            row["id"]: frozenset(row["recurring_of"]) for row in labels if split in ("all", row["split"])
-        }
+        return {row["id"]: frozenset(row["recurring_of"]) for row in labels if split in ("all", row["split"])}
 
     if args.sweep:
         for step in range(20, 61):

@@ -33,18 +33,32 @@ class InputError(Exception):
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the options of `luoshi match`."""
     parser.add_argument(
-        "--history", required=True, metavar="H",
-        help="历史问题：JSON Lines 文件（每行 {\"id\", \"text\"}），或用 --save-index 保存的索引文件",
+        "--history",
+        required=True,
+        metavar="H",
+        help='历史问题：JSON Lines 文件（每行 {"id", "text"}），或用 --save-index 保存的索引文件',
     )
     parser.add_argument(
-        "--new", required=True, metavar="N", help="新问题：JSON Lines 文件（每行 {\"id\", \"text\"}）；- 表示标准输入"
+        "--new",
+        required=True,
+        metavar="N",
+        help='新问题：JSON Lines 文件（每行 {"id", "text"}）；- 表示标准输入',
     )
-    parser.add_argument("--top", type=_positive_int, default=5, metavar="K", help="每个新问题列出的最相似历史问题数（默认 5）")
     parser.add_argument(
-        "--threshold", type=_unit_float, default=DEFAULT_THRESHOLD, metavar="T",
+        "--top", type=_positive_int, default=5, metavar="K", help="每个新问题列出的最相似历史问题数（默认 5）"
+    )
+    parser.add_argument(
+        "--threshold",
+        type=_unit_float,
+        default=DEFAULT_THRESHOLD,
+        metavar="T",
         help=f"判定“反复出现”的最低相似度，0–1（默认 {DEFAULT_THRESHOLD}）",
     )
-    parser.add_argument("--save-index", metavar="FILE", help="把由 --history 建立的索引保存到 FILE，供下次直接作为 --history 使用")
+    parser.add_argument(
+        "--save-index",
+        metavar="FILE",
+        help="把由 --history 建立的索引保存到 FILE，供下次直接作为 --history 使用",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -107,19 +121,18 @@ def _read_numbered(name: str) -> Iterator[tuple[int, Item]]:
         yield from _parse_lines(sys.stdin, "标准输入")
         return
     try:
-        handle = open(name, encoding="utf-8-sig")
+        with open(name, encoding="utf-8-sig") as handle:
+            yield from _parse_lines(handle, name)
     except FileNotFoundError as error:
         raise InputError(f"找不到文件 {name}") from error
-    except OSError as error:
+    except OSError as error:  # a directory, no permission, an I/O error while reading
         raise InputError(f"无法读取文件 {name}：{error.strerror or error}") from error
-    with handle:
-        yield from _parse_lines(handle, name)
 
 
 def _parse_lines(handle: TextIO, name: str) -> Iterator[tuple[int, Item]]:
     line_number = 0
     try:
-        for line_number, line in enumerate(handle, start=1):  # noqa: B007 - used in the except below
+        for line_number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             yield line_number, _parse_item(line, name, line_number)
@@ -134,15 +147,15 @@ def _parse_item(line: str, name: str, line_number: int) -> Item:
     except json.JSONDecodeError as error:
         raise InputError(f"{where}：不是有效的 JSON（{error.msg}，第 {error.colno} 列）") from error
     if not isinstance(record, dict):
-        raise InputError(f"{where}：应为 JSON 对象 {{\"id\": …, \"text\": …}}")
+        raise InputError(f'{where}：应为 JSON 对象 {{"id": …, "text": …}}')
     for field in ("id", "text"):
         if field not in record:
-            raise InputError(f"{where}：缺少 \"{field}\" 字段")
+            raise InputError(f'{where}：缺少 "{field}" 字段')
     item_id, text = record["id"], record["text"]
     if not isinstance(item_id, str) or not item_id.strip():
-        raise InputError(f"{where}：\"id\" 应为非空字符串")
+        raise InputError(f'{where}："id" 应为非空字符串')
     if not isinstance(text, str):
-        raise InputError(f"{where}：\"text\" 应为字符串")
+        raise InputError(f'{where}："text" 应为字符串')
     return Item(item_id, text)
 
 

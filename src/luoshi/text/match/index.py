@@ -44,6 +44,16 @@ _BLOCKS = ("word", "bigram", "char")
 # `recurring_of` is decided when the best score reaches this; calibrated on the development half.
 DEFAULT_THRESHOLD = 0.18
 
+# Above this many items a query is answered in two stages (see `_two_stage`): candidates from the
+# rarer features through the inverted index, then the exact score of each candidate. Below it every
+# item sharing a feature is scored exactly; it is fast enough and needs no approximation.
+EXACT_LIMIT = 20_000
+# A feature in more than this fraction of the items is "common": it does not propose candidates
+# (its posting list is most of the index, which is what makes the one-stage product slow).
+COMMON_DF_FRACTION = 0.03
+# Candidates per query rescored exactly in the second stage.
+CANDIDATES = 300
+
 # Weight of the embedding cosine when an embedding backend is configured (lexical gets the rest).
 EMBEDDING_WEIGHT = 0.5
 
@@ -112,7 +122,14 @@ class MatchIndex:
         self._compiled = False
         self._idf: NDArray[np.float64] = np.zeros(0)
         self._unseen_idf = 1.0
-        self._inverted: sp.csr_matrix | None = None  # features x items, final weights
+        # features x items, final weights (only the rare features' rows when two-stage is active)
+        self._inverted: sp.csr_matrix | None = None
+        # A loaded index reads its raw counts (needed only to add items) from here on demand.
+        self._raw_path: Path | None = None
+        # Two-stage search state (large indexes only): feature -> column among the common features
+        # (-1 if rare), and the items x common-features matrix of final weights.
+        self._common_col: NDArray[np.int64] | None = None
+        self._common_items: sp.csr_matrix | None = None
 
     # ----------------------------------------------------------------------------------- building
     @classmethod
@@ -169,9 +186,18 @@ class MatchIndex:
         return list(self._ids)
 
     # ------------------------------------------------------------------------------- compilation
+    def _ensure_raw(self) -> None:
+        """Read the raw counts of a loaded index (left on disk until an item is added)."""
+        if self._raw_path is None:
+            return
+        with np.load(self._raw_path, allow_pickle=False) as data:
+            self._indptr, self._indices, self._counts = data["indptr"], data["indices"], data["counts"]
+        self._raw_path = None
+
     def _flush_pending(self) -> None:
         if not self._pending:
             return
+        self._ensure_raw()
         lengths = np.fromiter((len(c) for c, _ in self._pending), dtype=np.int64, count=len(self._pending))
         self._indptr = np.concatenate([self._indptr, self._indptr[-1] + np.cumsum(lengths)])
         self._indices = np.concatenate([self._indices, *(c for c, _ in self._pending)])
@@ -195,7 +221,10 @@ class MatchIndex:
         values = (1.0 + np.log(self._counts.astype(np.float64))) * self._idf[self._indices]
         values *= self._kind_boost()[kinds]
         blocks = _BLOCK_OF_KIND[kinds]
-        self._inverted = _weigh(rows, self._indices, blocks, values, n_items, n_features, self._block_weights())
+        self._inverted = _weigh(
+            rows, self._indices, blocks, values, n_items, n_features, self._block_weights()
+        )
+        self._common_col, self._common_items, self._inverted = _split_common(self._inverted, df, n_items)
         self._compiled = True
 
     def _block_weights(self) -> NDArray[np.float64]:
@@ -228,22 +257,72 @@ class MatchIndex:
         if not self._ids:
             return [[] for _ in features_list]
         assert self._inverted is not None
+        n_items = len(self._ids)
         for start in range(0, len(features_list), chunk):
             block = features_list[start : start + chunk]
-            scores = (self._vectorise(block) @ self._inverted).tocsr()
-            dense_extra = None
+            vectors = self._vectorise(block)
+            lexical: list[tuple[NDArray[np.int32], NDArray[np.float32]]]
+            if self._common_items is not None:
+                lexical = self._two_stage(vectors)
+            else:
+                scores = (vectors @ self._inverted).tocsr()
+                lexical = [
+                    (scores.indices[lo:hi], scores.data[lo:hi])
+                    for lo, hi in zip(scores.indptr[:-1], scores.indptr[1:], strict=True)
+                ]
             if self.embedder is not None and self._embeddings is not None and texts is not None:
                 query_emb = _unit_rows(self.embedder.encode(list(texts[start : start + chunk])))
-                dense_extra = query_emb @ self._embeddings.T
-            for row in range(len(block)):
-                if dense_extra is not None:
-                    lexical = scores.getrow(row).toarray().ravel()
-                    combined = (1 - EMBEDDING_WEIGHT) * lexical + EMBEDDING_WEIGHT * dense_extra[row]
-                    results.append(self._top(np.arange(len(self._ids)), combined, top))
-                else:
-                    lo, hi = scores.indptr[row], scores.indptr[row + 1]
-                    results.append(self._top(scores.indices[lo:hi], scores.data[lo:hi], top))
+                semantic = query_emb @ self._embeddings.T
+                for row, (cols, vals) in enumerate(lexical):
+                    combined = EMBEDDING_WEIGHT * semantic[row].astype(np.float64)
+                    combined[cols] += (1 - EMBEDDING_WEIGHT) * vals
+                    results.append(self._top(np.arange(n_items), combined, top))
+            else:
+                results.extend(self._top(cols, vals, top) for cols, vals in lexical)
         return results
+
+    def _two_stage(self, vectors: sp.csr_matrix) -> list[tuple[NDArray[np.int32], NDArray[np.float32]]]:
+        """Candidates of each query row and their exact scores: rare features first, then rescoring.
+
+        The score of a candidate is exact (rare part from the inverted index plus common part from
+        the item-major matrix). An item that shares only common features with the query (single
+        characters, frequent bigrams) is never a candidate; such an item scores low anyway, and the
+        benchmark checks the answers against brute force.
+        """
+        assert self._inverted is not None and self._common_col is not None and self._common_items is not None
+        columns = self._common_col[vectors.indices]
+        is_common = columns >= 0
+        rare = vectors.copy()
+        rare.data = np.where(is_common, 0.0, rare.data).astype(np.float32)
+        rare.eliminate_zeros()
+        row_of = np.repeat(np.arange(vectors.shape[0]), np.diff(vectors.indptr))
+        common = sp.csr_matrix(
+            (vectors.data[is_common], (row_of[is_common], columns[is_common])),
+            shape=(vectors.shape[0], self._common_items.shape[1]),
+        )
+        partial = (rare @ self._inverted).tocsr()
+        candidate_lists: list[NDArray[np.int32]] = []
+        partial_lists: list[NDArray[np.float32]] = []
+        for row in range(vectors.shape[0]):
+            lo, hi = partial.indptr[row], partial.indptr[row + 1]
+            cols, vals = partial.indices[lo:hi], partial.data[lo:hi]
+            if len(vals) > CANDIDATES:
+                keep = np.argpartition(-vals, CANDIDATES)[:CANDIDATES]
+                cols, vals = cols[keep], vals[keep]
+            candidate_lists.append(cols)
+            partial_lists.append(vals)
+        sizes = np.array([len(c) for c in candidate_lists])
+        if sizes.sum() == 0:
+            return list(zip(candidate_lists, partial_lists, strict=True))
+        candidates = np.concatenate(candidate_lists)
+        query_of = np.repeat(np.arange(len(sizes)), sizes)
+        extra = np.asarray(self._common_items[candidates].multiply(common[query_of]).sum(axis=1)).ravel()
+        exact = np.concatenate(partial_lists) + extra
+        bounds = np.concatenate([[0], np.cumsum(sizes)])
+        return [
+            (candidates[bounds[i] : bounds[i + 1]], exact[bounds[i] : bounds[i + 1]])
+            for i in range(len(sizes))
+        ]
 
     def _top(
         self, columns: NDArray[np.int32] | NDArray[np.int64], values: NDArray[np.floating], top: int
@@ -260,39 +339,47 @@ class MatchIndex:
 
     def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Weighted query rows over the index vocabulary (unseen features only count in the norms)."""
-        block_weights = self._block_weights()
-        boost = self._kind_boost()
         rows: list[int] = []
-        cols: list[int] = []
-        vals: list[float] = []
+        kinds: list[int] = []
+        columns: list[int] = []
+        counts: list[int] = []
+        vocab, kind_id = self._vocab, _KIND_ID
         for row, features in enumerate(features_list):
-            known: list[tuple[int, int, float]] = []
-            sums = [0.0, 0.0, 0.0]
             for feature, count in Counter(features).items():
-                kind = _KIND_ID[feature.split(":", 1)[0]]
-                block = int(_BLOCK_OF_KIND[kind])
-                column = self._vocab.get(feature)
-                idf = self._unseen_idf if column is None else float(self._idf[column])
-                value = (1.0 + math.log(count)) * idf * float(boost[kind])
-                sums[block] += value * value
-                if column is not None:
-                    known.append((column, block, value))
-            total = sum(float(block_weights[b]) for b in range(3) if sums[b] > 0)
-            if total <= 0:
-                continue
-            for column, block, value in known:
                 rows.append(row)
-                cols.append(column)
-                vals.append(value * math.sqrt(block_weights[block] / total / sums[block]))
-        return sp.csr_matrix(
-            (np.asarray(vals, dtype=np.float32), (np.asarray(rows), np.asarray(cols, dtype=np.int64))),
-            shape=(len(features_list), len(self._vocab)),
+                kinds.append(kind_id[feature[0]])
+                columns.append(vocab.get(feature, -1))
+                counts.append(count)
+        n_rows = len(features_list)
+        if not rows:
+            return sp.csr_matrix((n_rows, len(vocab)), dtype=np.float32)
+        row_a = np.asarray(rows, dtype=np.int64)
+        kind_a = np.asarray(kinds, dtype=np.int64)
+        col_a = np.asarray(columns, dtype=np.int64)
+        seen = col_a >= 0
+        idf = np.where(seen, self._idf[np.where(seen, col_a, 0)], self._unseen_idf)
+        values = (1.0 + np.log(np.asarray(counts, dtype=np.float64))) * idf * self._kind_boost()[kind_a]
+        blocks = _BLOCK_OF_KIND[kind_a]
+        block_weights = self._block_weights()
+        sums = np.bincount(row_a * 3 + blocks, weights=values * values, minlength=n_rows * 3).reshape(
+            n_rows, 3
         )
+        present = sums > 0
+        totals = (present * block_weights).sum(axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = np.where(present, np.sqrt(block_weights / np.maximum(totals, 1e-12)[:, None] / sums), 0.0)
+        weights = (values * scale[row_a, blocks]).astype(np.float32)
+        matrix = sp.csr_matrix(
+            (weights[seen], (row_a[seen], col_a[seen])), shape=(n_rows, len(vocab)), dtype=np.float32
+        )
+        matrix.sum_duplicates()
+        return matrix
 
     # ---------------------------------------------------------------------------------- save/load
     def save(self, path: str | Path) -> None:
         """Write the index to ``path`` (an uncompressed ``.npz``: loading must be fast)."""
         self._compile()
+        self._ensure_raw()
         assert self._inverted is not None
         vocab = np.array(list(self._vocab), dtype=str) if self._vocab else np.zeros(0, dtype="<U1")
         meta = {"version": FORMAT_VERSION, "weights": self.weights}
@@ -311,6 +398,11 @@ class MatchIndex:
         }
         if self._embeddings is not None:
             arrays["embeddings"] = self._embeddings
+        if self._common_col is not None and self._common_items is not None:
+            arrays["common_col"] = self._common_col
+            arrays["common_indptr"] = self._common_items.indptr
+            arrays["common_indices"] = self._common_items.indices
+            arrays["common_data"] = self._common_items.data
         with open(path, "wb") as handle:
             np.savez(handle, **arrays)  # type: ignore[arg-type]
 
@@ -332,9 +424,9 @@ class MatchIndex:
                 vocab = data["vocab"].tolist()
                 index._vocab = dict(zip(vocab, range(len(vocab)), strict=True))
                 index._feature_kind = data["feature_kind"].astype(np.int64).tolist()
-                index._indptr = data["indptr"]
-                index._indices = data["indices"]
-                index._counts = data["counts"]
+                if not {"indptr", "indices", "counts"} <= set(data.files):
+                    raise KeyError("counts")
+                index._raw_path = Path(path)  # raw counts: read only if an item is added
                 index._idf = data["idf"]
                 index._unseen_idf = math.log(len(index._ids) + 1.0) + 1.0
                 index._inverted = sp.csr_matrix(
@@ -343,6 +435,12 @@ class MatchIndex:
                 )
                 if "embeddings" in data.files:
                     index._embeddings = data["embeddings"]
+                if "common_col" in data.files:
+                    index._common_col = data["common_col"]
+                    index._common_items = sp.csr_matrix(
+                        (data["common_data"], data["common_indices"], data["common_indptr"]),
+                        shape=(len(index._ids), int(index._common_col.max(initial=-1)) + 1),
+                    )
             except KeyError as error:
                 raise ValueError(f"不是有效的比对索引文件：{path}（缺少 {error}）") from error
         index._compiled = True
@@ -371,6 +469,38 @@ def _weigh(
     matrix = sp.csr_matrix((weights, (columns, rows)), shape=(n_features, n_items))
     matrix.sort_indices()
     return matrix
+
+
+def _split_common(
+    inverted: sp.csr_matrix, df: NDArray[np.float64], n_items: int
+) -> tuple[NDArray[np.int64] | None, sp.csr_matrix | None, sp.csr_matrix]:
+    """For a large index: the common-feature column map, the items x common-features matrix and the
+    inverted matrix without the common rows (each weight is then stored once). A small index is
+    returned unchanged."""
+    if n_items <= EXACT_LIMIT:
+        return None, None, inverted
+    is_common = df > COMMON_DF_FRACTION * n_items
+    common = np.flatnonzero(is_common)
+    column = np.full(len(df), -1, dtype=np.int64)
+    column[common] = np.arange(len(common))
+    items = inverted[common].T.tocsr()
+    items.sort_indices()
+    rare = inverted.copy()
+    rare.data[np.repeat(is_common, np.diff(rare.indptr))] = 0
+    rare.eliminate_zeros()
+    return column, items, rare
+
+
+def item_vectors(index: MatchIndex) -> sp.csr_matrix:
+    """The items x features matrix of final weights (for baselines and tests, not for querying)."""
+    index._compile()
+    assert index._inverted is not None
+    full = index._inverted.T.tocsr()
+    if index._common_items is not None and index._common_col is not None:
+        common = np.flatnonzero(index._common_col >= 0)
+        part = index._common_items.tocoo()
+        full = full + sp.csr_matrix((part.data, (part.row, common[part.col])), shape=full.shape)
+    return full.tocsr()
 
 
 def _unit_rows(matrix: NDArray[np.floating]) -> NDArray[np.float32]:
