@@ -152,6 +152,14 @@ def transition(
         new=new,
         organization_path=org_path_of(locked),
     )
+    from luoshi.ledger import progress  # imported here: progress builds on this module
+
+    if target == MeasureStatus.RETURNED:
+        progress.notify_owner(locked, f"整改措施被退回：{locked.summary}。退回理由：{reason}")
+    elif target == MeasureStatus.SUBMITTED:
+        progress.notify_reviewers(locked, f"整改措施待验收：{locked.summary}", exclude=[actor.pk])
+    elif target == MeasureStatus.CLOSED:
+        progress.notify_owner(locked, f"整改措施已验收销号：{locked.summary}")
     return locked
 
 
