@@ -1,0 +1,339 @@
+"""The owner's and the reviewer's pages: 我的整改, the measure page, 待验收, evidence files, notices.
+
+Every object comes through `for_user` (not yours is a 404); every change goes through a service
+(`services.transition`, `progress.*`), whose refusal is shown as its Chinese message with its status.
+The buttons offered are derived from the same table and capacities the services check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, F, OuterRef, Prefetch
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from luoshi.errors import DomainError
+from luoshi.ledger import progress
+from luoshi.ledger.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, TransitionForm
+from luoshi.ledger.models import Evidence, Extension, Measure
+from luoshi.ledger.services import capacities, transition
+from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus, rule_for, targets_from
+from luoshi.notices.models import Notice
+
+# Where a form on the review queue sends the reviewer back to (never a URL taken from the request).
+_NEXT_PAGES = {"review": "review_queue", "my": "my_measures"}
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A workflow step the current user may take on a measure, as a button."""
+
+    target: str
+    label: str
+    needs_outcome: bool
+    needs_reason: bool
+    review_side: bool
+
+
+def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offer]:
+    """The transitions `services.transition` would accept from USER now (same table, same checks)."""
+    found = []
+    for target in targets_from(measure.status):
+        rule = rule_for(measure.status, target)
+        if rule is None or not held & rule.actors:
+            continue
+        if rule.four_eyes:
+            if Actor.OWNER in held:
+                continue
+            if target != MeasureStatus.IN_PROGRESS and measure.submitted_by_id == user.pk:
+                continue
+        found.append(
+            Offer(
+                target=target.value,
+                label=rule.label,
+                needs_outcome=rule.needs_outcome,
+                needs_reason=rule.needs_reason,
+                review_side=Actor.REVIEWER in rule.actors,
+            )
+        )
+    return found
+
+
+def can_decide(extension: Extension, user: Any, held: frozenset[Actor]) -> bool:
+    return (
+        extension.status == Extension.Status.REQUESTED
+        and Actor.REVIEWER in held
+        and Actor.OWNER not in held
+        and extension.requested_by_id != user.pk
+    )
+
+
+def _uid(request: HttpRequest) -> int:
+    # Every view here is behind login_required, so the user has a primary key.
+    return cast(int, request.user.pk)
+
+
+def _measure(request: HttpRequest, pk: int, action: str = "view") -> Measure:
+    return get_object_or_404(
+        Measure.objects.for_user(request.user, action).select_related(
+            "round__team__organization", "owner__user", "problem__aspect", "submitted_by"
+        ),
+        pk=pk,
+    )
+
+
+def _detail(
+    request: HttpRequest,
+    measure: Measure,
+    *,
+    status: int = 200,
+    error: str = "",
+    progress_form: ProgressForm | None = None,
+    extension_form: ExtensionRequestForm | None = None,
+    transition_form: TransitionForm | None = None,
+) -> HttpResponse:
+    user = request.user
+    held = capacities(measure, user)
+    extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
+    pending = next((e for e in extensions if e.status == Extension.Status.REQUESTED), None)
+    owner_side = bool(held & OWNER_SIDE)
+    context = {
+        "measure": measure,
+        "light": measure.light(),
+        "commitments": measure.commitments.all(),
+        "updates": measure.updates.select_related("author").prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("id"))
+        ),
+        "loose_evidence": measure.evidence.filter(update__isnull=True),
+        "reviews": measure.reviews.select_related("reviewer"),
+        "extensions": extensions,
+        "pending": pending,
+        "can_decide_pending": pending is not None and can_decide(pending, user, held),
+        "offers": offers_for(measure, user, held),
+        "can_record": owner_side and measure.status in progress.RECORDABLE_STATUSES,
+        "can_request_extension": owner_side
+        and measure.status in OPEN_STATUSES
+        and measure.current_deadline is not None
+        and pending is None,
+        "progress_form": progress_form or ProgressForm(),
+        "extension_form": extension_form or ExtensionRequestForm(),
+        "transition_form": transition_form,
+        "error": error,
+        "max_upload_mb": progress.max_upload_bytes() // (1024 * 1024),
+        "allowed_types": progress.ALLOWED_LABEL,
+    }
+    return render(request, "ledger/work/measure_detail.html", context, status=status)
+
+
+def _back(request: HttpRequest, measure: Measure) -> HttpResponseRedirect:
+    page = _NEXT_PAGES.get(request.POST.get("next", ""))
+    return redirect(page) if page else redirect("measure_detail", pk=measure.pk)
+
+
+@login_required
+@require_GET
+def my_measures(request: HttpRequest) -> HttpResponse:
+    """The member's own measures by current deadline (none first to last), with lights."""
+    pending = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.REQUESTED)
+    measures = (
+        Measure.objects.for_user(request.user, "work")
+        .filter(owner__user_id=_uid(request))
+        .select_related("round__team__organization", "problem")
+        .annotate(extension_pending=Exists(pending))
+        .order_by(F("current_deadline").asc(nulls_last=True), "round_id", "number")
+    )
+    today = timezone.localdate()
+    rows = [(m, m.light(today)) for m in measures]
+    open_count = sum(1 for m, _ in rows if m.is_open)
+    return render(request, "ledger/work/my_measures.html", {"rows": rows, "open_count": open_count})
+
+
+@login_required
+@require_GET
+def measure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _measure(request, pk))
+
+
+@login_required
+@require_POST
+def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record progress with evidence. On any refusal the page comes back with the text still typed."""
+    measure = _measure(request, pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, measure, status=422, progress_form=form, error="请检查填写的内容")
+    data = form.cleaned_data
+    try:
+        progress.record_progress(
+            measure,
+            actor=request.user,
+            date=data["date"],
+            text=data["text"],
+            files=data["attachments"],
+            evidence_date=data["evidence_date"],
+            statement=data["statement"],
+        )
+    except DomainError as e:
+        return _detail(request, measure, status=e.status, progress_form=form, error=e.message)
+    count = len(data["attachments"])
+    messages.success(request, "进展已保存" + (f"，上传佐证文件 {count} 个" if count else ""))
+    return redirect("measure_detail", pk=measure.pk)
+
+
+@login_required
+@require_POST
+def measure_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start, submit, mark continuing, close, return or reopen: whatever `transition` accepts."""
+    measure = _measure(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, measure, status=422, error="请求不完整")
+    data = form.cleaned_data
+    try:
+        target = MeasureStatus(data["target"])
+    except ValueError:
+        return _detail(request, measure, status=422, error="没有这一步操作")
+    outcome = data["outcome"] if "outcome" in request.POST else None
+    try:
+        done = transition(measure, target, actor=request.user, reason=data["reason"], outcome=outcome)
+    except DomainError as e:
+        return _detail(request, measure, status=e.status, error=e.message, transition_form=form)
+    messages.success(request, f"“{done.summary}”已变为“{done.get_status_display()}”")
+    return _back(request, measure)
+
+
+@login_required
+@require_POST
+def measure_extension(request: HttpRequest, pk: int) -> HttpResponse:
+    measure = _measure(request, pk)
+    form = ExtensionRequestForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, measure, status=422, extension_form=form, error="请检查延期申请的内容")
+    try:
+        progress.request_extension(
+            measure,
+            actor=request.user,
+            requested_deadline=form.cleaned_data["requested_deadline"],
+            reason=form.cleaned_data["reason"],
+        )
+    except DomainError as e:
+        return _detail(request, measure, status=e.status, extension_form=form, error=e.message)
+    messages.success(request, "延期申请已提交，等待验收人审批")
+    return redirect("measure_detail", pk=measure.pk)
+
+
+@login_required
+@require_POST
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    extension = get_object_or_404(
+        Extension.objects.filter(measure__in=Measure.objects.for_user(request.user, "view")), pk=pk
+    )
+    measure = _measure(request, extension.measure_id)
+    form = ExtensionDecisionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, measure, status=422, error="请选择批准或不批准")
+    try:
+        progress.decide_extension(
+            extension,
+            actor=request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            note=form.cleaned_data["note"],
+        )
+    except DomainError as e:
+        return _detail(request, measure, status=e.status, error=e.message)
+    messages.success(request, "延期申请已审批")
+    return _back(request, measure)
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file, only to those who may see its measure; always a download, never rendered."""
+    evidence = get_object_or_404(Evidence.objects.for_user(request.user, "view").exclude(file=""), pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or "evidence",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Submitted measures the reviewer may decide (never their own, nor ones they submitted), with
+    the outcome and evidence, and pending extension requests."""
+    user = request.user
+    reviewable = Measure.objects.for_user(user, "review")
+    submitted = (
+        reviewable.filter(status=MeasureStatus.SUBMITTED)
+        .exclude(submitted_by_id=user.pk)
+        .select_related("round__team__organization", "owner", "problem", "submitted_by")
+        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")))
+        .order_by("submitted_at", "pk")
+    )
+    extensions = (
+        Extension.objects.filter(status=Extension.Status.REQUESTED, measure__in=reviewable)
+        .exclude(requested_by_id=user.pk)
+        .select_related("measure__round__team__organization", "measure__owner", "requested_by")
+        .order_by("requested_at", "pk")
+    )
+    return render(
+        request,
+        "ledger/work/review_queue.html",
+        {"submitted": submitted, "extensions": extensions},
+    )
+
+
+@login_required
+@require_GET
+def notices(request: HttpRequest) -> HttpResponse:
+    items = Notice.objects.filter(user_id=_uid(request)).order_by("-created_at", "-pk")[:200]
+    return render(request, "ledger/work/notices.html", {"notices": items})
+
+
+@login_required
+@require_POST
+def notice_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one notice read; with "open", go to what it is about."""
+    notice = get_object_or_404(Notice.objects.filter(user_id=_uid(request)), pk=pk)
+    progress.mark_notices_read(request.user, [notice.pk])
+    if "open" in request.POST and url_has_allowed_host_and_scheme(
+        notice.url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return redirect(notice.url or reverse("notices"))
+    return redirect("notices")
+
+
+@login_required
+@require_POST
+def notices_read_all(request: HttpRequest) -> HttpResponse:
+    progress.mark_notices_read(request.user)
+    return redirect("notices")
+
+
+__all__ = [
+    "evidence_file",
+    "extension_decide",
+    "measure_detail",
+    "measure_extension",
+    "measure_progress",
+    "measure_transition",
+    "my_measures",
+    "notice_read",
+    "notices",
+    "notices_read_all",
+    "review_queue",
+]
