@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import math
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -335,7 +336,7 @@ class MatchIndex:
             keep = values >= kth
             columns, values = columns[keep], values[keep]
         order = np.lexsort((columns, -values))[:top]
-        return [Match(self._ids[int(columns[i])], float(min(1.0, max(0.0, values[i])))) for i in order]
+        return [Match(self._ids[int(columns[i])], _clean_score(values[i])) for i in order]
 
     def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Weighted query rows over the index vocabulary (unseen features only count in the norms)."""
@@ -411,7 +412,7 @@ class MatchIndex:
         """Read an index written by ``save``; raises ``ValueError`` if it is not one."""
         try:
             data = np.load(path, allow_pickle=False)
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
             raise ValueError(f"不是有效的比对索引文件：{path}（{error}）") from error
         with data:
             try:
@@ -443,6 +444,8 @@ class MatchIndex:
                     )
             except KeyError as error:
                 raise ValueError(f"不是有效的比对索引文件：{path}（缺少 {error}）") from error
+            except (OSError, EOFError, zipfile.BadZipFile, TypeError, json.JSONDecodeError) as error:
+                raise ValueError(f"不是有效的比对索引文件：{path}（{error}）") from error
         index._compiled = True
         if embedder is not None and index._embeddings is None and index._ids:
             raise ValueError(f"索引文件不含向量，不能与向量模型一起使用：{path}")
@@ -506,4 +509,10 @@ def item_vectors(index: MatchIndex) -> sp.csr_matrix:
 def _unit_rows(matrix: NDArray[np.floating]) -> NDArray[np.float32]:
     array = np.asarray(matrix, dtype=np.float32)
     norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return array / np.maximum(norms, 1e-12)
+    unit: NDArray[np.float32] = (array / np.maximum(norms, 1e-12)).astype(np.float32)
+    return unit
+
+
+def _clean_score(value: float | np.floating) -> float:
+    """A score as a plain float in [0, 1], without float32 noise (an exact repeat is 1.0, not 0.99999994)."""
+    return round(min(1.0, max(0.0, float(value))), 6)
