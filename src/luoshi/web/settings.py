@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "luoshi.ledger",
     "luoshi.audit",
     "luoshi.notices",
+    "luoshi.recurrence",
 ]
 
 MIDDLEWARE = [

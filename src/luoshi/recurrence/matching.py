@@ -1,0 +1,157 @@
+"""The organization's earlier problems as a match index, and what each new text matches in them.
+
+One index per organization subtree and process, built from every problem of the subtree (summary and
+text) and kept until problems are added: the cache key carries the largest problem id, and newer
+problems are added to the index incrementally (the engine's `add`). A problem deleted (the count
+drops) rebuilds it. Edited texts are not noticed until the next rebuild; problems rarely change
+after import, and a restart rebuilds everything.
+
+Permission is applied to the answers, not the index: every match is filtered through
+`Problem.objects.for_user(user, "view")` restricted to earlier rounds, so another organization's
+history, or a higher level's, never reaches a page.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
+
+from luoshi.ledger.models import Measure, Problem, Round
+from luoshi.text.match import DEFAULT_THRESHOLD, Match, MatchIndex, decide
+
+# How many earlier problems a page shows per item.
+TOP = 5
+# Asked from the engine before filtering by permission and by round (the current round's own
+# problems and later rounds' are in the same index and must not crowd out earlier ones).
+_ASK = 50
+
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "TOP",
+    "Earlier",
+    "decide",
+    "earlier_for_round",
+    "earlier_scope",
+    "match_texts",
+]
+
+
+@dataclass
+class _Cached:
+    index: MatchIndex
+    max_id: int
+    count: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+_CACHE: dict[str, _Cached] = {}
+_CACHE_LOCK = threading.Lock()
+
+
+def problem_text(summary: str, text: str) -> str:
+    """What the engine compares: the summary, and the full text when it adds something."""
+    return summary if not text or text == summary else f"{summary}\n{text}"
+
+
+def _subtree(path: str) -> QuerySet[Problem]:
+    return Problem.objects.filter(round__team__organization__path__startswith=path)
+
+
+def index_for(path: str) -> MatchIndex:
+    """The match index over every problem of the organization with PATH and its subtree.
+
+    Costs one aggregate query when nothing changed; one more (the new rows) when problems were added.
+    """
+    state = _subtree(path).aggregate(max_id=Max("id"), count=Count("id"))
+    max_id, count = state["max_id"] or 0, state["count"]
+    with _CACHE_LOCK:
+        cached = _CACHE.get(path)
+        if cached is None or count < cached.count or max_id < cached.max_id:
+            cached = _Cached(MatchIndex(), 0, 0)
+            _CACHE[path] = cached
+    with cached.lock:
+        if max_id > cached.max_id:
+            rows = (
+                _subtree(path)
+                .filter(id__gt=cached.max_id)
+                .order_by("id")
+                .values_list("id", "summary", "text")
+            )
+            for pk, summary, text in rows:
+                cached.index.add(str(pk), problem_text(summary, text))
+            cached.max_id = max_id
+            cached.count = len(cached.index)
+        return cached.index
+
+
+def clear_cache() -> None:
+    """Forget every index (tests; a process that edits many problems in bulk)."""
+    with _CACHE_LOCK:
+        _CACHE.clear()
+
+
+def earlier_scope(round_: Round, user: Any) -> QuerySet[Problem]:
+    """Problems USER may see in rounds of ROUND's organization (and below) that came before ROUND:
+    an earlier year, or the same year and created before it."""
+    earlier = Q(round__year__lt=round_.year) | Q(round__year=round_.year, round_id__lt=round_.pk)
+    return (
+        Problem.objects.for_user(user, "view")
+        .filter(round__team__organization__path__startswith=round_.team.organization.path)
+        .filter(earlier)
+    )
+
+
+def match_texts(round_: Round, user: Any, texts: Sequence[str], top: int = TOP) -> list[list[Match]]:
+    """For each text, its best earlier problems (ids are problem pks as strings), best first."""
+    if not texts:
+        return []
+    allowed = {str(pk) for pk in earlier_scope(round_, user).values_list("pk", flat=True)}
+    if not allowed:
+        return [[] for _ in texts]
+    index = index_for(round_.team.organization.path)
+    answers = index.query_many(list(texts), top=min(len(index), _ASK)) if len(index) else [[] for _ in texts]
+    return [[m for m in found if m.id in allowed][:top] for found in answers]
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier problem a problem of the round matches, with the score; `confirmed` when staff
+    linked them (Problem.recurrence_of)."""
+
+    problem: Problem
+    score: float | None
+    confirmed: bool = False
+
+
+def earlier_for_round(
+    round_: Round, user: Any, threshold: float = DEFAULT_THRESHOLD
+) -> dict[int, list[Earlier]]:
+    """For every problem of ROUND: the earlier problems it matches at or above THRESHOLD (and its
+    confirmed earlier problem, first). A fixed number of queries, whatever the number of problems."""
+    problems = list(Problem.objects.filter(round=round_).only("pk", "summary", "text", "recurrence_of_id"))
+    found = match_texts(round_, user, [problem_text(p.summary, p.text) for p in problems])
+    wanted = {int(m.id) for matches in found for m in matches if m.score >= threshold}
+    linked = {p.recurrence_of_id for p in problems if p.recurrence_of_id}
+    visible = {
+        p.pk: p
+        for p in earlier_scope(round_, user)
+        .filter(pk__in=wanted | linked)
+        .select_related("round")
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("number")))
+    }
+    result: dict[int, list[Earlier]] = {}
+    for problem, matches in zip(problems, found, strict=True):
+        rows: list[Earlier] = []
+        if problem.recurrence_of_id in visible:
+            score = next((m.score for m in matches if int(m.id) == problem.recurrence_of_id), None)
+            rows.append(Earlier(visible[problem.recurrence_of_id], score, confirmed=True))
+        for m in matches:
+            pk = int(m.id)
+            if m.score >= threshold and pk in visible and pk != problem.recurrence_of_id:
+                rows.append(Earlier(visible[pk], m.score))
+        result[problem.pk] = rows
+    return result
