@@ -33,6 +33,9 @@ WORD = "w"
 BIGRAM = "b"
 CHAR = "u"
 KINDS: tuple[str, ...] = (CONCEPT, WORD, BIGRAM, CHAR)
+# Concepts whose name starts with this are units (民政局, 水利部门 …): see `MatchIndex` (UNIT_MISMATCH).
+UNIT_PREFIX = "单位:"
+_UNIT_FEATURE = f"{CONCEPT}:{UNIT_PREFIX}"
 
 # Phrases that every item of this genre carries (who, where the item came from, how it is
 # enumerated, the generic "falls short" verbs). They say nothing about *which* problem it is, and
@@ -228,6 +231,11 @@ def parse_concepts(lines: Iterable[str]) -> dict[str, str]:
             if len(term) >= 2:
                 table.setdefault(term, name.strip())
     return table
+
+
+def is_unit(feature: str) -> bool:
+    """Whether a feature is a unit concept (``c:单位:…``)."""
+    return feature.startswith(_UNIT_FEATURE)
 
 
 def concept_terms() -> list[str]:

@@ -55,6 +55,12 @@ COMMON_DF_FRACTION = 0.03
 # Candidates per query rescored exactly in the second stage.
 CANDIDATES = 300
 
+# Two items that name different units (民政局 / 水利局 …, the "单位:" concepts) are rarely the same
+# problem, however alike the rest of the wording: the score is multiplied by this.
+UNIT_MISMATCH = 0.5
+# How many of the best raw scores are re-checked for a unit mismatch before the final top-k.
+_UNIT_POOL = 50
+
 # Weight of the embedding cosine when an embedding backend is configured (lexical gets the rest).
 EMBEDDING_WEIGHT = 0.5
 
@@ -117,6 +123,10 @@ class MatchIndex:
         self._indices: NDArray[np.int32] = np.zeros(0, dtype=np.int32)
         self._counts: NDArray[np.float32] = np.zeros(0, dtype=np.float32)
         self._pending: list[tuple[NDArray[np.int32], NDArray[np.float32]]] = []
+        # Units named by each item, as feature columns (CSR: item i owns _unit_cols[ptr[i]:ptr[i+1]]).
+        self._unit_ptr: NDArray[np.int64] = np.zeros(1, dtype=np.int64)
+        self._unit_cols: NDArray[np.int64] = np.zeros(0, dtype=np.int64)
+        self._pending_units: list[list[int]] = []
         self._embeddings: NDArray[np.float32] | None = None
         self._pending_texts: list[str] = []
         # Derived state, rebuilt by `_compile` when stale.
@@ -172,6 +182,7 @@ class MatchIndex:
             values[i] = count
         order = np.argsort(columns, kind="stable")
         self._pending.append((columns[order], values[order]))
+        self._pending_units.append(sorted(self._vocab[f] for f in counts if feats.is_unit(f)))
         self._ids.append(item_id)
         self._id_set.add(item_id)
         if self.embedder is not None:
@@ -199,6 +210,10 @@ class MatchIndex:
         if not self._pending:
             return
         self._ensure_raw()
+        unit_lengths = np.array([len(u) for u in self._pending_units], dtype=np.int64)
+        self._unit_ptr = np.concatenate([self._unit_ptr, self._unit_ptr[-1] + np.cumsum(unit_lengths)])
+        self._unit_cols = np.concatenate([self._unit_cols, np.array(sum(self._pending_units, []), dtype=np.int64)])
+        self._pending_units = []
         lengths = np.fromiter((len(c) for c, _ in self._pending), dtype=np.int64, count=len(self._pending))
         self._indptr = np.concatenate([self._indptr, self._indptr[-1] + np.cumsum(lengths)])
         self._indices = np.concatenate([self._indices, *(c for c, _ in self._pending)])
@@ -262,6 +277,7 @@ class MatchIndex:
         for start in range(0, len(features_list), chunk):
             block = features_list[start : start + chunk]
             vectors = self._vectorise(block)
+            units = [self._query_units(features) for features in block]
             lexical: list[tuple[NDArray[np.int32], NDArray[np.float32]]]
             if self._common_items is not None:
                 lexical = self._two_stage(vectors)
@@ -277,9 +293,11 @@ class MatchIndex:
                 for row, (cols, vals) in enumerate(lexical):
                     combined = EMBEDDING_WEIGHT * semantic[row].astype(np.float64)
                     combined[cols] += (1 - EMBEDDING_WEIGHT) * vals
-                    results.append(self._top(np.arange(n_items), combined, top))
+                    results.append(self._top(np.arange(n_items), combined, top, units[row]))
             else:
-                results.extend(self._top(cols, vals, top) for cols, vals in lexical)
+                results.extend(
+                    self._top(cols, vals, top, unit) for (cols, vals), unit in zip(lexical, units, strict=True)
+                )
         return results
 
     def _two_stage(self, vectors: sp.csr_matrix) -> list[tuple[NDArray[np.int32], NDArray[np.float32]]]:
@@ -325,11 +343,21 @@ class MatchIndex:
             for i in range(len(sizes))
         ]
 
+    def _query_units(self, features: Sequence[str]) -> frozenset[int]:
+        """Units named by a query, as feature columns (-1 for a unit no item names)."""
+        return frozenset(self._vocab.get(f, -1) for f in features if feats.is_unit(f))
+
     def _top(
-        self, columns: NDArray[np.int32] | NDArray[np.int64], values: NDArray[np.floating], top: int
+        self,
+        columns: NDArray[np.int32] | NDArray[np.int64],
+        values: NDArray[np.floating],
+        top: int,
+        units: frozenset[int] = frozenset(),
     ) -> list[Match]:
         if len(values) == 0:
             return []
+        if units:
+            columns, values = self._penalise_unit_mismatch(columns, values, max(_UNIT_POOL, 10 * top), units)
         if len(values) > top:
             # Keep everything tied with the k-th score so the tie-break below is deterministic.
             kth = np.partition(values, len(values) - top)[len(values) - top]
@@ -337,6 +365,25 @@ class MatchIndex:
             columns, values = columns[keep], values[keep]
         order = np.lexsort((columns, -values))[:top]
         return [Match(self._ids[int(columns[i])], _clean_score(values[i])) for i in order]
+
+    def _penalise_unit_mismatch(
+        self,
+        columns: NDArray[np.int32] | NDArray[np.int64],
+        values: NDArray[np.floating],
+        pool: int,
+        units: frozenset[int],
+    ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+        """The ``pool`` best candidates, scaled down where both name units and none is shared."""
+        if len(values) > pool:
+            keep = np.argpartition(-values, pool)[:pool]
+            columns, values = columns[keep], values[keep]
+        columns = np.asarray(columns, dtype=np.int64)
+        values = np.array(values, dtype=np.float64)
+        for i, item in enumerate(columns):
+            named = self._unit_cols[self._unit_ptr[item] : self._unit_ptr[item + 1]]
+            if len(named) and units.isdisjoint(named.tolist()):
+                values[i] *= UNIT_MISMATCH
+        return columns, values
 
     def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Weighted query rows over the index vocabulary (unseen features only count in the norms)."""
@@ -389,6 +436,8 @@ class MatchIndex:
             "ids": np.array(self._ids, dtype=str) if self._ids else np.zeros(0, dtype="<U1"),
             "vocab": vocab,
             "feature_kind": np.asarray(self._feature_kind, dtype=np.int8),
+            "unit_ptr": self._unit_ptr,
+            "unit_cols": self._unit_cols,
             "indptr": self._indptr,
             "indices": self._indices,
             "counts": self._counts,
@@ -425,6 +474,8 @@ class MatchIndex:
                 vocab = data["vocab"].tolist()
                 index._vocab = dict(zip(vocab, range(len(vocab)), strict=True))
                 index._feature_kind = data["feature_kind"].astype(np.int64).tolist()
+                index._unit_ptr = data["unit_ptr"]
+                index._unit_cols = data["unit_cols"]
                 if not {"indptr", "indices", "counts"} <= set(data.files):
                     raise KeyError("counts")
                 index._raw_path = Path(path)  # raw counts: read only if an item is added
