@@ -78,7 +78,10 @@ def test_round_page_query_count_is_constant(
         make_measure()
     client = as_user(organizer)
     url = reverse("round_detail", args=[make_measure().round_id])
-    with django_assert_max_num_queries(12) as small:
+    # session, user, round, measures (+ count for paging, + commitments), problems, rates, aspects,
+    # members, the role look-ups of the permission checks (ours and the import buttons): fixed,
+    # whatever the number of rows.
+    with django_assert_max_num_queries(16) as small:
         client.get(url)
     for _ in range(20):
         make_measure()
