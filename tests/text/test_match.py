@@ -43,8 +43,8 @@ def test_normalise_strips_enumerators_source_labels_and_width() -> None:
 
 
 def test_concepts_bridge_different_wordings_of_one_problem() -> None:
-    assert feats.concepts(feats.normalise("开公车办私事")) == feats.concepts("公车私用")
-    assert feats.concepts("文山会海") == feats.concepts("以会议落实会议")
+    assert set(feats.concepts(feats.normalise("开公车办私事"))) == set(feats.concepts("公车私用"))
+    assert set(feats.concepts("文山会海")) == set(feats.concepts("以会议落实会议"))
     # Same topic, different problem: different concepts.
     assert set(feats.concepts("公车私用")).isdisjoint(feats.concepts("派车单不全"))
 
