@@ -1,7 +1,7 @@
 """Turn a problem statement into features: concepts, words, character bigrams and characters.
 
 Four kinds, because each fails differently:
-- concepts (``c:``) come from the shipped dictionary ``concepts.tsv`` and bridge restatements in
+- concepts (``c:``; units such as 民政局 as ``e:``) come from the shipped dictionary ``concepts.tsv`` and bridge restatements in
   different words ("公车私用" / "开公车办私事");
 - words (``w:``) from jieba keep the specific nouns that separate two problems on the same topic;
 - character bigrams (``b:``) survive segmentation differences and unknown words;
@@ -32,10 +32,12 @@ CONCEPT = "c"
 WORD = "w"
 BIGRAM = "b"
 CHAR = "u"
-KINDS: tuple[str, ...] = (CONCEPT, WORD, BIGRAM, CHAR)
-# Concepts whose name starts with this are units (民政局, 水利部门 …): see `MatchIndex` (UNIT_MISMATCH).
+UNIT = "e"
+KINDS: tuple[str, ...] = (CONCEPT, WORD, BIGRAM, CHAR, UNIT)
+# Dictionary concepts whose name starts with this are units (民政局, 水利部门 …). They become ``e:``
+# features, so that two items naming different units can be penalised (see UNIT_MISMATCH).
 UNIT_PREFIX = "单位:"
-_UNIT_FEATURE = f"{CONCEPT}:{UNIT_PREFIX}"
+_UNIT_FEATURE = f"{UNIT}:"
 
 # Phrases that every item of this genre carries (who, where the item came from, how it is
 # enumerated, the generic "falls short" verbs). They say nothing about *which* problem it is, and
@@ -234,7 +236,7 @@ def parse_concepts(lines: Iterable[str]) -> dict[str, str]:
 
 
 def is_unit(feature: str) -> bool:
-    """Whether a feature is a unit concept (``c:单位:…``)."""
+    """Whether a feature names a unit (``e:单位:…``)."""
     return feature.startswith(_UNIT_FEATURE)
 
 
@@ -318,7 +320,7 @@ def chars(text: str, segments: list[str] | None = None) -> list[str]:
 def features(text: str) -> list[str]:
     """All features of ``text`` as prefixed strings (``c:…``, ``w:…``, ``b:…``, ``u:…``), with repeats."""
     clean = normalise(text)
-    out = [f"{CONCEPT}:{name}" for name in concepts(clean)]
+    out = [f"{UNIT}:{name}" if name.startswith(UNIT_PREFIX) else f"{CONCEPT}:{name}" for name in concepts(clean)]
     out.extend(f"{WORD}:{word}" for word in words(clean))
     segments = _content_segments(clean)
     out.extend(f"{BIGRAM}:{gram}" for gram in bigrams(clean, segments))
