@@ -25,7 +25,7 @@ RESEARCH = ParsedProblem(
 )
 
 # A restatement of FORMALISM in other words, and an item that is new.
-RESTATED = "层层开会、层层发文，基层减负成效不明显"
+RESTATED = "文山会海依然存在，基层负担没有明显减轻"
 NEW_ITEM = "干部队伍年龄结构老化，年轻干部储备不足"
 
 
