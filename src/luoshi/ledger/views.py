@@ -281,7 +281,10 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         organization = get_object_or_404(
             Organization.objects.for_user(request.user), pk=int(ledger_filter.org or ledger_filter.tree)
         )
-    measures = ledger_filter.apply(_ledger_rows(Measure.objects.for_user(request.user)), today)
+    measures = ledger_filter.apply(
+        _ledger_rows(Measure.objects.for_user(request.user)).select_related("round__team__organization"),
+        today,
+    )
     if organization is not None and ledger_filter.org:
         measures = measures.filter(round__team__organization=organization)
     elif organization is not None:
@@ -582,10 +585,11 @@ def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "ledgerUrl": reverse("round_detail", args=[round_.pk]),
     }
-    overdue = _ledger_rows(deadline_filter(measures, "overdue", today)).order_by("current_deadline", "number")
-    upcoming = _ledger_rows(deadline_filter(measures, "upcoming", today)).order_by(
-        "current_deadline", "number"
-    )
+    # The lists show no commitments: owner only, so each list is one query however long.
+    overdue = deadline_filter(measures, "overdue", today).select_related("owner")
+    upcoming = deadline_filter(measures, "upcoming", today).select_related("owner")
+    overdue = overdue.order_by("current_deadline", "number")
+    upcoming = upcoming.order_by("current_deadline", "number")
     return render(
         request,
         "ledger/dashboard.html",
