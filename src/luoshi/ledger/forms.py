@@ -10,6 +10,14 @@ from django.utils import timezone
 from luoshi.ledger.progress import ALLOWED_TYPES
 
 
+class WorkForm(forms.Form):
+    """Labels end with the full-width colon of Chinese forms."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "：")
+        super().__init__(*args, **kwargs)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -37,7 +45,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class ProgressForm(forms.Form):
+class ProgressForm(WorkForm):
     date = forms.DateField(label="进展日期", widget=DateInput())
     text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}))
     attachments = MultipleFileField(label="佐证文件（可多选）", required=False)
@@ -53,18 +61,18 @@ class ProgressForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(WorkForm):
     target = forms.CharField(widget=forms.HiddenInput())
     outcome = forms.CharField(label="整改成效", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtensionRequestForm(forms.Form):
+class ExtensionRequestForm(WorkForm):
     requested_deadline = forms.DateField(label="申请延至", widget=DateInput())
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ExtensionDecisionForm(forms.Form):
+class ExtensionDecisionForm(WorkForm):
     decision = forms.ChoiceField(
         choices=[("approve", "批准"), ("deny", "不批准")], widget=forms.HiddenInput()
     )

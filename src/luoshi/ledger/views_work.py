@@ -40,7 +40,6 @@ class Offer:
     label: str
     needs_outcome: bool
     needs_reason: bool
-    review_side: bool
 
 
 def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offer]:
@@ -61,7 +60,6 @@ def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offe
                 label=rule.label,
                 needs_outcome=rule.needs_outcome,
                 needs_reason=rule.needs_reason,
-                review_side=Actor.REVIEWER in rule.actors,
             )
         )
     return found
@@ -105,6 +103,7 @@ def _detail(
     extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
     pending = next((e for e in extensions if e.status == Extension.Status.REQUESTED), None)
     owner_side = bool(held & OWNER_SIDE)
+    offers = offers_for(measure, user, held)
     context = {
         "measure": measure,
         "light": measure.light(),
@@ -117,7 +116,8 @@ def _detail(
         "extensions": extensions,
         "pending": pending,
         "can_decide_pending": pending is not None and can_decide(pending, user, held),
-        "offers": offers_for(measure, user, held),
+        "offers": offers,
+        "outcome_offers": [o for o in offers if o.needs_outcome],
         "can_record": owner_side and measure.status in progress.RECORDABLE_STATUSES,
         "can_request_extension": owner_side
         and measure.status in OPEN_STATUSES
