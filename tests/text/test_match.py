@@ -70,8 +70,18 @@ def test_words_drop_stop_words_and_single_characters() -> None:
 
 
 def test_features_are_prefixed_by_kind() -> None:
-    kinds = {f.split(":", 1)[0] for f in feats.features("公车私用问题突出")}
+    kinds = {f.split(":", 1)[0] for f in feats.features("民政局公车私用问题突出")}
     assert kinds == set(feats.KINDS)
+    assert "e:单位:民政" in feats.features("民政局公车私用问题突出")
+
+
+def test_a_different_unit_lowers_the_score() -> None:
+    index = MatchIndex.build(
+        [Item("civil", "民政局公车私用问题突出"), Item("water", "水利局公车私用问题突出")]
+    )
+    matches = index.query("民政局公车私用问题突出", top=2)
+    assert [m.id for m in matches] == ["civil", "water"]
+    assert matches[1].score < 0.6 * matches[0].score
 
 
 def test_cache_dir_follows_the_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -320,7 +320,9 @@ def chars(text: str, segments: list[str] | None = None) -> list[str]:
 def features(text: str) -> list[str]:
     """All features of ``text`` as prefixed strings (``c:…``, ``w:…``, ``b:…``, ``u:…``), with repeats."""
     clean = normalise(text)
-    out = [f"{UNIT}:{name}" if name.startswith(UNIT_PREFIX) else f"{CONCEPT}:{name}" for name in concepts(clean)]
+    out = [
+        f"{UNIT}:{name}" if name.startswith(UNIT_PREFIX) else f"{CONCEPT}:{name}" for name in concepts(clean)
+    ]
     out.extend(f"{WORD}:{word}" for word in words(clean))
     segments = _content_segments(clean)
     out.extend(f"{BIGRAM}:{gram}" for gram in bigrams(clean, segments))

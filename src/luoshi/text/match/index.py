@@ -213,7 +213,12 @@ class MatchIndex:
         self._ensure_raw()
         unit_lengths = np.array([len(u) for u in self._pending_units], dtype=np.int64)
         self._unit_ptr = np.concatenate([self._unit_ptr, self._unit_ptr[-1] + np.cumsum(unit_lengths)])
-        self._unit_cols = np.concatenate([self._unit_cols, np.array(sum(self._pending_units, []), dtype=np.int64)])
+        fresh_units = np.fromiter(
+            (col for units in self._pending_units for col in units),
+            dtype=np.int64,
+            count=int(unit_lengths.sum()),
+        )
+        self._unit_cols = np.concatenate([self._unit_cols, fresh_units])
         self._pending_units = []
         lengths = np.fromiter((len(c) for c, _ in self._pending), dtype=np.int64, count=len(self._pending))
         self._indptr = np.concatenate([self._indptr, self._indptr[-1] + np.cumsum(lengths)])
@@ -300,7 +305,8 @@ class MatchIndex:
                     results.append(self._top(np.arange(n_items), combined, top, units[row]))
             else:
                 results.extend(
-                    self._top(cols, vals, top, unit) for (cols, vals), unit in zip(lexical, units, strict=True)
+                    self._top(cols, vals, top, unit)
+                    for (cols, vals), unit in zip(lexical, units, strict=True)
                 )
         return results
 
@@ -381,13 +387,13 @@ class MatchIndex:
         if len(values) > pool:
             keep = np.argpartition(-values, pool)[:pool]
             columns, values = columns[keep], values[keep]
-        columns = np.asarray(columns, dtype=np.int64)
-        values = np.array(values, dtype=np.float64)
-        for i, item in enumerate(columns):
+        items = np.asarray(columns, dtype=np.int64)
+        scores: NDArray[np.float64] = np.array(values, dtype=np.float64)
+        for i, item in enumerate(items):
             named = self._unit_cols[self._unit_ptr[item] : self._unit_ptr[item + 1]]
             if len(named) and units.isdisjoint(named.tolist()):
-                values[i] *= UNIT_MISMATCH
-        return columns, values
+                scores[i] *= UNIT_MISMATCH
+        return items, scores
 
     def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
         """Weighted query rows over the index vocabulary (unseen features only count in the norms)."""
