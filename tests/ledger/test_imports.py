@@ -466,3 +466,24 @@ def test_export_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         large = imports.ledger_rows(round_)
     assert len(large) > len(small)
+
+
+def test_rows_sharing_a_problem_code_make_one_problem(round_: Round, organizer: Any) -> None:
+    data = xlsx(
+        [
+            LedgerRow("1", "工作作风", "会议多。", "精简会议。", problem_code="7"),
+            LedgerRow("2", "工作作风", "会议多。", "精简文件。", problem_code="7"),
+            LedgerRow("3", "工作作风", "会议太多了。", "合并会议。", problem_code="7"),
+            LedgerRow("4", "工作作风", "会议多。", "另一个问题的措施。", problem_code="8"),
+        ]
+    )
+    report = imports.import_ledger(round_, actor=organizer, filename="台账.xlsx", data=data)
+    assert report.problem_count == 2 and report.measure_count == 4
+    by_row = {r.row: r for r in report.rows}
+    assert by_row[4].problems == [] and by_row[5].problems == [
+        "问题编号 7 已在前面的行出现，但问题文字不同：按先出现的一行导入"
+    ]
+    numbers = (
+        Measure.objects.filter(round=round_).order_by("number").values_list("problem__number", flat=True)
+    )
+    assert list(numbers) == [1, 1, 1, 2]

@@ -83,7 +83,7 @@ def test_only_organizers_create_rounds_and_only_for_their_teams(
     login: Any, viewer: Any, outsider: Any, team: Any, client: Client
 ) -> None:
     response = login(viewer).get(reverse("round_create"))
-    assert response.status_code == 403 and "不是任何单位的组织者" in response.content.decode()
+    assert response.status_code == 403 and "没有可组织检视的领导班子" in response.content.decode()
     response = login(outsider).post(
         reverse("round_create"), {"team": team.pk, "title": "越权", "kind": "special", "year": 2026}
     )

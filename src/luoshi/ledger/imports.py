@@ -593,6 +593,10 @@ def import_ledger(
                 row_report.created.append(f"问题 {problem.number}")
             else:
                 row_report.created.append(f"同问题 {problem.number}")
+                if row.problem != problem.text:
+                    row_report.problems.append(
+                        f"问题编号 {row.problem_code} 已在前面的行出现，但问题文字不同：按先出现的一行导入"
+                    )
         if not row.measure:
             continue
         owner = None

@@ -122,7 +122,9 @@ def round_create(request: HttpRequest) -> HttpResponse:
         organization__in=Organization.objects.for_user(request.user, "manage")
     ).select_related("organization")
     if not teams.exists():
-        return _refused(request, NotAllowed("您不是任何单位的组织者，不能创建检视轮次"))
+        return _refused(
+            request, NotAllowed("您没有可组织检视的领导班子：需要是该班子所在单位（或上级单位）的组织者")
+        )
     form = RoundForm(request.POST or None, teams=teams)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
