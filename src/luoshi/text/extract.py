@@ -53,13 +53,14 @@ def classify_heading(label: str) -> str | None:
 _FIRST_SENTENCE_RE = re.compile(r"[。；;！？!?]")
 _LABEL_END_RE = re.compile(r"[。；;！？!?：:]")
 _TRAILING_PUNCT = " ，,、。．.：:；;！!？?"
+_ASPECT_ENDINGS = ("方面", "问题", "不足", "差距", "短板")
 _ASPECT_SUFFIX_RE = re.compile(r"方面(?:存在的|的)?(?:问题|不足|差距|短板)?$")
 _WHITESPACE_RE = re.compile(r"\s+")
 
 
 def summary_of(text: str) -> str:
     """The first sentence: up to (not including) the first 。；;！？!?, all whitespace removed."""
-    return _WHITESPACE_RE.sub("", _FIRST_SENTENCE_RE.split(text, maxsplit=1)[0])
+    return "".join(_FIRST_SENTENCE_RE.split(text, maxsplit=1)[0].split())
 
 
 def heading_label(body: str) -> tuple[str, str]:
@@ -70,11 +71,14 @@ def heading_label(body: str) -> tuple[str, str]:
     match = _LABEL_END_RE.search(body)
     label, rest = (body[: match.start()], body[match.end() :]) if match else (body, "")
     label = label.strip(_TRAILING_PUNCT)
-    label = _ASPECT_SUFFIX_RE.sub("", label).strip(_TRAILING_PUNCT)
+    if label.endswith(_ASPECT_ENDINGS):
+        label = _ASPECT_SUFFIX_RE.sub("", label).strip(_TRAILING_PUNCT)
     return label, rest.strip()
 
 
 def _is_heading_like(segment: Segment) -> bool:
+    if len(segment.body) > 60:
+        return False  # a paragraph, not a heading: skip the label split
     label, rest = heading_label(segment.body)
     return bool(label) and not rest and len(label) <= 40
 
@@ -108,6 +112,8 @@ _DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 def _attributes(text: str) -> dict[str, str]:
     """Owner, department and deadline words from labelled text such as 责任领导：张三 完成时限：…"""
     found: dict[str, str] = {}
+    if "：" not in text and ":" not in text:
+        return found  # no label without a colon
     matches = list(_ATTR_RE.finditer(text))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
@@ -665,6 +671,11 @@ class _Section:
     segments: list[Segment]
 
 
+def _is_bare_heading(body: str) -> bool:
+    """An unnumbered line that can be a section heading: short, no comma, no sentence end."""
+    return len(body) <= 20 and "如下" not in body and not any(ch in body for ch in "，,。；;")
+
+
 def _sections(segments: list[Segment], title: str) -> list[_Section]:
     """Cut the document into sections at its section headings."""
     level: str | None = None
@@ -674,7 +685,7 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
             continue
         kind = classify_heading(heading_label(segment.body)[0])
         if kind in ("problems", "causes", "measures", "plan"):
-            if segment.kind is None and (len(segment.body) > 24 or "如下" in segment.body):
+            if segment.kind is None and not _is_bare_heading(segment.body):
                 continue
             level = "bare" if segment.kind is None else _key(segment)
             heading_level = segment.heading
@@ -693,19 +704,14 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
             # An inline marker of the section level continues its sequence (checked by the
             # outline), so it is a heading whose line break was lost.
             key = _key(segment) if segment.kind is not None else "bare"
-            label = heading_label(segment.body)[0]
             if (key == level and level != "bare") or (heading_level and 0 < segment.heading < heading_level):
+                label = heading_label(segment.body)[0]
                 is_boundary = True
                 boundary_kind = (
                     classify_heading(label) if _is_heading_like(segment) or len(label) <= 30 else None
                 )
-            elif (
-                segment.kind is None
-                and _is_heading_like(segment)
-                and len(segment.body) <= 24
-                and "如下" not in segment.body
-            ):
-                kind = classify_heading(label)
+            elif segment.kind is None and _is_bare_heading(segment.body) and _is_heading_like(segment):
+                kind = classify_heading(heading_label(segment.body)[0])
                 # A bare "整改措施：" inside a numbered document is a label line, not a section.
                 bare_ok = level == "bare" or (not segment.body.endswith(("：", ":")) and kind != "other")
                 if kind is not None and bare_ok:

@@ -9,7 +9,7 @@ when it continues its sequence (一是 starts a list, 二是 must follow 一是 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CN_DIGITS = {
     "一": 1,
@@ -41,7 +41,10 @@ _MARKERS = (
 )
 _LINE_MARKER_RE = re.compile(rf"^(?:{_MARKERS})\s*")
 # Inside a paragraph: a marker right after a sentence end (possibly after a closing quote).
-_INLINE_MARKER_RE = re.compile(rf"(?:(?<=[。；;：:！？!?])|(?<=[。；;：:！？!?][”’」』]))\s*(?:{_MARKERS})")
+# The pattern starts at the sentence end itself (no lookbehind tried at every character); the
+# marker begins after the sentence end, its closing quote and spaces (`_LEAD_RE`).
+_INLINE_MARKER_RE = re.compile(rf"[。；;：:！？!?][”’」』]?\s*(?:{_MARKERS})")
+_LEAD_RE = re.compile(r"[。；;：:！？!?][”’」』]?\s*")
 _HEADING_RE = re.compile(r"^(#{1,6}) ")
 
 KINDS = ("paren_cn", "cn", "shi", "di", "paren_arabic", "arabic", "arabic_rp", "circled")
@@ -49,8 +52,7 @@ KINDS = ("paren_cn", "cn", "shi", "di", "paren_arabic", "arabic", "arabic_rp", "
 _INLINE_START_KINDS = frozenset({"shi", "di", "paren_arabic", "arabic", "arabic_rp", "circled", "paren_cn"})
 
 
-@dataclass(frozen=True, slots=True)
-class Segment:
+class Segment(NamedTuple):
     """A piece of a paragraph that starts with an ordinal marker (or the unmarked start of a line).
 
     kind: the marker kind (see KINDS), "#" for a heading line without a marker, None when unmarked.
@@ -117,7 +119,9 @@ def segment_lines(lines: list[str]) -> list[Segment]:
             if not (continues or starts):
                 continue
             last[inline_kind] = inline_ordinal
-            pieces.append((inline_kind, inline_ordinal, inline.end(), inline.start()))
+            lead = _LEAD_RE.match(line, inline.start())
+            marker_start = lead.end() if lead else inline.start()
+            pieces.append((inline_kind, inline_ordinal, inline.end(), marker_start))
         current_kind, current_ordinal = kind, ordinal
         for inline_kind, inline_ordinal, body_start, marker_start in pieces:
             body = line[start:marker_start].strip()

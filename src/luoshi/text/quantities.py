@@ -35,7 +35,7 @@ _PERIOD_OF = dict(PERIODS)
 _CN_NUM = "[零〇一二两三四五六七八九十百千万]"
 _NUMBER = rf"(?:百分之{_CN_NUM}+(?:点{_CN_NUM}+)?|\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)"
 _UNITS = (
-    "个百分点|个工作日|个月|个批次|人次|家次|户次|场次|批次|课时|学时|小时|分钟|万元|亿元|千元|元|%|平方米|公里|万人|万户|亩|吨|辆|米"
+    "个百分点|个工作日|个月|个批次|人次|家次|户次|场次|批次|课时|学时|小时|分钟|万元|亿元|千元|元|%|平方米|公里|万人|万户|亩|吨|辆|米|字"
     "|次|场|期|篇|天|个|项|家|户|人|名|件|条|批|轮|遍|份|所|座|处|套|台|本|节|堂|趟|回"
 )
 # Units that mean "how many times": enough with a period word alone (每月走访两次).
@@ -143,8 +143,8 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     """
     found: list[Commitment] = []
     for sentence in _SENTENCE_SPLIT_RE.split(text):
-        if not sentence:
-            continue
+        if not sentence or not (_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
+            continue  # nothing countable in this sentence
         period: str | None = None
         for clause in _CLAUSE_SPLIT_RE.split(sentence):
             clause = clause.strip()
@@ -161,6 +161,8 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
 
 
 def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -> Commitment | None:
+    if not has_period_word and not _QUANTITY_RE.search(clause):
+        return None  # most clauses hold no number at all: skip the masking below
     masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), clause)
     masked = _NOT_QUANTITY_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
     for match in _QUANTITY_RE.finditer(masked):

@@ -232,6 +232,7 @@ _TRUNCATION_RE = re.compile(
     r"|[（(]\s*全文共\s*\d+\s*字[^）)\n]{0,30}[）)]"
     r"|(?:预览|试读|免费)(?:阅读)?已结束[^\n]{0,30}"
 )
+_TRUNCATION_WORDS = ("未完", "省略", "全文共", "已结束")
 _ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _SPACES = dict.fromkeys(map(ord, "\u3000\xa0\t\u2002\u2003\u2009\u200a\u202f\u205f"), " ")
 _BREAKS = dict.fromkeys(map(ord, "\f\v\u2028\u2029\x85"), "\n")
@@ -240,19 +241,41 @@ _HALF_WIDTH = {
 }
 _HALF_WIDTH[0xFF05] = ord("%")
 _TRANSLATE = {**_ZERO_WIDTH, **_SPACES, **_BREAKS, **_HALF_WIDTH}
+# Searching for any character to translate is much cheaper than translating clean text.
+_TRANSLATE_RE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]")
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
 # A pinyin gloss after a Chinese character: 會(huì) or 会(hui4).
+# The pattern starts with the parenthesis, which the regex engine finds fast; the character
+# before it is checked in the callback instead of by a lookbehind tried at every position.
 _PINYIN_GLOSS_RE = re.compile(
-    r"(?<=[\u4e00-\u9fff])\s?[（(]\s*(?:[a-zü]*["
-    + _TONE_VOWELS
-    + r"][a-zü"
-    + _TONE_VOWELS
-    + r"]*|[a-zü]{1,6}[1-5])\s*[)）]"
+    r"[（(]\s*(?:[a-zü]*[" + _TONE_VOWELS + r"][a-zü" + _TONE_VOWELS + r"]*|[a-zü]{1,6}[1-5])\s*[)）]"
 )
 
+
+def _drop_gloss(match: re.Match[str]) -> str:
+    start = match.start()
+    before = match.string[start - 1] if start > 0 else ""
+    return "" if "\u4e00" <= before <= "\u9fff" else match.group(0)
+
+
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’—…·"
-_SPACE_NEAR_CJK_RE = re.compile(rf"(?<=[{_CJK}]) +| +(?=[{_CJK}])")
+_CJK_CHAR_RE = re.compile(f"[{_CJK}]")
+_SPACES_RE = re.compile(r" +")
+
+
+def _drop_space_near_cjk(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    if before and _CJK_CHAR_RE.match(before):
+        return ""
+    # A space after a Markdown heading's "#" is kept: it marks the heading.
+    if after and before != "#" and _CJK_CHAR_RE.match(after):
+        return ""
+    return match.group(0)
+
+
 _MULTI_SPACE_RE = re.compile(r" {2,}")
 
 _FURNITURE_RE = re.compile(
@@ -297,7 +320,8 @@ _MARKER_START_RE = re.compile(
 
 def _display_width(line: str) -> int:
     """Width in half-width cells: the width a PDF line was wrapped at is measured this way."""
-    return sum(2 if ord(ch) >= 0x2E80 else 1 for ch in line)
+    # GB18030 spends two bytes on a full-width character and one on ASCII: the width, in C.
+    return len(line.encode("gb18030", "replace"))
 
 
 def _wrap_width(lines: list[str]) -> int | None:
@@ -327,7 +351,9 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     width = _wrap_width(lines)
     out: list[str] = []
+    prev_width = 0  # width of the previous physical line, not of the paragraph joined so far
     for line in lines:
+        line_width = _display_width(line) if width is not None else 0
         if out and line and out[-1]:
             prev = out[-1]
             joins = line[0] in _NEXT_CONTINUES or (
@@ -335,7 +361,7 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                 and not prev.startswith(("#", TABLE_MARK))
                 and (
                     prev[-1] in _CONTINUING
-                    or (width is not None and prev[-1] not in _TERMINAL and _display_width(prev) >= width - 4)
+                    or (width is not None and prev[-1] not in _TERMINAL and prev_width >= width - 4)
                 )
             )
             if joins:
@@ -345,8 +371,10 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                     else ""
                 )
                 out[-1] = prev + glue + line
+                prev_width = line_width
                 continue
         out.append(line)
+        prev_width = line_width
     return out
 
 
@@ -381,22 +409,32 @@ def _split_collapsed(lines: list[str]) -> list[str]:
 
 def clean_text(text: str) -> SourceText:
     """Normalise raw document text (see the module docstring for the resulting form)."""
-    text = _PAYWALL_RE.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_TRANSLATE)
+    # Each whole-text pass runs only when a cheap substring test says it can match.
+    if "#" in text:
+        text = _PAYWALL_RE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _TRANSLATE_RE.search(text):
+        text = text.translate(_TRANSLATE)
     text = _to_simplified(text)
-    text = _PINYIN_GLOSS_RE.sub("", text)
-    text = _TRUNCATION_RE.sub("", text)
+    if any(word in text for word in _TRUNCATION_WORDS):
+        text = _TRUNCATION_RE.sub("", text)
+    text = "\n".join(_split_collapsed(text.split("\n")))
+    # Whole-text passes are far cheaper than one regex call per line.
+    text = _MULTI_SPACE_RE.sub(" ", text)
+    text = _SPACES_RE.sub(_drop_space_near_cjk, text)
+    # After the space pass, so that 會 (huì) has lost its space too.
+    text = _PINYIN_GLOSS_RE.sub(_drop_gloss, text)
 
     year_hint: int | None = None
     kept: list[str] = []
     removed_furniture = False
-    for raw in _split_collapsed(text.split("\n")):
-        line = _MULTI_SPACE_RE.sub(" ", raw).strip()
+    for raw in text.split("\n"):
+        line = raw.strip()
         if not line:
             if not removed_furniture:
                 kept.append("")
             continue
-        if _FURNITURE_RE.match(line):
+        if len(line) <= 24 and _FURNITURE_RE.match(line):
             # A page break often falls inside a sentence: drop the blank lines around it too so
             # the two halves can be joined again.
             while kept and kept[-1] == "":
@@ -411,13 +449,14 @@ def clean_text(text: str) -> SourceText:
         if len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
             continue
         prefix = ""
-        if heading := _MD_HEADING_RE.match(line):
+        if line[0] == "#" and (heading := _MD_HEADING_RE.match(line)):
             prefix, line = heading.group(1) + " ", heading.group(2).strip("* ")
-        if bold := _MD_BOLD_LINE_RE.match(line):
-            line = bold.group(1).strip()
-        elif bold := _MD_BOLD_START_RE.match(line):
-            line = bold.group(1) + line[bold.end() :]
-        line = _SPACE_NEAR_CJK_RE.sub("", line)
+        if line.startswith("**"):
+            if bold := _MD_BOLD_LINE_RE.match(line):
+                line = bold.group(1).strip()
+            elif bold := _MD_BOLD_START_RE.match(line):
+                line = bold.group(1) + line[bold.end() :]
+            line = _SPACES_RE.sub(_drop_space_near_cjk, line)
         if line:
             kept.append(prefix + line)
     # Blank lines carry no meaning once every paragraph is one line; wrapped lines that were

@@ -1,0 +1,141 @@
+"""Generate documents of about 15,000 characters in the genre `luoshi parse` reads.
+
+Each document is a team material or a rectification plan assembled at random (seeded, so runs
+are comparable) from original sentence pieces: sections, aspects, 一是/1./（1） items, causes,
+measures with commitments and 责任领导 / 完成时限 lines; some are hard-wrapped with page
+furniture like text copied out of a PDF, some are saved as GBK.
+
+    python bench/parse/generate.py OUTDIR [COUNT]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from pathlib import Path
+
+TARGET_CHARS = 15_000
+
+ASPECTS = ["理论学习", "政治素质", "能力本领", "担当作为", "工作作风", "廉洁自律", "服务群众", "制度执行"]
+SUBJECTS = ["班子成员", "个别同志", "部分干部", "有的班子成员", "领导班子", "机关党支部", "分管领域"]
+SHORTFALLS = [
+    "理论学习不够系统深入",
+    "调查研究不够扎实",
+    "推动落实的力度不够",
+    "服务群众的意识不强",
+    "制度执行不够严格",
+    "创新举措不多",
+    "风险防范意识不强",
+    "会议文件偏多",
+    "督查考核重痕迹",
+    "基层减负落实不到位",
+]
+DETAILS = [
+    "对上级部署的重点任务研究不深，结合本地实际提出的办法不多，工作停留在安排部署阶段",
+    "深入基层的次数偏少，对群众反映的急难愁盼问题掌握不全面，回应不及时",
+    "学习以传达文件为主，研讨交流准备不充分，学用结合不够紧密",
+    "对发现的问题跟踪问效不够，有的问题反复出现，整改成效不明显",
+    "遇到矛盾问题有畏难情绪，习惯于用老办法应对新情况",
+]
+ACTIONS = [
+    "完善学习制度，每月至少开展1次集中学习研讨",
+    "班子成员每季度至少到联系点调研一次，每年形成调研报告不少于2篇",
+    "每月召开工作调度会议，及时研究解决推进中的困难",
+    "将财政支出的70%以上用于保障和改善民生",
+    "会议数量比上年减少30%以上，文件篇幅控制在3000字以内",
+    "建立问题整改台账，实行销号管理，逐项明确责任和时限",
+    "畅通12345热线等诉求渠道，做到件件有回音",
+    "严格落实中央八项规定精神，持续纠治“四风”",
+]
+CN = "一二三四五六七八九十"
+
+
+def _problem(rng: random.Random, n: int) -> str:
+    return (
+        f"{CN[n]}是{rng.choice(SHORTFALLS)}。{rng.choice(SUBJECTS)}{rng.choice(DETAILS)}。"
+        f"比如，{rng.choice(SUBJECTS)}{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。"
+    )
+
+
+def team_material(rng: random.Random) -> str:
+    """A team material: problems by aspect, causes, measures by group, a closing paragraph."""
+    lines = ["某县领导班子2024年度民主生活会对照检查材料", "现将对照检查情况报告如下。", "一、存在的突出问题"]
+    body = 0
+    aspect_number = 0
+    while body < TARGET_CHARS * 0.55:
+        aspect = rng.choice(ASPECTS)
+        items = "".join(_problem(rng, n) for n in range(rng.randint(2, 4)))
+        lines.append(f"（{CN[aspect_number % 10]}）{aspect}方面。{items}")
+        body += len(lines[-1])
+        aspect_number += 1
+    lines.append("二、产生问题的原因分析")
+    for n in range(4):
+        lines.append(f"（{CN[n]}）{rng.choice(SHORTFALLS)}。{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。")
+    lines.append("三、今后努力方向和改进措施")
+    group = 0
+    while sum(len(line) for line in lines) < TARGET_CHARS - 200:
+        items = "".join(
+            f"{CN[n]}是{rng.choice(ACTIONS)}，{rng.choice(DETAILS)}。{rng.choice(ACTIONS)}。"
+            for n in range(3)
+        )
+        lines.append(f"（{CN[group % 10]}）{rng.choice(ASPECTS)}上狠下功夫。{items}")
+        group += 1
+    lines.append("我们将以此次民主生活会为契机，以整改实效取信于民。")
+    return "\n".join(lines) + "\n"
+
+
+def rectification_plan(rng: random.Random) -> str:
+    """A plan: each problem followed by its measures and 责任领导 / 责任单位 / 完成时限 lines."""
+    lines = ["某县2024年巡察反馈问题整改方案", "一、总体要求", "坚持问题导向，逐条整改到位。", "二、整改任务"]
+    aspect_number = 0
+    while sum(len(line) for line in lines) < TARGET_CHARS - 300:
+        lines.append(f"（{CN[aspect_number % 10]}）{rng.choice(ASPECTS)}方面")
+        for n in range(1, rng.randint(2, 4)):
+            lines.append(f"{n}.问题：{rng.choice(SHORTFALLS)}。{rng.choice(DETAILS)}。")
+            lines.append("整改措施：")
+            for m in range(1, rng.randint(2, 4)):
+                lines.append(f"（{m}）{rng.choice(ACTIONS)}，{rng.choice(DETAILS)}。")
+            lines.append(f"责任领导：{rng.choice('王李张刘陈杨赵黄')}某某")
+            lines.append(f"责任单位：县{rng.choice(['委办', '政府办', '发改委', '财政局', '住建局'])}")
+            lines.append(
+                f"完成时限：{rng.choice(['2024年6月底前', '2024年12月31日前', '长期坚持', '9月底前'])}"
+            )
+        aspect_number += 1
+    lines.append("三、保障措施")
+    lines.append("（一）加强组织领导。成立整改工作专班。")
+    return "\n".join(lines) + "\n"
+
+
+def pdf_wrapped(text: str, width: int = 32) -> str:
+    """Hard-wrap every paragraph at `width` characters and add page furniture every 40 lines."""
+    out: list[str] = []
+    page = 1
+    for paragraph in text.split("\n"):
+        for start in range(0, max(1, len(paragraph)), width):
+            out.append(paragraph[start : start + width])
+            if len(out) % 40 == 0:
+                out += ["", f"— {page} —", f"第 {page} 页 共 20 页", ""]
+                page += 1
+    return "\n".join(out) + "\n"
+
+
+def generate(directory: Path, count: int, seed: int = 2024) -> list[Path]:
+    """Write `count` documents to `directory`; returns their paths."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        text = team_material(rng) if index % 2 == 0 else rectification_plan(rng)
+        if index % 5 == 3:
+            text = pdf_wrapped(text)
+        data = text.encode("gbk") if index % 7 == 6 else text.encode("utf-8")
+        path = directory / f"doc{index:04d}.txt"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+if __name__ == "__main__":
+    target = Path(sys.argv[1] if len(sys.argv) > 1 else "bench-corpus")
+    written = generate(target, int(sys.argv[2]) if len(sys.argv) > 2 else 200)
+    print(f"{len(written)} documents in {target}")
