@@ -73,6 +73,7 @@ def test_feedback_restating_a_closed_problem_is_confirmed_as_recurrence(
 
     page.goto(f"{live_server.url}/problems/{history.formalism.pk}/")
     expect(page.get_by_text("整改不彻底").first).to_be_visible()
+    page.screenshot(path=str(tmp_path / "earlier-desktop.png"), full_page=True)
 
     page.set_viewport_size({"width": 390, "height": 844})
     for name, url in [("recurrences", f"/rounds/{round_.pk}/recurrences/"), ("review", review_url)]:

@@ -156,15 +156,20 @@ def test_import_needs_items_and_a_kind(round_: Any, organizer: Any) -> None:
 
 
 def test_confirmed_recurrence_links_and_marks_the_earlier_closure(
-    round_: Any, organizer: Any, history: History
+    round_: Any, organizer: Any, owner: Any, history: History, django_capture_on_commit_callbacks: Any
 ) -> None:
+    from luoshi.notices.models import Notice
+
     (item,) = _import(round_, organizer, RESTATED, kind="inspection")
-    problem = services.confirm_recurrence(
-        item,
-        actor=organizer,
-        earlier=history.formalism,
-        lessons="排查了全县各部门发文情况，另发现2个类似问题",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        problem = services.confirm_recurrence(
+            item,
+            actor=organizer,
+            earlier=history.formalism,
+            lessons="排查了全县各部门发文情况，另发现2个类似问题",
+        )
+    notice = Notice.objects.get(user=owner, text__contains="整改不彻底")
+    assert "精简文件会议" in notice.text and notice.url
     assert problem.round == round_ and problem.number == 1
     assert problem.recurrence_of == history.formalism
     assert problem.source == Source.INSPECTION

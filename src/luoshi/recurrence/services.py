@@ -19,6 +19,7 @@ from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger.models import Problem, Round
+from luoshi.ledger.progress import notify_owner
 from luoshi.ledger.services import _aspect_for
 from luoshi.ledger.states import MeasureStatus
 from luoshi.orgs.access import has_role
@@ -229,18 +230,24 @@ def confirm_recurrence(item: FeedbackItem, *, actor: Any, earlier: Problem, less
     problem = _create_problem(locked, actor=actor, path=path, recurrence_of=earlier)
     kind = locked.batch.get_kind_display()
     reason = f"整改不彻底：{round_.title}（{kind}）再次提出，列为第 {problem.number} 号问题"
-    recurred = {"reason": reason, "recurred_as": problem.pk, "round": round_.title, "lessons": lessons}
+    # "reason" and "lessons" are what a person reads in the history; "recurred_as" links the new problem.
+    recurred = {"reason": reason, "lessons": lessons, "recurred_as": problem.pk}
     # The events belong to the earlier problem's organization (a township's problem found again by
     # the county office is recorded on the township's history).
     earlier_path = earlier.round.team.organization.path
     record(EventType.PROBLEM_RECURRED, earlier, actor=actor, new=recurred, organization_path=earlier_path)
-    closed = earlier.measures.filter(status=MeasureStatus.CLOSED).order_by("number")
+    closed = (
+        earlier.measures.filter(status=MeasureStatus.CLOSED).select_related("owner__user").order_by("number")
+    )
     for measure in closed:
+        # The owner of a closure that did not hold is told (on commit), with a link to the measure.
+        notify_owner(
+            measure, f"你负责的已销号措施“{measure.summary}”针对的问题再次出现（整改不彻底）：{reason}"
+        )
         record(
             EventType.PROBLEM_RECURRED,
             measure,
             actor=actor,
-            old={"status": measure.status},
             new=recurred,
             organization_path=earlier_path,
         )
