@@ -122,7 +122,7 @@ def test_filter_form_uses_htmx_and_pushes_the_url(
 ) -> None:
     client.force_login(viewer)
     body = client.get(reverse("round_detail", args=[ledger["red"].round_id])).content.decode()
-    assert 'hx-target="#ledger-table"' in body and 'hx-push-url="true"' in body
+    assert 'hx-target="#ledger-table" hx-swap="outerHTML"' in body and 'hx-push-url="true"' in body
 
 
 def test_lights_baseline_and_links(client: Client, viewer: Any, ledger: dict[str, Any]) -> None:
