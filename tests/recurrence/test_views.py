@@ -79,6 +79,29 @@ def test_organizer_uploads_a_document(as_user: Any, organizer: Any, round_: Any,
     assert batch.items.get(order=1).aspect_label == "工作作风"
 
 
+def test_organizer_uploads_a_word_document(
+    as_user: Any, organizer: Any, round_: Any, history: History
+) -> None:
+    import io
+
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph("巡察反馈意见")
+    document.add_paragraph("一、存在的主要问题")
+    document.add_paragraph(f"（一）工作作风方面。一是{RESTATED}。二是{NEW_ITEM}。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    upload = SimpleUploadedFile("巡察反馈.docx", buffer.getvalue())
+    response = as_user(organizer).post(
+        reverse("feedback_list", args=[round_.pk]), {"kind": "inspection", "document": upload}, follow=True
+    )
+    assert response.status_code == 200
+    batch = FeedbackBatch.objects.get(round=round_)
+    first = batch.items.get(order=1)
+    assert batch.items.count() == 2 and first.suggested_id == history.formalism.pk
+
+
 def test_an_unreadable_upload_is_a_chinese_422(as_user: Any, organizer: Any, round_: Any) -> None:
     upload = SimpleUploadedFile("反馈.pdf", b"%PDF-1.4 nothing", content_type="application/pdf")
     response = as_user(organizer).post(

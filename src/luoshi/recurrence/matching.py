@@ -61,8 +61,8 @@ def _subtree(path: str) -> QuerySet[Problem]:
     return Problem.objects.filter(round__team__organization__path__startswith=path)
 
 
-def index_for(path: str) -> MatchIndex:
-    """The match index over every problem of the organization with PATH and its subtree.
+def _current(path: str) -> _Cached:
+    """The cache entry of PATH, brought up to date with the database (its lock is not held).
 
     Costs one aggregate query when nothing changed; one more (the new rows) when problems were added.
     """
@@ -85,7 +85,21 @@ def index_for(path: str) -> MatchIndex:
                 cached.index.add(str(pk), problem_text(summary, text))
             cached.max_id = max_id
             cached.count = len(cached.index)
-        return cached.index
+    return cached
+
+
+def index_for(path: str) -> MatchIndex:
+    """The match index over every problem of the organization with PATH and its subtree."""
+    return _current(path).index
+
+
+def _query(path: str, texts: Sequence[str], top: int) -> list[list[Match]]:
+    cached = _current(path)
+    # Under the entry's lock: a query compiles the index lazily, which must not race an add().
+    with cached.lock:
+        if not len(cached.index):
+            return [[] for _ in texts]
+        return cached.index.query_many(list(texts), top=min(len(cached.index), top))
 
 
 def clear_cache() -> None:
@@ -112,8 +126,7 @@ def match_texts(round_: Round, user: Any, texts: Sequence[str], top: int = TOP) 
     allowed = {str(pk) for pk in earlier_scope(round_, user).values_list("pk", flat=True)}
     if not allowed:
         return [[] for _ in texts]
-    index = index_for(round_.team.organization.path)
-    answers = index.query_many(list(texts), top=min(len(index), _ASK)) if len(index) else [[] for _ in texts]
+    answers = _query(round_.team.organization.path, texts, _ASK)
     return [[m for m in found if m.id in allowed][:top] for found in answers]
 
 
