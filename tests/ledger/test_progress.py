@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import threading
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.utils import timezone
 
 from luoshi.audit.models import Event, EventType
@@ -373,3 +376,57 @@ def test_workflow_notices(
     with django_capture_on_commit_callbacks(execute=True):
         transition(measure, MeasureStatus.CLOSED, actor=reviewer)
     assert Notice.objects.filter(user=owner, text__contains="销号").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_leave_one_pending_and_one_decision(
+    measure: Any, owner: Any, organizer: Any, reviewer: Any, make_user: Any, county: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL (SQLite serialises the whole database)")
+    second_reviewer = make_user("reviewer2")
+    RoleAssignment.objects.create(user=second_reviewer, organization=county, role="reviewer")
+
+    def race(calls: list[Callable[[], Any]]) -> list[BaseException]:
+        barrier = threading.Barrier(len(calls))
+        errors: list[BaseException] = []
+
+        def run(call: Callable[[], Any]) -> None:
+            try:
+                barrier.wait()
+                call()
+            except BaseException as error:
+                errors.append(error)
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return errors
+
+    errors = race(
+        [
+            lambda: progress.request_extension(
+                measure, actor=owner, requested_deadline=later(measure), reason="a"
+            ),
+            lambda: progress.request_extension(
+                measure, actor=organizer, requested_deadline=later(measure, 60), reason="b"
+            ),
+        ]
+    )
+    assert [type(e) for e in errors] == [Conflict]
+    extension = Extension.objects.get()
+    errors = race(
+        [
+            lambda: progress.decide_extension(extension, actor=reviewer, approve=True),
+            lambda: progress.decide_extension(extension, actor=second_reviewer, approve=False, note="不同意"),
+        ]
+    )
+    assert [type(e) for e in errors] == [Conflict]
+    assert Event.objects.filter(event_type=EventType.EXTENSION_DECIDED).count() == 1
+    measure.refresh_from_db()
+    extension.refresh_from_db()
+    assert (measure.current_deadline == extension.requested_deadline) == (extension.status == "approved")

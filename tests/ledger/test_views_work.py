@@ -528,3 +528,47 @@ def test_a_notice_never_redirects_off_site(as_user: Any, owner: Any) -> None:
 
 def test_round_fixture_sanity(round_: Round) -> None:
     assert round_.team.organization.name == "示范县"
+
+
+def test_reviewer_reopens_a_closed_measure_with_a_reason(
+    as_user: Any, make_measure: Any, owner: Any, reviewer: Any
+) -> None:
+    measure = make_measure(status="in_progress")
+    transition(measure, MeasureStatus.SUBMITTED, actor=owner, outcome="完成")
+    transition(measure, MeasureStatus.CLOSED, actor=reviewer)
+    client = as_user(reviewer)
+    assert (
+        client.post(reverse("measure_transition", args=[measure.pk]), {"target": "in_progress"}).status_code
+        == 422
+    )
+    response = client.post(
+        reverse("measure_transition", args=[measure.pk]), {"target": "in_progress", "reason": "问题反弹"}
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.status == "in_progress"
+    assert measure.reviews.last().decision == "reopen"
+    assert "问题反弹" in body(client.get(reverse("measure_detail", args=[measure.pk])))
+    # the owner cannot reopen: no button, and the service refuses
+    measure2 = make_measure(status="closed")
+    page = body(as_user(owner).get(reverse("measure_detail", args=[measure2.pk])))
+    assert 'name="target"' not in page
+    response = as_user(owner).post(
+        reverse("measure_transition", args=[measure2.pk]), {"target": "in_progress", "reason": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_a_bad_file_from_someone_not_allowed_is_still_a_403(
+    as_user: Any, measure: Any, other_member: Any
+) -> None:
+    response = as_user(other_member).post(
+        reverse("measure_progress", args=[measure.pk]),
+        {
+            "date": TODAY.isoformat(),
+            "text": "x",
+            "evidence_date": TODAY.isoformat(),
+            "attachments": [SimpleUploadedFile("坏.exe", b"MZ")],
+        },
+    )
+    assert response.status_code == 403

@@ -276,6 +276,8 @@ def record_progress(
     """
     text = text.strip()
     statement = statement.strip()
+    # Who may act is answered before the files are read (and again under the lock below).
+    _require_owner_side(measure, actor, "填报进展")
     checked = check_uploads(files)
     stored: list[Evidence] = []
     try:
@@ -331,6 +333,7 @@ def add_evidence(
     the thing happened (not the upload), and nothing while submitted or closed.
     """
     statement = statement.strip()
+    _require_owner_side(measure, actor, "上传佐证材料")
     checked = check_uploads(files)
     if not checked and not statement:
         raise Invalid("请上传文件或填写文字说明")
