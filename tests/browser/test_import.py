@@ -103,3 +103,30 @@ def test_bad_file_only_gives_a_chinese_error(page: Page, live_server: Any, demo:
     expect(page.get_by_text("粘贴的文本：没有找到")).to_be_visible()
     expect(page.get_by_label("或粘贴文本")).to_have_value("只有一句话，没有任何段落。")
     assert not ImportDraft.objects.filter(round=round_).exists()
+
+
+def test_export_then_import_the_ledger_into_a_new_round(
+    page: Page, live_server: Any, demo: str, tmp_path: Path
+) -> None:
+    login(page, live_server, demo)
+    source = Round.objects.order_by("id").first()
+    assert source is not None
+    page.goto(f"{live_server.url}/rounds/{source.pk}/")
+    shot(page, "import-round-actions")
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="导出台账").click()
+    exported = tmp_path / "台账.xlsx"
+    download_info.value.save_as(exported)
+
+    page.goto(f"{live_server.url}/")
+    page.get_by_role("link", name="新建检视轮次").click()
+    page.get_by_label("轮次名称").fill("台账迁移")
+    page.get_by_role("button", name="创建轮次").click()
+    page.get_by_role("link", name="导入台账表格").click()
+    page.get_by_label("台账文件（.xlsx）").set_input_files(str(exported))
+    page.get_by_role("button", name="导入台账").click()
+    expect(page.get_by_role("heading", name="已导入：问题")).to_be_visible()
+    shot(page, "import-xlsx-report")
+    target = Round.objects.get(title="台账迁移")
+    assert Measure.objects.filter(round=target).count() == Measure.objects.filter(round=source).count()
+    assert Problem.objects.filter(round=target).count() == Problem.objects.filter(round=source).count()
