@@ -572,3 +572,73 @@ def test_a_bad_file_from_someone_not_allowed_is_still_a_403(
         },
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("status", [s.value for s in MeasureStatus])
+@pytest.mark.parametrize("who", ["owner", "organizer", "reviewer", "viewer", "other_member"])
+def test_the_buttons_offered_are_exactly_what_the_service_accepts(
+    request: pytest.FixtureRequest, make_measure: Any, owner: Any, status: str, who: str
+) -> None:
+    from luoshi.errors import DomainError
+    from luoshi.ledger.services import capacities
+    from luoshi.ledger.states import targets_from
+    from luoshi.ledger.views_work import offers_for
+
+    user = request.getfixturevalue(who)
+    for target in targets_from(status):
+        measure = make_measure(status=status, outcome="完成", submitted_by=owner)
+        offered = {o.target for o in offers_for(measure, user, capacities(measure, user))}
+        try:
+            transition(measure, target, actor=user, reason="理由", outcome="成效")
+            accepted = True
+        except DomainError:
+            accepted = False
+        assert (target.value in offered) == accepted, (status, target, who)
+
+
+def test_a_missing_file_on_disk_is_a_404(as_user: Any, measure: Any, owner: Any) -> None:
+    (evidence,) = progress.add_evidence(
+        measure, actor=owner, files=[SimpleUploadedFile("a.pdf", PDF)], evidence_date=TODAY
+    )
+    Path(evidence.file.path).unlink()
+    assert as_user(owner).get(reverse("evidence_file", args=[evidence.pk])).status_code == 404
+
+
+def test_notices_query_count_does_not_grow(
+    as_user: Any, owner: Any, django_assert_max_num_queries: Any
+) -> None:
+    client = as_user(owner)
+    Notice.objects.create(user=owner, text="一", url="/my/")
+    with django_assert_max_num_queries(6) as few:
+        client.get(reverse("notices"))
+    Notice.objects.bulk_create([Notice(user=owner, text=f"通知{n}", url="/my/") for n in range(30)])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(reverse("notices"))
+    assert "通知29" in body(response)
+
+
+@pytest.mark.parametrize("status", [s.value for s in MeasureStatus])
+@pytest.mark.parametrize("who", ["owner", "organizer", "reviewer", "viewer", "other_member"])
+def test_progress_and_extension_forms_appear_exactly_when_the_service_accepts(
+    request: pytest.FixtureRequest, as_user: Any, make_measure: Any, status: str, who: str
+) -> None:
+    from luoshi.errors import DomainError
+
+    user = request.getfixturevalue(who)
+    client = as_user(user)
+    measure = make_measure(status=status, outcome="完成")
+    page = body(client.get(reverse("measure_detail", args=[measure.pk])))
+    try:
+        progress.record_progress(measure, actor=user, date=TODAY, text="进展")
+        recorded = True
+    except DomainError:
+        recorded = False
+    assert ('id="progress-form"' in page) == recorded
+    try:
+        progress.request_extension(
+            measure, actor=user, requested_deadline=datetime.date(2026, 12, 31), reason="理由"
+        )
+        requested = True
+    except DomainError:
+        requested = False
+    assert ("提交延期申请" in page) == requested
