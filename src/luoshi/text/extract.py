@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
 from luoshi.text.outline import Segment, segment_lines
-from luoshi.text.quantities import find_commitments, parse_deadline
+from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
 
 # --------------------------------------------------------------------------- headings
@@ -99,8 +99,12 @@ _ATTR_KIND = {
 _ATTR_TAIL_RE = re.compile(
     rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$"
 )
-_PROBLEM_LABEL_RE = re.compile(r"^(?:存在|主要|具体|突出)?问题(?:描述|表现|内容|清单|名称)?\s*\d*\s*[：:]")
-_MEASURE_LABEL_RE = re.compile(r"^(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]")
+_PROBLEM_LABEL_RE = re.compile(
+    r"^(?:(?:存在|主要|具体|突出|反馈)?问题(?:描述|表现|内容|清单|名称)?\s*(?:\d+|[一二三四五六七八九十]+)?|(?:具体|主要)表现)\s*[：:]"
+)
+_MEASURE_LABEL_RE = re.compile(
+    r"^(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*(?:\d+|[一二三四五六七八九十]+)?\s*[：:]"
+)
 # Paragraphs that close a section rather than continue its last item.
 _CLOSING_RE = re.compile(
     r"^(?:我们将|我们要|我们一定|我们决心|我们坚信|我将|本人将|班子将|领导班子将|班子成员将|今后|总之|综上|以上|下一步，|最后|恳请|敬请|请各位|欢迎|在今后|对照检查到此"
@@ -189,6 +193,8 @@ class _Builder:
 
     def problem(self, aspect: str, text: str) -> int | None:
         text = _clean_item(text)
+        if label := _PROBLEM_LABEL_RE.match(text):
+            text = text[label.end() :].strip()  # "问题1：" names the item, it is not its wording
         if not text:
             return None
         self.problems.append(Problem(aspect=aspect, summary=summary_of(text), text=text))
@@ -201,6 +207,8 @@ class _Builder:
 
     def measure(self, group: str, text: str, problem: int | None = None) -> None:
         text = _clean_item(text)
+        if label := _MEASURE_LABEL_RE.match(text):
+            text = text[label.end() :].strip()
         attrs = _attributes(text)
         if attrs:
             # "（责任领导：…；完成时限：…）" after a measure is its metadata, not its wording.
@@ -627,12 +635,41 @@ def _split_cell_items(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- document
 
+_PRE_TITLE_RE = re.compile(
+    r"^(?:附件\s*\d*[：:]?|.{0,12}〔\d{4}〕\s*\d+\s*号|(?:绝密|机密|秘密|内部)(?:★.*)?|★.*)$"
+)
 _TITLE_WORD_RE = re.compile(r"材料|方案|报告|清单|提纲|台账|通知|意见|发言")
 _TITLE_YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*年")
 
 
 def _title(lines: list[str]) -> tuple[str, int]:
-    """The title (first line, when it reads like one) and how many lines it used."""
+    """The title (first line, when it reads like one) and how many lines it used.
+
+    Lines above a title that are not part of it (附件2, a document number, 密级) are skipped; a
+    title broken over two lines (unit on the first, 对照检查材料 on the second) is joined.
+    """
+    skipped = 0
+    while skipped < min(3, len(lines)) and _PRE_TITLE_RE.match(lines[skipped]):
+        skipped += 1
+    title, used = _title_line(lines[skipped:])
+    if used and len(lines) > skipped + 1 and not _TITLE_WORD_RE.search(title):
+        second = lines[skipped + 1]
+        second_title, second_used = _title_line([second])
+        if (
+            second_used
+            and len(second) <= 40
+            and _TITLE_WORD_RE.search(second)
+            and not _is_bare_section(second)
+        ):
+            return title + second_title, skipped + 2
+    return title, skipped + used if used else 0
+
+
+def _is_bare_section(line: str) -> bool:
+    return classify_heading(line) in ("problems", "causes", "measures", "plan") and len(line) <= 12
+
+
+def _title_line(lines: list[str]) -> tuple[str, int]:
     if not lines:
         return "", 0
     first = lines[0].lstrip("#").strip()
@@ -655,6 +692,7 @@ def _title(lines: list[str]) -> tuple[str, int]:
 
 
 def _document_year(title: str, text: str, hint: int | None) -> int | None:
+    title = normalise_date_numerals(title)  # 二〇二三年度 → 2023年度
     if match := _TITLE_YEAR_RE.search(title):
         return int(match.group(1))
     if hint is not None:
@@ -759,7 +797,44 @@ def _maybe_table(builder: _Builder, segment: Segment, source: SourceText) -> boo
     return True
 
 
+def _sub_sections(section: _Section) -> list[_Section]:
+    """Sections nested one level down: 一、对照检查情况 （一）存在的问题 （二）原因分析.
+
+    A numbered line inside a section is a section heading of its own when it is short, names
+    no 方面 and, with its siblings, names a kind the section is not (or two different kinds).
+    """
+    candidates: dict[str, list[tuple[int, str]]] = {}
+    for index, segment in enumerate(section.segments):
+        if segment.kind is None or not segment.line_start or not _is_heading_like(segment):
+            continue
+        label = heading_label(segment.body)[0]
+        kind = classify_heading(label)
+        if kind in ("problems", "causes", "measures", "plan") and len(label) <= 12 and "方面" not in label:
+            candidates.setdefault(_key(segment) or "", []).append((index, kind))
+    for key, found in candidates.items():
+        kinds = {kind for _index, kind in found}
+        if len(kinds) < 2 and kinds <= {section.kind}:
+            continue
+        nested: list[_Section] = []
+        head = [s for s in section.segments[: found[0][0]]]
+        if head:
+            nested.append(_Section(section.kind, head))
+        for segment in section.segments[found[0][0] :]:
+            if _key(segment) == key and segment.line_start:
+                kind = classify_heading(heading_label(segment.body)[0]) or "other"
+                nested.append(_Section(kind, []))
+                continue
+            nested[-1].segments.append(segment)
+        return nested
+    return [section]
+
+
 def _process_section(builder: _Builder, section: _Section, source: SourceText) -> None:
+    nested = _sub_sections(section)
+    if len(nested) > 1:
+        for sub in nested:
+            _process_section(builder, sub, source)
+        return
     # A ledger table splits the section: text before it, the table, text after it.
     chunks: list[list[Segment]] = [[]]
     for segment in section.segments:

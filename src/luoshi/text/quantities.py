@@ -224,7 +224,9 @@ _DATE_RE = re.compile(
 )
 
 
-def _normalise_date_numerals(text: str) -> str:
+def normalise_date_numerals(text: str) -> str:
+    """Chinese numerals in dates as digits: 二〇二四年六月 → 2024年6月."""
+
     def year(match: re.Match[str]) -> str:
         return "".join(str({"〇": 0, "零": 0}.get(ch, ordinal_value(ch))) for ch in match.group(0))
 
@@ -238,7 +240,7 @@ def parse_deadline(text: str, year: int | None) -> dt.date | None:
     '2024年6月底前' → 2024-06-30; '2024年3月31日前' → 2024-03-31; '2024年底前' → 2024-12-31;
     '6月底前' → the document's year; '长期坚持' → None. With several dates the first one counts.
     """
-    text = _normalise_date_numerals(text.replace(" ", ""))
+    text = normalise_date_numerals(text.replace(" ", ""))
     if iso := _ISO_RE.search(text):
         return _safe_date(int(iso.group("y")), int(iso.group("m")), int(iso.group("d")))
     for match in _DATE_RE.finditer(text):

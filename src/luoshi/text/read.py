@@ -301,6 +301,8 @@ _SITE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
+_BULLETS = frozenset("-*•●■◆▪◇□○▶►")
+_BULLET_RE = re.compile(r"^(?:[-*]\s+|[•●■◆▪◇□○▶►]\s*)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
 _MD_BOLD_LINE_RE = re.compile(r"^\*\*(.+?)\*\*[：:]?$")
 # Markdown bold at the start of a paragraph (**一是……。** 正文); `**` elsewhere is a redaction (张**).
@@ -448,6 +450,8 @@ def clean_text(text: str) -> SourceText:
             continue
         if len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
             continue
+        if line[0] in _BULLETS:
+            line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
         prefix = ""
         if line[0] == "#" and (heading := _MD_HEADING_RE.match(line)):
             prefix, line = heading.group(1) + " ", heading.group(2).strip("* ")
