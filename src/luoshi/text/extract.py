@@ -816,7 +816,7 @@ def _sub_sections(section: _Section) -> list[_Section]:
         if len(kinds) < 2 and kinds <= {section.kind}:
             continue
         nested: list[_Section] = []
-        head = [s for s in section.segments[: found[0][0]]]
+        head = section.segments[: found[0][0]]
         if head:
             nested.append(_Section(section.kind, head))
         for segment in section.segments[found[0][0] :]:
