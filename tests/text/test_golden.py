@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from luoshi.text import parse_file
+from luoshi.text import parse_bytes, parse_file
 
 SAMPLES = (Path(__file__).resolve().parents[2] / "../shared/samples").resolve()
 
@@ -25,3 +25,46 @@ def test_reference_sample_matches_expected_json() -> None:
     assert parsed["measures"] == expected["measures"]
     assert parsed == expected
     assert list(parsed) == ["title", "problems", "causes", "measures"]
+
+
+def _hard_wrapped(text: str, width: int = 34) -> str:
+    """The text as copied out of a PDF: broken every `width` characters, page numbers between."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        for start in range(0, max(1, len(paragraph)), width):
+            lines.append(paragraph[start : start + width])
+            if len(lines) % 30 == 0:
+                lines += ["", f"- {len(lines) // 30} -", ""]
+    return "\n".join(lines)
+
+
+def _as_docx(text: str) -> bytes:
+    import io
+
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        if line.strip():
+            document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.skipif(
+    not (SAMPLES / "county-team-2023.txt").is_file(), reason=f"reference sample not found at {SAMPLES}"
+)
+@pytest.mark.parametrize("variant", ["gb18030-crlf", "utf-16", "docx", "pdf-hard-wrapped", "extra-spaces"])
+def test_reference_sample_survives_real_world_variants(variant: str) -> None:
+    text = (SAMPLES / "county-team-2023.txt").read_text(encoding="utf-8")
+    expected = json.loads((SAMPLES / "county-team-2023.expected.json").read_text(encoding="utf-8"))
+    data = {
+        "gb18030-crlf": lambda: text.replace("\n", "\r\n").encode("gb18030"),
+        "utf-16": lambda: text.encode("utf-16"),
+        "docx": lambda: _as_docx(text),
+        "pdf-hard-wrapped": lambda: _hard_wrapped(text).encode("utf-8"),
+        "extra-spaces": lambda: text.replace("，", "， ").replace("。", "。 ").encode("utf-8"),
+    }[variant]()
+    filename = "sample.docx" if variant == "docx" else "sample.txt"
+    assert parse_bytes(data, filename).to_dict() == expected

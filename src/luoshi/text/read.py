@@ -367,9 +367,11 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                 )
             )
             if joins:
+                # Only two Latin words need a space between them; a number or a CJK word broken
+                # across lines is one token again.
                 glue = (
                     " "
-                    if prev[-1].isascii() and prev[-1].isalnum() and line[0].isascii() and line[0].isalnum()
+                    if prev[-1].isascii() and prev[-1].isalpha() and line[0].isascii() and line[0].isalpha()
                     else ""
                 )
                 out[-1] = prev + glue + line
