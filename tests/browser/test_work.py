@@ -64,8 +64,10 @@ def test_owner_records_progress_with_a_file_submits_and_reviewer_closes(
     item = page.locator(f"#measure-{measure.pk}")
     expect(item).to_contain_text("整改方案已印发实施")
     expect(item.get_by_role("link", name="专题会议纪要.pdf")).to_be_visible()
+    page.evaluate("window.stillSamePage = true")
     item.get_by_role("button", name="验收销号").click()
     expect(page.get_by_text("已变为“已销号”")).to_be_visible()
+    assert page.evaluate("window.stillSamePage") is True  # htmx swapped the card, no reload
     expect(page.locator(f"#measure-{measure.pk}")).to_have_count(0)
     page.goto(f"{live_server.url}/measures/{measure.pk}/")
     expect(page.locator("#measure-status")).to_have_text("已销号")
@@ -118,7 +120,7 @@ def test_extension_approved_moves_the_current_deadline_and_keeps_the_baseline(
     request = page.locator("article[id^=extension-]", has_text="需等待省级部门审批")
     expect(request).to_contain_text(f"申请延至 {wanted:%Y-%m-%d}")
     request.get_by_role("button", name="批准延期").click()
-    expect(page.get_by_text("延期申请已审批")).to_be_visible()
+    expect(page.get_by_text("延期申请已批准")).to_be_visible()
 
     login(page, live_server, OWNER, demo)
     page.goto(f"{live_server.url}/measures/{measure.pk}/")

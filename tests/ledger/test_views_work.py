@@ -642,3 +642,33 @@ def test_progress_and_extension_forms_appear_exactly_when_the_service_accepts(
     except DomainError:
         requested = False
     assert ("提交延期申请" in page) == requested
+
+
+def test_queue_actions_answer_htmx_with_the_card(
+    as_user: Any, make_measure: Any, owner: Any, reviewer: Any
+) -> None:
+    measure = make_measure(status="submitted", outcome="完成")
+    client = as_user(reviewer)
+    url = reverse("measure_transition", args=[measure.pk])
+    refused = client.post(url, {"target": "returned", "next": "review"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422
+    assert f'id="measure-{measure.pk}"' in body(refused)
+    assert "须填写理由" in body(refused)
+    assert "<html" not in body(refused)
+    done = client.post(url, {"target": "closed", "next": "review"}, HTTP_HX_REQUEST="true")
+    assert done.status_code == 200
+    assert "已变为“已销号”" in body(done)
+    assert "<html" not in body(done)
+
+    other = make_measure(status="in_progress")
+    extension = progress.request_extension(
+        other, actor=owner, requested_deadline=datetime.date(2026, 12, 31), reason="r"
+    )
+    decide = reverse("extension_decide", args=[extension.pk])
+    refused = client.post(decide, {"decision": "deny", "next": "review"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 422
+    assert f'id="extension-{extension.pk}"' in body(refused)
+    done = client.post(
+        decide, {"decision": "deny", "note": "不充分", "next": "review"}, HTTP_HX_REQUEST="true"
+    )
+    assert "延期申请未批准" in body(done)

@@ -133,6 +133,19 @@ def _detail(
     return render(request, "ledger/work/measure_detail.html", context, status=status)
 
 
+def _from_queue(request: HttpRequest) -> bool:
+    """An htmx form on the review queue: answer with the card, not a page."""
+    return bool(getattr(request, "htmx", False)) and request.POST.get("next") == "review"
+
+
+def _queue_done(request: HttpRequest, measure: Measure, text: str) -> HttpResponse:
+    return render(
+        request,
+        "ledger/work/partials/queue_done.html",
+        {"text": text, "url": reverse("measure_detail", args=[measure.pk])},
+    )
+
+
 def _back(request: HttpRequest, measure: Measure) -> HttpResponseRedirect:
     page = _NEXT_PAGES.get(request.POST.get("next", ""))
     return redirect(page) if page else redirect("measure_detail", pk=measure.pk)
@@ -205,8 +218,14 @@ def measure_transition(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         done = transition(measure, target, actor=request.user, reason=data["reason"], outcome=outcome)
     except DomainError as e:
+        if _from_queue(request):
+            context = {"m": measure, "error": e.message}
+            return render(request, "ledger/work/partials/queue_measure.html", context, status=e.status)
         return _detail(request, measure, status=e.status, error=e.message, transition_form=form)
-    messages.success(request, f"“{done.summary}”已变为“{done.get_status_display()}”")
+    text = f"“{done.summary}”已变为“{done.get_status_display()}”"
+    if _from_queue(request):
+        return _queue_done(request, done, text)
+    messages.success(request, text)
     return _back(request, measure)
 
 
@@ -248,8 +267,15 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
             note=form.cleaned_data["note"],
         )
     except DomainError as e:
+        if _from_queue(request):
+            context = {"x": extension, "error": e.message}
+            return render(request, "ledger/work/partials/queue_extension.html", context, status=e.status)
         return _detail(request, measure, status=e.status, error=e.message)
-    messages.success(request, "延期申请已审批")
+    extension.refresh_from_db()
+    text = f"延期申请{extension.get_status_display()}：{measure.summary}"
+    if _from_queue(request):
+        return _queue_done(request, measure, text)
+    messages.success(request, text)
     return _back(request, measure)
 
 
