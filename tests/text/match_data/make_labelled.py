@@ -15,7 +15,8 @@ Two parts:
   match the same type in another department, nor another type in the same department.
 
 Split: every labelled new item gets ``dev`` or ``test`` by a hash of its group, so that thresholds and
-weights are tuned on ``dev`` and the figures are reported on ``test``.
+weights are tuned on ``dev`` and the figures are reported on ``test``. Items after ``@split fresh``
+were written after all tuning was done and are reported apart (``fresh``).
 """
 
 from __future__ import annotations
@@ -29,19 +30,40 @@ HERE = Path(__file__).resolve().parent
 
 # (history phrasing, new phrasing) per problem type; {d} is the department's name.
 FAMILIES: list[tuple[str, str]] = [
-    ("{d}政策宣传解读不到位，群众对惠民政策知晓率不高。", "{d}的惠民政策宣传不够，不少群众不清楚自己能享受哪些政策。"),
-    ("{d}信息化建设滞后，业务系统互不联通，数据共享不畅。", "{d}各类业务平台各自独立，数据不能互通，群众办事还要重复提交材料。"),
+    (
+        "{d}政策宣传解读不到位，群众对惠民政策知晓率不高。",
+        "{d}的惠民政策宣传不够，不少群众不清楚自己能享受哪些政策。",
+    ),
+    (
+        "{d}信息化建设滞后，业务系统互不联通，数据共享不畅。",
+        "{d}各类业务平台各自独立，数据不能互通，群众办事还要重复提交材料。",
+    ),
     ("{d}专业技术人才短缺，人员结构不合理。", "{d}懂专业的技术骨干太少，一线人员青黄不接。"),
-    ("{d}行政执法不规范，自由裁量权行使随意。", "{d}执法人员处罚尺度不统一，同样的违法行为罚多罚少全凭个人。"),
+    (
+        "{d}行政执法不规范，自由裁量权行使随意。",
+        "{d}执法人员处罚尺度不统一，同样的违法行为罚多罚少全凭个人。",
+    ),
     ("{d}统计数据质量不高，存在数据不实的问题。", "{d}上报的统计数字与实际不符，有的数据是估出来的。"),
     ("{d}规划编制滞后，发展思路不清晰。", "{d}的中长期规划迟迟没有出台，工作缺乏系统安排。"),
     ("{d}行业监管缺位，对违法违规经营行为查处不力。", "{d}对行业内违规经营的行为管得松、罚得轻。"),
-    ("{d}内部管理制度不健全，多项制度多年未修订。", "{d}的内部规章长期没有更新，有的已不适应现在的工作要求。"),
-    ("{d}为民办实事项目推进缓慢，年度任务完成率低。", "{d}承诺的民生实事到年底还有一批没有完成，进度明显滞后。"),
+    (
+        "{d}内部管理制度不健全，多项制度多年未修订。",
+        "{d}的内部规章长期没有更新，有的已不适应现在的工作要求。",
+    ),
+    (
+        "{d}为民办实事项目推进缓慢，年度任务完成率低。",
+        "{d}承诺的民生实事到年底还有一批没有完成，进度明显滞后。",
+    ),
     ("{d}行政审批服务效率不高，办理时限长。", "{d}办事窗口审批慢，群众和企业办一件事要等很久。"),
-    ("{d}安全风险辨识管控不到位，行业领域隐患底数不清。", "{d}对本行业有哪些安全风险心中无数，隐患清单不完整。"),
+    (
+        "{d}安全风险辨识管控不到位，行业领域隐患底数不清。",
+        "{d}对本行业有哪些安全风险心中无数，隐患清单不完整。",
+    ),
     ("{d}对下属单位监督指导不够，管理失之于宽。", "{d}对所属二级单位放任不管，很少检查指导。"),
-    ("{d}项目储备不足，争取上级资金支持能力不强。", "{d}手里能拿得出手的项目不多，向上争取资金的成效不明显。"),
+    (
+        "{d}项目储备不足，争取上级资金支持能力不强。",
+        "{d}手里能拿得出手的项目不多，向上争取资金的成效不明显。",
+    ),
 ]
 
 # (name used in the history, name used in new items): the same department, named differently.
@@ -78,11 +100,15 @@ def main() -> None:
     def add_new(text: str, matches: list[str], kind: str, group: str) -> None:
         item_id = f"n{len(new) + 1:04d}"
         new.append({"id": item_id, "text": text})
-        labels.append({"id": item_id, "recurring_of": matches, "kind": kind, "split": _split(group)})
+        split = forced_split or _split(group)
+        labels.append({"id": item_id, "recurring_of": matches, "kind": kind, "split": split})
 
     group_history: list[str] = []
     group_new: list[tuple[str, str]] = []
     group_count = 0
+    # "@split fresh" in source.txt: everything after it is the fresh hold-out, written after all
+    # tuning and reported apart.
+    forced_split: str | None = None
 
     def flush() -> None:
         nonlocal group_count
@@ -96,6 +122,10 @@ def main() -> None:
 
     for raw in (HERE / "source.txt").read_text(encoding="utf-8").splitlines():
         line = raw.strip()
+        if line.startswith("@split "):
+            flush()
+            forced_split = line.split()[1]
+            continue
         if not line or line.startswith("#"):
             flush()
             continue
@@ -115,6 +145,7 @@ def main() -> None:
             raise SystemExit(f"source.txt: unknown marker {marker!r} in {line!r}")
     flush()
 
+    forced_split = None  # the composed families keep their dev/test split
     rng = random.Random(20240517)
     combos = [(f, d) for f in range(len(FAMILIES)) for d in range(len(DEPARTMENTS))]
     rng.shuffle(combos)
@@ -122,7 +153,9 @@ def main() -> None:
     outside = combos[130:]
     combo_ids: dict[tuple[int, int], str] = {}
     for family, department in sorted(in_history):
-        combo_ids[(family, department)] = add_history(FAMILIES[family][0].format(d=DEPARTMENTS[department][0]))
+        combo_ids[(family, department)] = add_history(
+            FAMILIES[family][0].format(d=DEPARTMENTS[department][0])
+        )
     for family, department in in_history[:16]:
         text = FAMILIES[family][1].format(d=DEPARTMENTS[department][1])
         add_new(text, [combo_ids[(family, department)]], "composed", f"c{family}-{department}")

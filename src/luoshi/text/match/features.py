@@ -257,16 +257,23 @@ def normalise(text: str) -> str:
     return text
 
 
-def concepts(text: str) -> list[str]:
-    """Concept names found in normalised ``text`` by greedy longest match, left to right."""
+def concepts(text: str, boundaries: frozenset[int] | None = None) -> list[str]:
+    """Concept names found in normalised ``text`` by greedy longest match, left to right.
+
+    With ``boundaries`` (word boundaries from `segment`), a term counts only where it starts and
+    ends on a boundary, so "化工" is not found inside "绿化工程".
+    """
     table = concept_table()
     longest = _longest_term()
     found: list[str] = []
     i, n = 0, len(text)
     while i < n:
+        if boundaries is not None and i not in boundaries:
+            i += 1
+            continue
         for length in range(min(longest, n - i), 1, -1):
             name = table.get(text[i : i + length])
-            if name is not None:
+            if name is not None and (boundaries is None or i + length in boundaries):
                 found.append(name)
                 i += length
                 break
@@ -290,17 +297,29 @@ def _content_segments(text: str) -> list[str]:
     ]
 
 
-def words(text: str) -> list[str]:
-    """jieba words (no HMM, so unknown words stay as characters) of length >= 2, minus stop words."""
+_PIECE = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
+
+
+def segment(text: str) -> tuple[list[str], frozenset[int]]:
+    """jieba tokens of ``text`` (no HMM: unknown words stay as characters) and the word boundaries
+    as character offsets (punctuation is a boundary too)."""
     tokenizer = _jieba()
-    result: list[str] = []
-    for piece in _SPLIT.split(text):
-        if not piece:
-            continue
-        for word in tokenizer.lcut(piece, HMM=False):
-            if len(word) >= 2 and word not in _STOP_WORDS:
-                result.append(word)
-    return result
+    tokens: list[str] = []
+    bounds = {0, len(text)}
+    for piece in _PIECE.finditer(text):
+        offset = piece.start()
+        bounds.add(offset)
+        for token in tokenizer.lcut(piece.group(), HMM=False):
+            tokens.append(token)
+            offset += len(token)
+            bounds.add(offset)
+    return tokens, frozenset(bounds)
+
+
+def words(text: str, tokens: list[str] | None = None) -> list[str]:
+    """Words of length >= 2 (jieba, see `segment`), minus stop words."""
+    chosen = segment(text)[0] if tokens is None else tokens
+    return [word for word in chosen if len(word) >= 2 and word not in _STOP_WORDS]
 
 
 def bigrams(text: str, segments: list[str] | None = None) -> list[str]:
@@ -320,10 +339,12 @@ def chars(text: str, segments: list[str] | None = None) -> list[str]:
 def features(text: str) -> list[str]:
     """All features of ``text`` as prefixed strings (``c:…``, ``w:…``, ``b:…``, ``u:…``), with repeats."""
     clean = normalise(text)
+    tokens, boundaries = segment(clean)
     out = [
-        f"{UNIT}:{name}" if name.startswith(UNIT_PREFIX) else f"{CONCEPT}:{name}" for name in concepts(clean)
+        f"{UNIT}:{name}" if name.startswith(UNIT_PREFIX) else f"{CONCEPT}:{name}"
+        for name in concepts(clean, boundaries)
     ]
-    out.extend(f"{WORD}:{word}" for word in words(clean))
+    out.extend(f"{WORD}:{word}" for word in words(clean, tokens))
     segments = _content_segments(clean)
     out.extend(f"{BIGRAM}:{gram}" for gram in bigrams(clean, segments))
     out.extend(f"{CHAR}:{ch}" for ch in chars(clean, segments))
