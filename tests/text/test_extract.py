@@ -241,3 +241,29 @@ def test_commitment_values_are_int_when_integral() -> None:
 )
 def test_column_kind(header: str, kind: str) -> None:
     assert column_kind(header) == kind
+
+
+def test_tab_separated_ledger_pasted_from_excel() -> None:
+    doc = parse_text(
+        "整改台账\n序号\t问题\t整改措施\t责任单位\n1\t会议偏多\t精简会议\t办公室\n2\t文件偏多\t控制发文\t\n"
+    )
+    assert [p.summary for p in doc.problems] == ["会议偏多", "文件偏多"]
+    assert [(m.summary, m.problem, m.department) for m in doc.measures] == [
+        ("精简会议", 0, "办公室"),
+        ("控制发文", 1, None),
+    ]
+
+
+def test_markdown_table_ledger() -> None:
+    doc = parse_text("| 序号 | 问题 | 整改措施 |\n|---|---|---|\n| 1 | 会议偏多 | 精简会议 |\n")
+    assert [(m.summary, m.problem) for m in doc.measures] == [("精简会议", 0)]
+
+
+def test_text_table_that_is_no_ledger_keeps_its_text() -> None:
+    doc = parse_text("一、存在的问题\n姓名\t职务\t电话\n张三\t局长\t123\n1.学习不深。")
+    assert [p.summary for p in doc.problems] == ["学习不深"]
+
+
+def test_item_separators_are_not_part_of_items() -> None:
+    doc = parse_text("二、原因分析\n主要有：一是学习不够；二是宗旨淡化；三是要求放松。")
+    assert [c.text for c in doc.causes] == ["学习不够", "宗旨淡化", "要求放松。"]

@@ -146,7 +146,7 @@ def to_markdown(doc: ParsedDocument) -> str:
             if problem.aspect != aspect:
                 aspect = problem.aspect
                 if aspect:
-                    lines += ["", f"### {aspect}", ""]
+                    lines += [*([""] if lines[-1] else []), f"### {aspect}", ""]
             lines.append(f"{number}. **{problem.summary}**{_rest(problem.text, problem.summary)}")
         lines.append("")
     if doc.causes:
@@ -161,7 +161,7 @@ def to_markdown(doc: ParsedDocument) -> str:
             if measure.group != group:
                 group = measure.group
                 if group:
-                    lines += ["", f"### {group}", ""]
+                    lines += [*([""] if lines[-1] else []), f"### {group}", ""]
             lines.append(f"{number}. **{measure.summary}**{_rest(measure.text, measure.summary)}")
             details = []
             if measure.problem is not None:

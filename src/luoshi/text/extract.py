@@ -232,7 +232,8 @@ class _Builder:
 
 
 def _clean_item(text: str) -> str:
-    return text.strip().strip("\u3000 ")
+    # "一是…；二是…": the semicolon separates the items, it ends neither of them.
+    return text.strip().rstrip("；;，,、 ").strip()
 
 
 def _join(parts: Sequence[str]) -> str:

@@ -411,12 +411,58 @@ def _split_collapsed(lines: list[str]) -> list[str]:
     return out
 
 
-def clean_text(text: str) -> SourceText:
-    """Normalise raw document text (see the module docstring for the resulting form)."""
+def _is_table_row(line: str) -> bool:
+    if line.count("\t") >= 2:
+        return True
+    stripped = line.strip()
+    return len(stripped) > 2 and stripped[0] == "|" and stripped[-1] == "|" and stripped.count("|") >= 3
+
+
+def _table_cells(line: str) -> list[str]:
+    stripped = line.strip()
+    if "\t" in stripped and not stripped.startswith("|"):
+        return [cell.strip() for cell in line.split("\t")]
+    return [cell.strip() for cell in stripped.strip("|").split("|")]
+
+
+def _text_tables(text: str) -> tuple[str, list[list[list[str]]]]:
+    """Tables pasted as text (tab-separated from Excel, or Markdown pipes) → placeholder lines."""
+    lines = text.split("\n")
+    out: list[str] = []
+    tables: list[list[list[str]]] = []
+    index = 0
+    while index < len(lines):
+        end = index
+        while end < len(lines) and _is_table_row(lines[end]):
+            end += 1
+        rows = [_table_cells(line) for line in lines[index:end]]
+        rows = [row for row in rows if not all(_MD_TABLE_RULE_RE.match(cell) for cell in row)]
+        if len(rows) >= 2:
+            out.append(f"{TABLE_MARK}TABLE{len(tables)}{TABLE_MARK}")
+            tables.append(rows)
+            index = end
+            continue
+        out.append(lines[index])
+        index += 1
+    return "\n".join(out), tables
+
+
+_MD_TABLE_RULE_RE = re.compile(r"^:?-{2,}:?$|^$")
+
+
+def clean_text(text: str, *, tables: bool = True) -> SourceText:
+    """Normalise raw document text (see the module docstring for the resulting form).
+
+    With `tables`, tab-separated and Markdown tables become placeholder lines and are returned
+    in `SourceText.tables` (a .docx file's tables are read from the file instead).
+    """
     # Each whole-text pass runs only when a cheap substring test says it can match.
     if "#" in text:
         text = _PAYWALL_RE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    found: list[list[list[str]]] = []
+    if tables and ("\t" in text or "|" in text):
+        text, found = _text_tables(text)
     if _TRANSLATE_RE.search(text):
         text = text.translate(_TRANSLATE)
     text = _to_simplified(text)
@@ -468,7 +514,7 @@ def clean_text(text: str) -> SourceText:
     # Blank lines carry no meaning once every paragraph is one line; wrapped lines that were
     # separated by a page break are joined like any other wrapped line.
     paragraphs = [line for line in kept if line]
-    return SourceText(text="\n".join(_join_wrapped(paragraphs)), year_hint=year_hint)
+    return SourceText(text="\n".join(_join_wrapped(paragraphs)), tables=_tables(found), year_hint=year_hint)
 
 
 def normalise(text: str) -> str:
@@ -491,7 +537,7 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
         if not _is_docx(data):
             raise DocumentError(filename, "是压缩包或其他 Office 文件，不是 .docx 文档")
         raw, tables = read_docx(data, filename)
-        cleaned = clean_text(raw)
+        cleaned = clean_text(raw, tables=False)
         if not cleaned.text.strip() and not tables:
             raise DocumentError(filename, "Word 文档中没有文字")
         return SourceText(text=cleaned.text, tables=_tables(tables), year_hint=cleaned.year_hint)
@@ -519,4 +565,4 @@ def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], .
 
 def clean_cell(cell: str) -> str:
     """Normalise a table cell, keeping its line breaks (they may separate numbered measures)."""
-    return clean_text(cell).text if cell.strip() else ""
+    return clean_text(cell, tables=False).text if cell.strip() else ""
