@@ -340,7 +340,18 @@ def _item_segments(item: _Item) -> list[Segment]:
     return segments
 
 
+_SENTENCE_END = frozenset("。；;！？!?：:…”）)")
+
+
 def _item_text(item: _Item) -> str:
+    head = item.parts[0].strip() if item.parts else ""
+    if len(item.parts) > 1 and head and head[-1] not in _SENTENCE_END and item.head.line_start:
+        following = item.parts[1:]
+        next_segment_starts_line = any(s.line_start for s in _item_segments(item)[1:2])
+        if next_segment_starts_line and len(head) <= 40:
+            # "（一）理想信念有所松懈" on its own line, its explanation below: the heading line is
+            # the first sentence (a line break there is a full stop).
+            return _join([head + "。", *following])
     return _join(item.parts)
 
 
