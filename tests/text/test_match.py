@@ -269,6 +269,7 @@ def test_quality_on_the_labelled_set_does_not_regress() -> None:
     """A floor under the figures reported in bench/match/README.md (a regression guard)."""
     history, new, labels = _read("history.jsonl"), _read("new.jsonl"), _read("labels.jsonl")
     assert len(history) >= 300 and len(new) >= 150
+    # Floors a little under the figures of bench/match/README.md (all splits together).
     index = MatchIndex.build((str(h["id"]), str(h["text"])) for h in history)
     results = dict(
         zip(
@@ -279,6 +280,6 @@ def test_quality_on_the_labelled_set_does_not_regress() -> None:
     )
     truth = {str(row["id"]): frozenset(row["recurring_of"]) for row in labels}  # type: ignore[arg-type]
     q = quality(results, truth)
-    assert q.recall_at_1 >= 0.75
-    assert q.recall_at_5 >= 0.85
+    assert q.recall_at_1 >= 0.77
+    assert q.recall_at_5 >= 0.92
     assert q.f1 >= 0.60

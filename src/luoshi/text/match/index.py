@@ -39,11 +39,11 @@ FORMAT_VERSION = 1
 
 # Block weights and the concept boost, chosen on the development half of the labelled set
 # (bench/match/quality.py).
-DEFAULT_WEIGHTS: Mapping[str, float] = {"word": 0.4, "bigram": 0.3, "char": 0.3, "concept_boost": 3.0}
+DEFAULT_WEIGHTS: Mapping[str, float] = {"word": 0.3, "bigram": 0.1, "char": 0.5, "concept_boost": 1.5}
 _BLOCKS = ("word", "bigram", "char")
 
 # `recurring_of` is decided when the best score reaches this; calibrated on the development half.
-DEFAULT_THRESHOLD = 0.32
+DEFAULT_THRESHOLD = 0.17
 
 # Above this many items a query is answered in two stages (see `_two_stage`): candidates from the
 # rarer features through the inverted index, then the exact score of each candidate. Below it every
