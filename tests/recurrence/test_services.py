@@ -139,6 +139,17 @@ def test_the_index_is_built_once_and_grows_incrementally(
     assert index_for(path) is first and len(first) == size + 1
 
 
+def test_the_index_is_rebuilt_when_a_problem_is_gone(round_: Any, history: History) -> None:
+    path = round_.team.organization.path
+    first = index_for(path)
+    size, gone = len(first), str(history.water.pk)
+    assert gone in first.ids
+    history.water.delete()  # not the newest: the largest id stays, the count drops
+    rebuilt = index_for(path)
+    assert rebuilt is not first and len(rebuilt) == size - 1
+    assert gone not in rebuilt.ids
+
+
 def test_import_needs_manage(round_: Any, viewer: Any, reviewer: Any, history: History) -> None:
     for who in (viewer, reviewer):
         with pytest.raises(NotAllowed):

@@ -13,6 +13,7 @@ history, or a higher level's, never reaches a page.
 
 from __future__ import annotations
 
+import datetime
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -43,8 +44,9 @@ __all__ = [
 @dataclass
 class _Cached:
     index: MatchIndex
-    max_id: int
-    count: int
+    max_id: int = 0
+    count: int = 0
+    newest: datetime.datetime | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -65,27 +67,41 @@ def _current(path: str) -> _Cached:
     """The cache entry of PATH, brought up to date with the database (its lock is not held).
 
     Costs one aggregate query when nothing changed; one more (the new rows) when problems were added.
+    The count and the newest creation time catch what the largest id alone would miss: a deletion,
+    or an id used again after a rolled-back insert (SQLite), which rebuild the index from scratch.
     """
-    state = _subtree(path).aggregate(max_id=Max("id"), count=Count("id"))
-    max_id, count = state["max_id"] or 0, state["count"]
+    state = _subtree(path).aggregate(max_id=Max("id"), count=Count("id"), newest=Max("created_at"))
+    max_id, count, newest = state["max_id"] or 0, state["count"], state["newest"]
     with _CACHE_LOCK:
         cached = _CACHE.get(path)
-        if cached is None or count < cached.count or max_id < cached.max_id:
-            cached = _Cached(MatchIndex(), 0, 0)
+        stale = cached is not None and (
+            count < cached.count
+            or max_id < cached.max_id
+            or (max_id == cached.max_id and (count != cached.count or newest != cached.newest))
+        )
+        if cached is None or stale:
+            cached = _Cached(MatchIndex())
             _CACHE[path] = cached
     with cached.lock:
         if max_id > cached.max_id:
-            rows = (
-                _subtree(path)
-                .filter(id__gt=cached.max_id)
-                .order_by("id")
-                .values_list("id", "summary", "text")
-            )
-            for pk, summary, text in rows:
-                cached.index.add(str(pk), problem_text(summary, text))
-            cached.max_id = max_id
-            cached.count = len(cached.index)
+            _add_newer(cached, path, max_id)
+            if len(cached.index) != count:  # an id seen before has gone: start again
+                cached.index, cached.max_id = MatchIndex(), 0
+                _add_newer(cached, path, max_id)
+            cached.max_id, cached.count, cached.newest = max_id, count, newest
     return cached
+
+
+def _add_newer(cached: _Cached, path: str, up_to: int) -> None:
+    # Bounded by the id the aggregate saw, so a problem added meanwhile is added once, next time.
+    rows = (
+        _subtree(path)
+        .filter(id__gt=cached.max_id, id__lte=up_to)
+        .order_by("id")
+        .values_list("id", "summary", "text")
+    )
+    for pk, summary, text in rows:
+        cached.index.add(str(pk), problem_text(summary, text))
 
 
 def index_for(path: str) -> MatchIndex:
