@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from luoshi.text import Commitment, parse_text
-from luoshi.text.extract import classify_heading, column_kind, heading_label, summary_of
+from luoshi.text.headings import classify_heading, column_kind, heading_label, summary_of
 from luoshi.text.quantities import find_commitments, parse_deadline
 
 

@@ -14,162 +14,24 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from luoshi.text.headings import (
+    ATTR_TAIL_RE,
+    CLOSING_RE,
+    DATE_LINE_RE,
+    MEASURE_LABEL_RE,
+    PROBLEM_LABEL_RE,
+    attributes,
+    classify_heading,
+    heading_label,
+    is_attribute_line,
+    is_heading_like,
+    summary_of,
+    table_columns,
+)
 from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
 from luoshi.text.outline import Segment, segment_lines
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
-
-# --------------------------------------------------------------------------- headings
-
-_OTHER_RE = re.compile(
-    r"保障措施|组织保障|组织领导|工作要求|有关要求|总体要求|指导思想|工作目标|整改目标|目标任务|基本原则|工作原则|时间安排"
-    r"|方法步骤|步骤安排|进度安排|基本情况|前期工作|会前准备|学习情况|附件|联系人"
-)
-_CAUSE_RE = re.compile(r"原因|根源|根子|症结|思想根源")
-_PLAN_RE = re.compile(r"问题.{0,10}(?:整改|措施|举措)|(?:整改|措施|举措).{0,6}问题")
-_MEASURE_RE = re.compile(
-    r"措施|举措|努力方向|改进方向|整改方向|下一步|今后|打算|整改任务|整改事项|整改落实|改进|努力|工作思路"
-)
-_PROBLEM_RE = re.compile(r"问题|不足|差距|短板|查摆|检视|对照检查|反馈意见")
-
-
-def classify_heading(label: str) -> str | None:
-    """Which section a heading opens: problems, causes, measures, plan, other or None."""
-    if not label or len(label) > 40:
-        return None
-    if _OTHER_RE.search(label):
-        return "other"
-    if _CAUSE_RE.search(label):
-        return "causes"
-    if _PLAN_RE.search(label):
-        return "plan"
-    if _MEASURE_RE.search(label):
-        return "measures"
-    if _PROBLEM_RE.search(label):
-        return "problems"
-    return None
-
-
-_FIRST_SENTENCE_RE = re.compile(r"[。；;！？!?]")
-_LABEL_END_RE = re.compile(r"[。；;！？!?：:]")
-_TRAILING_PUNCT = " ，,、。．.：:；;！!？?"
-_ASPECT_ENDINGS = ("方面", "问题", "不足", "差距", "短板")
-_ASPECT_SUFFIX_RE = re.compile(r"方面(?:存在的|的)?(?:问题|不足|差距|短板)?$")
-_WHITESPACE_RE = re.compile(r"\s+")
-
-
-def summary_of(text: str) -> str:
-    """The first sentence: up to (not including) the first 。；;！？!?, all whitespace removed."""
-    return "".join(_FIRST_SENTENCE_RE.split(text, maxsplit=1)[0].split())
-
-
-def heading_label(body: str) -> tuple[str, str]:
-    """Split a heading's body into its label and the rest: '理论学习方面。一是…' → ('理论学习', '一是…').
-
-    The label loses a trailing 方面 and trailing punctuation.
-    """
-    match = _LABEL_END_RE.search(body)
-    label, rest = (body[: match.start()], body[match.end() :]) if match else (body, "")
-    label = label.strip(_TRAILING_PUNCT)
-    if label.endswith(_ASPECT_ENDINGS):
-        label = _ASPECT_SUFFIX_RE.sub("", label).strip(_TRAILING_PUNCT)
-    return label, rest.strip()
-
-
-def _is_heading_like(segment: Segment) -> bool:
-    if len(segment.body) > 60:
-        return False  # a paragraph, not a heading: skip the label split
-    label, rest = heading_label(segment.body)
-    return bool(label) and not rest and len(label) <= 40
-
-
-# --------------------------------------------------------------------------- labels
-
-_OWNER_LABELS = "责任领导|牵头领导|领衔领导|分管领导|责任县领导|责任人|牵头人"
-_DEPARTMENT_LABELS = "责任单位|牵头单位|责任部门|牵头部门|责任科室|承办单位"
-_DEADLINE_LABELS = "完成时限|整改时限|完成时间|整改期限|时限要求|完成期限|时限"
-_ATTR_RE = re.compile(
-    rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|配合单位|协同单位|{_DEADLINE_LABELS})\s*[：:]"
-)
-_ATTR_KIND = {
-    **dict.fromkeys(_OWNER_LABELS.split("|"), "owner"),
-    **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
-    **dict.fromkeys(_DEADLINE_LABELS.split("|"), "deadline"),
-}
-_ATTR_TAIL_RE = re.compile(
-    rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$"
-)
-_PROBLEM_LABEL_RE = re.compile(
-    r"^(?:(?:存在|主要|具体|突出|反馈)?问题(?:描述|表现|内容|清单|名称)?\s*(?:\d+|[一二三四五六七八九十]+)?|(?:具体|主要)表现)\s*[：:]"
-)
-_MEASURE_LABEL_RE = re.compile(
-    r"^(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*(?:\d+|[一二三四五六七八九十]+)?\s*[：:]"
-)
-# Paragraphs that close a section rather than continue its last item.
-_CLOSING_RE = re.compile(
-    r"^(?:我们将|我们要|我们一定|我们决心|我们坚信|我将|本人将|班子将|领导班子将|班子成员将|今后|总之|综上|以上|下一步，|最后|恳请|敬请|请各位|欢迎|在今后|对照检查到此"
-    r"|以此次|借此机会|不妥之处|不当之处)"
-)
-_DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
-
-
-def _attributes(text: str) -> dict[str, str]:
-    """Owner, department and deadline words from labelled text such as 责任领导：张三 完成时限：…"""
-    found: dict[str, str] = {}
-    if "：" not in text and ":" not in text:
-        return found  # no label without a colon
-    matches = list(_ATTR_RE.finditer(text))
-    for index, match in enumerate(matches):
-        end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        value = text[match.end() : end].strip(_TRAILING_PUNCT + "）)")
-        kind = _ATTR_KIND.get(match.group("label"))
-        if kind and value and kind not in found:
-            found[kind] = value
-    return found
-
-
-def _is_attribute_line(body: str) -> bool:
-    match = _ATTR_RE.match(body)
-    return match is not None
-
-
-# --------------------------------------------------------------------------- tables
-
-_COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("number", re.compile(r"^(?:序号|编号|序|No\.?)$", re.IGNORECASE)),
-    ("status", re.compile(r"^(?:整改)?状态$")),
-    ("progress", re.compile(r"进展|进度|整改情况|完成情况")),
-    ("evidence", re.compile(r"佐证|证明材料|附件")),
-    ("owner", re.compile(_OWNER_LABELS)),
-    ("department", re.compile(_DEPARTMENT_LABELS)),
-    ("deadline", re.compile(_DEADLINE_LABELS + "|完成日期")),
-    ("measure", re.compile(r"措施|举措|整改内容|整改任务")),
-    ("aspect", re.compile(r"方面|类别|类型|领域|分类")),
-    ("problem", re.compile(r"问题|表现|事项")),
-)
-
-
-def column_kind(header: str) -> str | None:
-    """The ledger column a header cell names (problem, measure, owner …), or None."""
-    header = _WHITESPACE_RE.sub("", header)
-    for kind, pattern in _COLUMN_PATTERNS:
-        if pattern.search(header):
-            return kind
-    return None
-
-
-def table_columns(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]] | None:
-    """Find a ledger header row among the first rows: (row index, column kind → column index)."""
-    for index, row in enumerate(rows[:3]):
-        columns: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            kind = column_kind(cell)
-            if kind and kind not in columns:
-                columns[kind] = col
-        if ("problem" in columns or "measure" in columns) and len(columns) >= 2:
-            return index, columns
-    return None
-
 
 # --------------------------------------------------------------------------- building
 
@@ -193,7 +55,7 @@ class _Builder:
 
     def problem(self, aspect: str, text: str) -> int | None:
         text = _clean_item(text)
-        if label := _PROBLEM_LABEL_RE.match(text):
+        if label := PROBLEM_LABEL_RE.match(text):
             text = text[label.end() :].strip()  # "问题1：" names the item, it is not its wording
         if not text:
             return None
@@ -207,12 +69,12 @@ class _Builder:
 
     def measure(self, group: str, text: str, problem: int | None = None) -> None:
         text = _clean_item(text)
-        if label := _MEASURE_LABEL_RE.match(text):
+        if label := MEASURE_LABEL_RE.match(text):
             text = text[label.end() :].strip()
-        attrs = _attributes(text)
+        attrs = attributes(text)
         if attrs:
             # "（责任领导：…；完成时限：…）" after a measure is its metadata, not its wording.
-            text = _ATTR_TAIL_RE.sub("", text).strip()
+            text = ATTR_TAIL_RE.sub("", text).strip()
         if not text:
             return
         draft = _Draft(group=group, text=text, problem=problem, attrs=attrs)
@@ -224,7 +86,7 @@ class _Builder:
 
     def attributes(self, text: str) -> None:
         """Apply an attribute line to the measures above it that have none yet."""
-        attrs = _attributes(text)
+        attrs = attributes(text)
         for draft in self.pending:
             for key, value in attrs.items():
                 draft.attrs.setdefault(key, value)
@@ -258,7 +120,7 @@ def _is_noise(segment: Segment) -> bool:
     """Signature lines, dates and similar short unmarked lines at the end of a section."""
     body = segment.body
     return segment.kind is None and (
-        bool(_DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”")
+        bool(DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”")
     )
 
 
@@ -290,13 +152,13 @@ def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment],
             intro.append(segment)
             continue
         item = items[-1]
-        if segment.kind is None and segment.line_start and _is_attribute_line(segment.body):
+        if segment.kind is None and segment.line_start and is_attribute_line(segment.body):
             item.attrs.append(segment.body)
             continue
         if (
             segment.kind is None
             and segment.line_start
-            and (_CLOSING_RE.match(segment.body) or _is_noise(segment))
+            and (CLOSING_RE.match(segment.body) or _is_noise(segment))
         ):
             closed = True
         elif segment.kind is not None:
@@ -404,7 +266,7 @@ def _process_measures(builder: _Builder, segments: list[Segment]) -> None:
     top = _first_marked_key(segments)
     if top is None:
         for segment in segments:
-            if _is_attribute_line(segment.body):
+            if is_attribute_line(segment.body):
                 builder.attributes(segment.body)
         for text in _plain_paragraphs(segments):
             builder.measure("", text)
@@ -472,8 +334,8 @@ def _plan_problem(builder: _Builder, aspect: str, item: _Item) -> None:
 
 
 def _has_labels(segments: Sequence[Segment]) -> bool:
-    problem = any(_PROBLEM_LABEL_RE.match(s.body) for s in segments)
-    measure = any(_MEASURE_LABEL_RE.match(s.body) for s in segments)
+    problem = any(PROBLEM_LABEL_RE.match(s.body) for s in segments)
+    measure = any(MEASURE_LABEL_RE.match(s.body) for s in segments)
     return (problem and measure) or (measure and any(s.kind is not None for s in segments))
 
 
@@ -504,17 +366,17 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
     for index, segment in enumerate(segments):
         body = segment.body
         key = _key(segment)
-        if segment.line_start and _is_attribute_line(body):
+        if segment.line_start and is_attribute_line(body):
             flush()
             builder.attributes(body)
             continue
-        if problem_label := _PROBLEM_LABEL_RE.match(body):
+        if problem_label := PROBLEM_LABEL_RE.match(body):
             flush()
             mode = "problem"
             problem_key = key if key is not None else problem_key
             parts = [body[problem_label.end() :]]
             continue
-        if measure_label := _MEASURE_LABEL_RE.match(body):
+        if measure_label := MEASURE_LABEL_RE.match(body):
             flush()
             mode = "measure"
             measure_key = None
@@ -543,7 +405,7 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
                 mode = "none"
                 problem_index = None
             continue
-        if mode in ("problem", "measure") and not _CLOSING_RE.match(body):
+        if mode in ("problem", "measure") and not CLOSING_RE.match(body):
             parts.append(body)
     flush()
 
@@ -552,9 +414,9 @@ def _followed_by_measure_label(segments: Sequence[Segment], index: int, key: str
     for segment in segments[index + 1 :]:
         if _key(segment) == key:
             return False
-        if _MEASURE_LABEL_RE.match(segment.body):
+        if MEASURE_LABEL_RE.match(segment.body):
             return True
-        if _PROBLEM_LABEL_RE.match(segment.body):
+        if PROBLEM_LABEL_RE.match(segment.body):
             return False
     return False
 
@@ -564,9 +426,9 @@ def _plain_paragraphs(segments: Sequence[Segment]) -> list[str]:
     texts: list[str] = []
     for segment in segments:
         body = segment.body
-        if not body or body.endswith(("：", ":")) or _is_attribute_line(body):
+        if not body or body.endswith(("：", ":")) or is_attribute_line(body):
             continue
-        if _CLOSING_RE.match(body):
+        if CLOSING_RE.match(body):
             break
         if _is_noise(segment):
             continue
@@ -731,7 +593,7 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
     level: str | None = None
     heading_level = 0
     for segment in segments:
-        if not segment.line_start or not _is_heading_like(segment):
+        if not segment.line_start or not is_heading_like(segment):
             continue
         kind = classify_heading(heading_label(segment.body)[0])
         if kind in ("problems", "causes", "measures", "plan"):
@@ -758,9 +620,9 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
                 label = heading_label(segment.body)[0]
                 is_boundary = True
                 boundary_kind = (
-                    classify_heading(label) if _is_heading_like(segment) or len(label) <= 30 else None
+                    classify_heading(label) if is_heading_like(segment) or len(label) <= 30 else None
                 )
-            elif segment.kind is None and _is_bare_heading(segment.body) and _is_heading_like(segment):
+            elif segment.kind is None and _is_bare_heading(segment.body) and is_heading_like(segment):
                 kind = classify_heading(heading_label(segment.body)[0])
                 # A bare "整改措施：" inside a numbered document is a label line, not a section.
                 bare_ok = level == "bare" or (not segment.body.endswith(("：", ":")) and kind != "other")
@@ -817,7 +679,7 @@ def _sub_sections(section: _Section) -> list[_Section]:
     """
     candidates: dict[str, list[tuple[int, str]]] = {}
     for index, segment in enumerate(section.segments):
-        if segment.kind is None or not segment.line_start or not _is_heading_like(segment):
+        if segment.kind is None or not segment.line_start or not is_heading_like(segment):
             continue
         label = heading_label(segment.body)[0]
         kind = classify_heading(label)

@@ -17,7 +17,7 @@ from os import PathLike
 from typing import IO, Any
 
 from luoshi.text.errors import DocumentError
-from luoshi.text.extract import column_kind
+from luoshi.text.headings import column_kind
 from luoshi.text.model import ParsedDocument
 
 HEADERS: tuple[str, ...] = (
