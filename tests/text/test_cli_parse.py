@@ -136,3 +136,14 @@ def test_console_script_runs_without_django() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["measures"]
+
+
+def test_standard_input() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "luoshi.cli", "parse", "-"],
+        input="一、整改措施\n1.每月至少学习1次。".encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    assert json.loads(result.stdout)["measures"][0]["commitments"][0]["unit"] == "次"

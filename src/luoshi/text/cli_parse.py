@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from luoshi.text import DocumentError, ParsedDocument, parse_file
+from luoshi.text import DocumentError, ParsedDocument, parse_bytes, parse_file
 
 SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".docx"})
 EXIT_OK, EXIT_NOT_DOCUMENT, EXIT_NO_SECTIONS = 0, 2, 3
@@ -22,7 +22,12 @@ EXIT_OK, EXIT_NOT_DOCUMENT, EXIT_NO_SECTIONS = 0, 2, 3
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare `luoshi parse` options on the subcommand's parser."""
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="文档文件（.txt .md .docx）或目录；可给多个")
+    parser.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="文档文件（.txt .md .docx）或目录，可给多个；“-”表示从标准输入读取",
+    )
     parser.add_argument(
         "--format",
         "-f",
@@ -63,7 +68,9 @@ def run(args: argparse.Namespace) -> int:
                     f"\r已解析 {number}/{len(files)}：{path.name[:40]}", end="", file=sys.stderr, flush=True
                 )
             try:
-                doc = parse_file(path)
+                doc = (
+                    parse_bytes(sys.stdin.buffer.read(), "标准输入") if str(path) == "-" else parse_file(path)
+                )
             except DocumentError as error:
                 if show_progress:
                     print(file=sys.stderr)
