@@ -205,7 +205,12 @@ def feedback_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if error:
         row.lessons = request.POST.get("lessons", "")
         row.reason = request.POST.get("reason", "")
-    context = {"row": row, "round": round_, "can_manage": _can_manage(request, round_)}
+    context = {
+        "row": row,
+        "round": round_,
+        "can_manage": _can_manage(request, round_),
+        "threshold": matching.DEFAULT_THRESHOLD,
+    }
     return render(request, "recurrence/partials/item.html", context, status=status)
 
 
