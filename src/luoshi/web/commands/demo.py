@@ -23,6 +23,22 @@ MEMBERS = [  # name, position, login
     ("陈思源", "县委常委、组织部部长", "chensiyuan"),
     ("刘宏伟", "县委常委、常务副县长", "liuhongwei"),
 ]
+# Which problem (0-based, in document order) each demo measure answers, and each problem's causes.
+MEASURE_PROBLEMS = [0, 1, 2, 3, 6, 6, 6, 4, 8, 9, 10]
+PROBLEM_CAUSES = {
+    0: [0],
+    1: [0],
+    2: [0, 3],
+    3: [2],
+    4: [2],
+    5: [2],
+    6: [1],
+    7: [2],
+    8: [1],
+    9: [1, 2],
+    10: [3],
+    11: [3],
+}
 DEPARTMENTS = [
     "县委办",
     "县委宣传部",
@@ -120,7 +136,7 @@ def load(password: str) -> None:
     from django.db import transaction
     from django.utils import timezone
 
-    from luoshi.ledger import services
+    from luoshi.ledger import planning, progress, services
     from luoshi.ledger.models import RoundKind
     from luoshi.ledger.states import MeasureStatus
     from luoshi.orgs.models import Member, Organization, Role, RoleAssignment, Team
@@ -166,6 +182,16 @@ def load(password: str) -> None:
         document = parse_text(text)
         result = services.import_parsed(round_, document, actor=organizer, name="team-2025.txt")
 
+        # The organizer ties measures to the problems they answer and problems to their causes
+        # (the demo document, like most team documents, groups measures by theme, not by problem).
+        problems = result.problems
+        for measure, problem_index in zip(result.measures, MEASURE_PROBLEMS, strict=False):
+            planning.link_measure(measure, problems[problem_index], actor=organizer)
+        for problem_index, cause_indexes in PROBLEM_CAUSES.items():
+            if problem_index < len(problems):
+                causes = [result.causes[i] for i in cause_indexes if i < len(result.causes)]
+                planning.link_causes(problems[problem_index], causes, actor=organizer)
+
         # Owners round-robin over the members; deadlines spread so the ledger shows every light.
         offsets = [-20, 5, 30, 60, 90, -3, 120, 45, 10, 150]
         assigned = []
@@ -199,6 +225,14 @@ def load(password: str) -> None:
             for action in actions:
                 if action == "start":
                     services.transition(measure, MeasureStatus.IN_PROGRESS, actor=owner)
+                    progress.record_progress(
+                        measure,
+                        actor=owner,
+                        date=today - datetime.timedelta(days=10),
+                        text="召开专题会议研究部署，制定工作方案，明确责任分工和时间节点。",
+                        evidence_date=today - datetime.timedelta(days=10),
+                        statement="工作方案（示政办发〔2026〕3号）已印发，专题会议纪要存档。",
+                    )
                 elif action == "submit":
                     services.transition(
                         measure,
