@@ -98,4 +98,4 @@ def test_command_line_exit_status(capsys: pytest.CaptureFixture[str], data: byte
     else:
         json.loads(captured.out)
     if status == 3:
-        assert "没有找到问题、原因或整改措施部分" in captured.err
+        assert "问题、原因或整改措施部分" in captured.err

@@ -215,3 +215,30 @@ def test_docx_automatic_numbering_gets_written_markers() -> None:
         "2.改进作风。",
         "（1）精简会议。",
     ]
+
+
+def test_excel_file_gets_its_own_reason() -> None:
+    from openpyxl import Workbook
+
+    buffer = io.BytesIO()
+    Workbook().save(buffer)
+    with pytest.raises(DocumentError, match="Excel"):
+        read_bytes(buffer.getvalue(), "台账.xlsx")
+
+
+def test_saved_web_page() -> None:
+    page = (
+        "<!DOCTYPE html><html><head><title>x</title><script>var a='一、存在的问题';</script></head><body>"
+        "<div class='nav'>首页 &gt; 文库 &gt; 正文</div><h1>某局整改方案</h1><p>一、存在的问题</p>"
+        "<p>1.学习&ldquo;不深&rdquo;。<br>2.作风不实。</p><table><tr><td>序号</td><td>问题</td><td>整改措施</td></tr>"
+        "<tr><td>1</td><td>会议多</td><td>精简会议</td></tr></table></body></html>"
+    )
+    source = read_bytes(page.encode("utf-8"), "page.html")
+    assert source.text.split("\n") == [
+        "某局整改方案",
+        "一、存在的问题",
+        "1.学习“不深”。",
+        "2.作风不实。",
+        f"{TABLE_MARK}TABLE0{TABLE_MARK}",
+    ]
+    assert source.tables[0][1][:3] == ("1", "会议多", "精简会议")

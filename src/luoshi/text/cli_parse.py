@@ -84,8 +84,14 @@ def run(args: argparse.Namespace) -> int:
             if doc.is_empty:
                 if show_progress:
                     print(file=sys.stderr)
-                found = f"只找到标题“{doc.title}”" if doc.title else "连标题也没有找到"
-                print(f"{path}：没有找到问题、原因或整改措施部分（{found}）", file=sys.stderr)
+                if doc.sections:
+                    print(
+                        f"{path}：找到了问题、原因或整改措施部分的标题，但其中没有可识别的条目",
+                        file=sys.stderr,
+                    )
+                else:
+                    found = f"只找到标题“{doc.title}”" if doc.title else "连标题也没有找到"
+                    print(f"{path}：没有找到问题、原因或整改措施部分（{found}）", file=sys.stderr)
                 status = max(status, EXIT_NO_SECTIONS)
             results.append((path, doc))
             if fmt == "jsonl":

@@ -534,8 +534,13 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
         raise DocumentError(filename, "文件为空")
     suffix = PurePath(filename).suffix.lower()
     if data.startswith(b"PK\x03\x04"):
-        if not _is_docx(data):
-            raise DocumentError(filename, "是压缩包或其他 Office 文件，不是 .docx 文档")
+        members = _zip_members(data)
+        if "word/document.xml" not in members:
+            if "xl/workbook.xml" in members:
+                raise DocumentError(filename, "是 Excel 表格，不是文档；台账请用“导入台账”")
+            if "ppt/presentation.xml" in members:
+                raise DocumentError(filename, "是 PowerPoint 演示文稿，不是文档")
+            raise DocumentError(filename, "是压缩包，不是 .docx 文档")
         raw, tables = read_docx(data, filename)
         cleaned = clean_text(raw, tables=False)
         if not cleaned.text.strip() and not tables:
@@ -545,18 +550,42 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
         raise DocumentError(filename, "扩展名是 .docx，但内容不是 Word 文档")
     _check_signature(data, filename)
     text = decode_bytes(data, filename)
+    if _HTML_RE.match(text):
+        text = html_to_text(text)
     cleaned = clean_text(text)
     if not cleaned.text.strip():
         raise DocumentError(filename, "文件中没有可读的文字")
     return cleaned
 
 
-def _is_docx(data: bytes) -> bool:
+def _zip_members(data: bytes) -> frozenset[str]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
+            return frozenset(archive.namelist())
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
+        return frozenset()
+
+
+# A page saved from a browser: its text is what matters, the markup is debris.
+_HTML_RE = re.compile(r"\A\s*(?:<!doctype html|<html|<head|<body|<meta|<div|<p[ >])", re.IGNORECASE)
+_HTML_DROP_RE = re.compile(
+    r"<(script|style|head|noscript)\b.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL
+)
+_HTML_BREAK_RE = re.compile(r"<br\s*/?>|</(?:p|div|h[1-6]|li|tr|section|article|table)\s*>", re.IGNORECASE)
+_HTML_CELL_RE = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+_HTML_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def html_to_text(markup: str) -> str:
+    """The text of an HTML page: scripts and styles dropped, block ends as line breaks,
+    table cells separated by tabs (so that a ledger table stays a table)."""
+    import html
+
+    markup = _HTML_DROP_RE.sub("", markup)
+    markup = markup.replace("\n", " ").replace("\r", " ")
+    markup = _HTML_BREAK_RE.sub("\n", markup)
+    markup = _HTML_CELL_RE.sub("\t", markup)
+    return html.unescape(_HTML_TAG_RE.sub("", markup))
 
 
 def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
