@@ -450,11 +450,13 @@ def _text_tables(text: str) -> tuple[str, list[list[list[str]]]]:
 _MD_TABLE_RULE_RE = re.compile(r"^:?-{2,}:?$|^$")
 
 
-def clean_text(text: str, *, tables: bool = True) -> SourceText:
+def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> SourceText:
     """Normalise raw document text (see the module docstring for the resulting form).
 
     With `tables`, tab-separated and Markdown tables become placeholder lines and are returned
-    in `SourceText.tables` (a .docx file's tables are read from the file instead).
+    in `SourceText.tables` (a .docx file's tables are read from the file instead). Without
+    `page_lines`, lines that look like page furniture or site debris are kept (a table cell "3"
+    is a number, not a page number).
     """
     # Each whole-text pass runs only when a cheap substring test says it can match.
     if "#" in text:
@@ -484,7 +486,7 @@ def clean_text(text: str, *, tables: bool = True) -> SourceText:
             if not removed_furniture:
                 kept.append("")
             continue
-        if len(line) <= 24 and _FURNITURE_RE.match(line):
+        if page_lines and len(line) <= 24 and _FURNITURE_RE.match(line):
             # A page break often falls inside a sentence: drop the blank lines around it too so
             # the two halves can be joined again.
             while kept and kept[-1] == "":
@@ -492,11 +494,11 @@ def clean_text(text: str, *, tables: bool = True) -> SourceText:
             removed_furniture = True
             continue
         removed_furniture = False
-        if _METADATA_RE.match(line):
+        if page_lines and _METADATA_RE.match(line):
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
-        if len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
+        if page_lines and len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
             continue
         if line[0] in _BULLETS:
             line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
@@ -594,4 +596,4 @@ def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], .
 
 def clean_cell(cell: str) -> str:
     """Normalise a table cell, keeping its line breaks (they may separate numbered measures)."""
-    return clean_text(cell, tables=False).text if cell.strip() else ""
+    return clean_text(cell, tables=False, page_lines=False).text if cell.strip() else ""
