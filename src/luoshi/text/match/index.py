@@ -389,10 +389,14 @@ class MatchIndex:
             columns, values = columns[keep], values[keep]
         items = np.asarray(columns, dtype=np.int64)
         scores: NDArray[np.float64] = np.array(values, dtype=np.float64)
-        for i, item in enumerate(items):
-            named = self._unit_cols[self._unit_ptr[item] : self._unit_ptr[item + 1]]
-            if len(named) and units.isdisjoint(named.tolist()):
-                scores[i] *= UNIT_MISMATCH
+        starts, ends = self._unit_ptr[items], self._unit_ptr[items + 1]
+        lengths = ends - starts
+        owner = np.repeat(np.arange(len(items)), lengths)
+        # positions of every unit entry of every candidate, flattened
+        positions = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        named = self._unit_cols[np.repeat(starts, lengths) + positions]
+        shared = np.bincount(owner, weights=np.isin(named, list(units)), minlength=len(items)) > 0
+        scores[(lengths > 0) & ~shared] *= UNIT_MISMATCH
         return items, scores
 
     def _vectorise(self, features_list: Sequence[Sequence[str]]) -> sp.csr_matrix:
