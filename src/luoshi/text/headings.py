@@ -88,8 +88,11 @@ _ATTR_KIND = {
     **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
     **dict.fromkeys(_DEADLINE_LABELS.split("|"), "deadline"),
 }
+# Attributes written after a measure's wording: "（责任领导：…；完成时限：…）" at its end, or
+# "责任单位：…；完成时限：…" after its last sentence.
 ATTR_TAIL_RE = re.compile(
     rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$"
+    rf"|(?<=[。；;])\s*(?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:].*$"
 )
 PROBLEM_LABEL_RE = re.compile(
     r"^(?:(?:存在|主要|具体|突出|反馈)?问题(?:描述|表现|内容|清单|名称)?\s*(?:\d+|[一二三四五六七八九十]+)?|(?:具体|主要)表现)\s*[：:]"
