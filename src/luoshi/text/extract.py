@@ -120,18 +120,26 @@ def _is_noise(segment: Segment) -> bool:
     """Signature lines, dates and similar short unmarked lines at the end of a section."""
     body = segment.body
     return segment.kind is None and (
-        bool(DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”")
+        bool(DATE_LINE_RE.match(body)) or (len(body) < 25 and body[-1:] not in "。；;！？!?）)”：:，,")
     )
 
 
 @dataclass
 class _Item:
-    """A numbered item with the text that follows it up to the next item."""
+    """A numbered item with the segments that follow it up to the next item."""
 
     head: Segment
-    parts: list[str]
-    children: list[Segment]  # marked segments below the head, in order
+    following: list[Segment]  # continuation paragraphs and deeper-numbered segments, in order
     attrs: list[str]  # attribute lines met inside the item
+
+    @property
+    def parts(self) -> list[str]:
+        return [self.head.body, *(segment.body for segment in self.following)]
+
+    @property
+    def children(self) -> list[Segment]:
+        """The numbered segments below the head."""
+        return [segment for segment in self.following if segment.kind is not None]
 
 
 def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment], list[_Item]]:
@@ -145,7 +153,7 @@ def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment],
     closed = False
     for segment in segments:
         if _key(segment) == key and key is not None:
-            items.append(_Item(segment, [segment.body], [], []))
+            items.append(_Item(segment, [], []))
             closed = False
             continue
         if not items:
@@ -165,9 +173,7 @@ def _items(segments: Sequence[Segment], key: str | None) -> tuple[list[Segment],
             closed = False  # numbering resumes: what looked like a closing line was not one
         if closed:
             continue
-        if segment.kind is not None:
-            item.children.append(segment)
-        item.parts.append(segment.body)
+        item.following.append(segment)
     return intro, items
 
 
@@ -189,31 +195,25 @@ def _sub_items(item: _Item) -> tuple[str | None, list[_Item]]:
 
 
 def _item_segments(item: _Item) -> list[Segment]:
-    # Rebuild the segment list of an item (head, then everything that was attached to it).
-    children = iter(item.children)
-    next_child = next(children, None)
-    segments = [item.head]
-    for part in item.parts[1:]:
-        if next_child is not None and part is next_child.body:
-            segments.append(next_child)
-            next_child = next(children, None)
-        else:
-            segments.append(Segment(None, 0, part, True, 0, -1))
-    return segments
+    return [item.head, *item.following]
 
 
 _SENTENCE_END = frozenset("。；;！？!?：:…”）)")
 
 
 def _item_text(item: _Item) -> str:
-    head = item.parts[0].strip() if item.parts else ""
-    if len(item.parts) > 1 and head and head[-1] not in _SENTENCE_END and item.head.line_start:
-        following = item.parts[1:]
-        next_segment_starts_line = any(s.line_start for s in _item_segments(item)[1:2])
-        if next_segment_starts_line and len(head) <= 40:
-            # "（一）理想信念有所松懈" on its own line, its explanation below: the heading line is
-            # the first sentence (a line break there is a full stop).
-            return _join([head + "。", *following])
+    head = item.head.body.strip()
+    if (
+        item.following
+        and head
+        and head[-1] not in _SENTENCE_END
+        and item.head.line_start
+        and item.following[0].line_start
+        and len(head) <= 40
+    ):
+        # "（一）理想信念有所松懈" on its own line, its explanation below: the heading line is the
+        # first sentence (a line break there is a full stop).
+        return _join([head + "。", *item.parts[1:]])
     return _join(item.parts)
 
 
