@@ -275,3 +275,18 @@ def test_heading_line_above_its_explanation_is_the_first_sentence() -> None:
         ("理想信念有所松懈", "理想信念有所松懈。对理论学习重视不够。"),
         ("宗旨意识淡化", "宗旨意识淡化。联系群众不够。"),
     ]
+
+
+def test_labelled_plan_with_nested_numbering() -> None:
+    doc = parse_text(
+        "二、整改任务\n（一）学习方面\n1.问题：学习不深。表现在：（1）集体学习少；（2）自学不够。\n整改措施：\n"
+        "（1）完善学习制度：①每月集中学习1次；②每季度研讨1次。\n（2）建立考学机制。\n责任单位：办公室\n"
+        "2.问题：调研不实。\n整改措施：每年调研不少于20天。\n责任单位：研究室"
+    )
+    assert [(p.aspect, p.summary) for p in doc.problems] == [("学习", "学习不深"), ("学习", "调研不实")]
+    assert doc.problems[0].text == "学习不深。表现在：（1）集体学习少；（2）自学不够。"
+    assert [(m.summary, m.problem, m.department) for m in doc.measures] == [
+        ("完善学习制度：①每月集中学习1次", 0, "办公室"),
+        ("建立考学机制", 0, "办公室"),
+        ("每年调研不少于20天", 1, "研究室"),
+    ]

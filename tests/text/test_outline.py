@@ -92,3 +92,8 @@ def test_heading_prefix_from_source() -> None:
     assert (segment.kind, segment.heading, segment.body) == ("#", 2, "理论学习方面")
     (numbered,) = segment_lines(["# 一、存在的问题"])
     assert (numbered.kind, numbered.heading, numbered.body) == ("cn", 1, "存在的问题")
+
+
+def test_segments_keep_their_marker_as_written() -> None:
+    segments = segment_lines(["（1）甲；（2）乙", "二是丙"])
+    assert [(s.marker, s.text) for s in segments] == [("（1）", "（1）甲；"), ("（2）", "（2）乙"), ("二是", "二是丙")]

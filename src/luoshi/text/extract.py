@@ -134,7 +134,8 @@ class _Item:
 
     @property
     def parts(self) -> list[str]:
-        return [self.head.body, *(segment.body for segment in self.following)]
+        # Numbering below the head stays in the text: it is part of the item's wording.
+        return [self.head.body, *(segment.text for segment in self.following)]
 
     @property
     def children(self) -> list[Segment]:
@@ -323,7 +324,7 @@ def _plan_problem(builder: _Builder, aspect: str, item: _Item) -> None:
     for segment in _item_segments(item):
         if segment is first_sub:
             break
-        head_parts.append(segment.body)
+        head_parts.append(segment.body if segment is item.head else segment.text)
     index = builder.problem(aspect, _join(head_parts))
     for sub in subs:
         builder.measure(aspect, _item_text(sub), index)
@@ -351,6 +352,7 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
     mode = "none"  # none | problem | measure
     parts: list[str] = []
     measure_key: str | None = None
+    aspect_key: str | None = None
 
     def flush() -> None:
         nonlocal parts, problem_index
@@ -383,15 +385,17 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
             parts = [body[measure_label.end() :]]
             continue
         if key is not None:
-            if (
-                mode == "measure"
-                and key != problem_key
-                and (measure_key is None or key == measure_key)
-                and (key not in ("cn", "paren_cn") and not key.startswith("#"))
-            ):
-                flush()
-                measure_key = key
-                parts = [body]
+            structural = key in (problem_key, aspect_key, "cn", "paren_cn") or key.startswith("#")
+            if mode == "measure" and not structural:
+                if measure_key is None or key == measure_key:
+                    flush()  # the next numbered measure
+                    measure_key = key
+                    parts = [body]
+                else:
+                    parts.append(segment.text)  # numbering inside one measure
+                continue
+            if mode == "problem" and not structural and problem_key is not None:
+                parts.append(segment.text)  # numbered details of the problem
                 continue
             flush()
             # A numbered paragraph: a problem when a measure label follows before the next one
@@ -402,6 +406,7 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
                 parts = [body]
             else:
                 aspect, _rest = heading_label(body)
+                aspect_key = key
                 mode = "none"
                 problem_index = None
             continue

@@ -65,6 +65,12 @@ class Segment(NamedTuple):
     line_start: bool
     heading: int
     line: int
+    marker: str = ""  # the ordinal as written ("（1）", "二是"), "" when unmarked
+
+    @property
+    def text(self) -> str:
+        """The segment as written: marker and body."""
+        return self.marker + self.body
 
 
 def ordinal_value(numeral: str) -> int:
@@ -101,9 +107,11 @@ def segment_lines(lines: list[str]) -> list[Segment]:
             line = line[heading_match.end() :]
         kind: str | None = "#" if heading else None
         ordinal = 0
+        marker = ""
         if match := _LINE_MARKER_RE.match(line):
             kind, ordinal = _marker(match)
             last[kind] = ordinal
+            marker = match.group(0).strip()
             line = line[match.end() :]
         if kind in ("cn", "paren_cn", "#"):
             # A new heading restarts the lists below it.
@@ -122,15 +130,28 @@ def segment_lines(lines: list[str]) -> list[Segment]:
             lead = _LEAD_RE.match(line, inline.start())
             marker_start = lead.end() if lead else inline.start()
             pieces.append((inline_kind, inline_ordinal, inline.end(), marker_start))
-        current_kind, current_ordinal = kind, ordinal
+        current_kind, current_ordinal, current_marker = kind, ordinal, marker
         for inline_kind, inline_ordinal, body_start, marker_start in pieces:
             body = line[start:marker_start].strip()
+            first = start == 0
             segments.append(
-                Segment(current_kind, current_ordinal, body, start == 0, heading if start == 0 else 0, number)
+                Segment(
+                    current_kind,
+                    current_ordinal,
+                    body,
+                    first,
+                    heading if first else 0,
+                    number,
+                    current_marker,
+                )
             )
             current_kind, current_ordinal, start = inline_kind, inline_ordinal, body_start
+            current_marker = line[marker_start:body_start].strip()
         body = line[start:].strip()
+        first = start == 0
         segments.append(
-            Segment(current_kind, current_ordinal, body, start == 0, heading if start == 0 else 0, number)
+            Segment(
+                current_kind, current_ordinal, body, first, heading if first else 0, number, current_marker
+            )
         )
     return segments
