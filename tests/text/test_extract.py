@@ -270,7 +270,9 @@ def test_item_separators_are_not_part_of_items() -> None:
 
 
 def test_heading_line_above_its_explanation_is_the_first_sentence() -> None:
-    doc = parse_text("二、原因分析\n（一）理想信念有所松懈\n对理论学习重视不够。\n（二）宗旨意识淡化\n联系群众不够。")
+    doc = parse_text(
+        "二、原因分析\n（一）理想信念有所松懈\n对理论学习重视不够。\n（二）宗旨意识淡化\n联系群众不够。"
+    )
     assert [(c.summary, c.text) for c in doc.causes] == [
         ("理想信念有所松懈", "理想信念有所松懈。对理论学习重视不够。"),
         ("宗旨意识淡化", "宗旨意识淡化。联系群众不够。"),

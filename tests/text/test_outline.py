@@ -96,4 +96,8 @@ def test_heading_prefix_from_source() -> None:
 
 def test_segments_keep_their_marker_as_written() -> None:
     segments = segment_lines(["（1）甲；（2）乙", "二是丙"])
-    assert [(s.marker, s.text) for s in segments] == [("（1）", "（1）甲；"), ("（2）", "（2）乙"), ("二是", "二是丙")]
+    assert [(s.marker, s.text) for s in segments] == [
+        ("（1）", "（1）甲；"),
+        ("（2）", "（2）乙"),
+        ("二是", "二是丙"),
+    ]
