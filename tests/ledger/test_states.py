@@ -148,3 +148,15 @@ def test_continuing_marks_the_measure_long_term(owner: Any, make_measure: Any) -
     result = transition(measure, "continuing", actor=owner, outcome="主体完成，需长期坚持")
     assert result.long_term is True
     assert result.is_open is False
+
+
+def test_reopen_tells_the_owner_why(
+    owner: Any, reviewer: Any, make_measure: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from luoshi.notices.models import Notice
+
+    measure = make_measure(status="closed", outcome="完成")
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(measure, "in_progress", actor=reviewer, reason="巡察再次发现同类问题")
+    notice = Notice.objects.get(user=owner)
+    assert "重新打开" in notice.text and "巡察再次发现同类问题" in notice.text

@@ -101,3 +101,18 @@ def test_audit_log_is_read_only_in_admin(client: Client, django_user_model: Any,
     response = client.post(reverse("admin:audit_event_delete", args=[event.pk]), {"post": "yes"})
     assert response.status_code == 403
     assert Event.objects.filter(pk=event.pk).exists()
+
+
+def test_navigation_offers_each_person_their_own_work(
+    as_user: Any, owner: Any, reviewer: Any, organizer: Any
+) -> None:
+    from luoshi.notices.models import Notice
+
+    Notice.objects.create(user=owner, text="整改措施被退回")
+    member_page = as_user(owner).get(reverse("home")).content.decode()
+    assert "我的整改" in member_page and "待验收" not in member_page
+    assert "1 条未读" in member_page
+    reviewer_page = as_user(reviewer).get(reverse("home")).content.decode()
+    assert "待验收" in reviewer_page and "我的整改" not in reviewer_page and "汇总" in reviewer_page
+    assert "未读" not in reviewer_page
+    assert "新建检视轮次" in as_user(organizer).get(reverse("home")).content.decode()

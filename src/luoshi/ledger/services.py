@@ -160,6 +160,8 @@ def transition(
         progress.notify_reviewers(locked, f"整改措施待验收：{locked.summary}", exclude=[actor.pk])
     elif target == MeasureStatus.CLOSED:
         progress.notify_owner(locked, f"整改措施已验收销号：{locked.summary}")
+    elif source == MeasureStatus.CLOSED:
+        progress.notify_owner(locked, f"已销号的整改措施被重新打开：{locked.summary}。理由：{reason}")
     return locked
 
 

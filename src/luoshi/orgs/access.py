@@ -55,13 +55,18 @@ def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str
 
 
 def has_role(user: Any, organization_path: str, action: str) -> bool:
-    """Whether USER may perform ACTION on the organization with this path (no query for superusers)."""
+    """Whether USER may perform ACTION on the organization with this path: a role on it or on any
+    organization above it. The ancestors' paths are prefixes of the path, so this is one query."""
     if not user.is_authenticated or not user.is_active:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    from luoshi.orgs.models import Organization
+    from luoshi.orgs.models import PATH_STEP
 
-    return Organization.objects.filter(
-        organizations_q(user, roles_for_action(action)), path=organization_path
-    ).exists()
+    step = PATH_STEP + 1
+    lineage = [organization_path[:end] for end in range(step, len(organization_path) + 1, step)]
+    assignments = RoleAssignment.objects.filter(user=user, organization__path__in=lineage)
+    roles = roles_for_action(action)
+    if roles is not None:
+        assignments = assignments.filter(role__in=roles)
+    return assignments.exists()
