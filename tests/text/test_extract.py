@@ -292,3 +292,13 @@ def test_labelled_plan_with_nested_numbering() -> None:
         ("建立考学机制", 0, "办公室"),
         ("每年调研不少于20天", 1, "研究室"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "open_ended"),
+    [("长期坚持", True), ("立行立改", True), ("持续推进", True), ("2024年6月底前", False), ("", False)],
+)
+def test_is_open_ended(text: str, open_ended: bool) -> None:
+    from luoshi.text.quantities import is_open_ended
+
+    assert is_open_ended(text) is open_ended

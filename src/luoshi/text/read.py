@@ -21,7 +21,7 @@ import re
 import zipfile
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import PurePath
 from typing import Any
 
@@ -40,7 +40,6 @@ class SourceText:
     text: str
     tables: tuple[tuple[tuple[str, ...], ...], ...] = ()
     year_hint: int | None = None
-    notes: tuple[str, ...] = field(default=(), compare=False)
 
 
 # --------------------------------------------------------------------------- decoding
