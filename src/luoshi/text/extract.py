@@ -33,6 +33,9 @@ from luoshi.text.outline import Segment, segment_lines
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
 
+# summary_of lived here first; luoshi.ledger.imports still imports it from this module.
+__all__ = ["extract", "summary_of"]
+
 # --------------------------------------------------------------------------- building
 
 
