@@ -50,8 +50,11 @@ FIELD_LABELS = {
     "outcome": "整改成效",
     "number": "编号",
     "group": "措施分组",
+    "lessons": "举一反三",
 }
-HIDDEN_FIELDS = frozenset({"digest"})  # shown with the review that carries it
+# "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
+# the reason already names by its ledger number.
+HIDDEN_FIELDS = frozenset({"digest", "recurred_as"})
 
 
 @dataclass(frozen=True)
@@ -100,7 +103,7 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[st
         if key in HIDDEN_FIELDS:
             continue
         label = FIELD_LABELS.get(key, key)
-        if key in ("reason", "outcome", "text"):
+        if key in ("reason", "outcome", "text", "lessons"):
             lines.append(f"{label}：{_value(key, new.get(key))}")
         elif key in old:
             lines.append(f"{label}：{_value(key, old.get(key))} → {_value(key, new.get(key))}")
