@@ -1,14 +1,15 @@
 """An incremental, saveable similarity index over problem statements.
 
 Each item becomes a sparse vector of three blocks (see ``features``): words together with the
-concepts of the shipped dictionary (a concept counts ``concept_boost`` times a word), character
-bigrams, and single characters. Inside a block the weights are ``(1 + log tf) * idf`` normalised to
-unit length; the blocks are then mixed with fixed weights, so the score of two items is
+concepts and units of the shipped dictionary (a concept or unit counts ``concept_boost`` times a
+word), character bigrams, and single characters. Inside a block the weights are
+``(1 + log tf) * idf`` normalised to unit length; the blocks are then mixed with fixed weights, so
+the score of two items is
 
     score = sum_b weight_b * cos_b / sqrt(W_query * W_item)
 
 where ``W`` is the summed weight of the blocks the item actually has. An exact repeat scores 1.0, and
-every score lies in [0, 1].
+every score lies in [0, 1]. Two items naming different units are then scaled by ``UNIT_MISMATCH``.
 
 Only raw term counts are kept as the source of truth; document frequencies, idf and the weighted
 matrix are derived from them ("compiled") when the index is queried after a change. That is what
@@ -37,12 +38,14 @@ if TYPE_CHECKING:
 
 FORMAT_VERSION = 1
 
-# Block weights and the concept boost, chosen on the development half of the labelled set
-# (bench/match/quality.py).
+# Block weights and the concept boost, chosen on the `dev` and `fresh` parts of the labelled set
+# for robustness to wording the dictionary does not know (bench/match/README.md). Characters weigh
+# most because they still overlap when the words differ (漏水 / 漏雨).
 DEFAULT_WEIGHTS: Mapping[str, float] = {"word": 0.3, "bigram": 0.1, "char": 0.5, "concept_boost": 1.5}
 _BLOCKS = ("word", "bigram", "char")
 
-# `recurring_of` is decided when the best score reaches this; calibrated on the development half.
+# `recurring_of` is decided when the best score reaches this; calibrated on `dev` + `fresh` (best
+# mean F1). A higher value trades recall for precision; see the table in bench/match/README.md.
 DEFAULT_THRESHOLD = 0.17
 
 # Above this many items a query is answered in two stages (see `_two_stage`): candidates from the
@@ -336,7 +339,7 @@ class MatchIndex:
             lo, hi = partial.indptr[row], partial.indptr[row + 1]
             cols, vals = partial.indices[lo:hi], partial.data[lo:hi]
             if len(vals) > CANDIDATES:
-                keep = np.argpartition(-vals, CANDIDATES)[:CANDIDATES]
+                keep = np.argpartition(vals, len(vals) - CANDIDATES)[len(vals) - CANDIDATES :]
                 cols, vals = cols[keep], vals[keep]
             candidate_lists.append(cols)
             partial_lists.append(vals)
