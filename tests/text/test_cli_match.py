@@ -8,9 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from luoshi.cli import main
+from luoshi.text.match import embedding
 
 HISTORY = [
     {"id": "2022-01", "text": "公车私用问题时有发生，有的干部节假日开公车回家。"},
@@ -173,3 +175,30 @@ def test_console_script_prints_no_traceback(files: tuple[Path, Path], tmp_path: 
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+
+
+class _FakeEmbedder:
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.array([[1.0, 0.0] if "车" in t else [0.0, 1.0] for t in texts], dtype=np.float32)
+
+
+def test_a_configured_embedding_backend_is_used_and_a_plain_index_still_loads(
+    capsys: pytest.CaptureFixture[str],
+    files: tuple[Path, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    history, new = files
+    saved = tmp_path / "plain.npz"
+    _code, plain, _err = _run(
+        capsys, "--history", str(history), "--new", str(new), "--save-index", str(saved)
+    )
+    monkeypatch.setattr(embedding, "backend_from_env", lambda: _FakeEmbedder())
+    code, blended, err = _run(capsys, "--history", str(history), "--new", str(new), "--top", "3")
+    assert code == 0 and err == ""
+    assert blended[0]["recurring_of"] == "2022-01"
+    # every history item gets an embedding score, so the unrelated item now has matches too
+    assert len(blended[1]["matches"]) == 3 and blended != plain
+    code, from_plain_index, err = _run(capsys, "--history", str(saved), "--new", str(new))
+    assert code == 0 and from_plain_index == plain
+    assert "不含向量" in err

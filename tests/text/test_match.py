@@ -233,6 +233,8 @@ def test_embedding_backend_is_absent_unless_configured(tmp_path: Path) -> None:
     assert backend_from_env({}) is None
     assert backend_from_env({ENV_VAR: ""}) is None
     assert backend_from_env({ENV_VAR: str(tmp_path / "missing")}) is None
+    # A directory is configured but it is no model (or sentence-transformers is not installed).
+    assert backend_from_env({ENV_VAR: str(tmp_path)}) is None
 
 
 def test_an_embedding_backend_is_blended_in_and_saved(tmp_path: Path) -> None:

@@ -9,6 +9,8 @@ fields may be added, never renamed):
 
 ``--history`` may also be an index saved earlier with ``--save-index`` (it is recognised by content),
 so a large history is tokenised once. Bad input exits with status 2 and one Chinese line on stderr.
+If ``LUOSHI_EMBEDDING_MODEL_DIR`` names a local sentence-transformers model, its similarity is
+blended in (the default threshold was calibrated without it).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-from luoshi.text.match import DEFAULT_THRESHOLD, Item, MatchIndex, decide
+from luoshi.text.match import DEFAULT_THRESHOLD, Item, MatchIndex, decide, embedding
 
 EXIT_BAD_INPUT = 2
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -95,12 +97,17 @@ def _load_history(path: Path) -> MatchIndex:
         raise InputError(f"找不到历史文件 {path}") from error
     except OSError as error:
         raise InputError(f"无法读取历史文件 {path}：{error.strerror or error}") from error
+    # Only when LUOSHI_EMBEDDING_MODEL_DIR names a usable local model; otherwise None.
+    embedder = embedding.backend_from_env()
     if head == _ZIP_MAGIC:
         try:
-            return MatchIndex.load(path)
+            if embedder is not None and not MatchIndex.has_embeddings(path):
+                print(f"提示：索引文件 {path} 不含向量，本次只做文本比对", file=sys.stderr)
+                embedder = None
+            return MatchIndex.load(path, embedder=embedder)
         except ValueError as error:
             raise InputError(str(error)) from error
-    index = MatchIndex()
+    index = MatchIndex(embedder=embedder)
     seen: dict[str, int] = {}
     for line_number, item in _read_numbered(str(path)):
         if item.id in seen:

@@ -473,6 +473,15 @@ class MatchIndex:
         with open(path, "wb") as handle:
             np.savez(handle, **arrays)  # type: ignore[arg-type]
 
+    @staticmethod
+    def has_embeddings(path: str | Path) -> bool:
+        """Whether a saved index holds embedding vectors (False if it is not a readable index)."""
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                return "embeddings" in data.files
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+            return False
+
     @classmethod
     def load(cls, path: str | Path, embedder: EmbeddingBackend | None = None) -> MatchIndex:
         """Read an index written by ``save``; raises ``ValueError`` if it is not one."""
