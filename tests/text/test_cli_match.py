@@ -202,3 +202,19 @@ def test_a_configured_embedding_backend_is_used_and_a_plain_index_still_loads(
     code, from_plain_index, err = _run(capsys, "--history", str(saved), "--new", str(new))
     assert code == 0 and from_plain_index == plain
     assert "不含向量" in err
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(files: tuple[Path, Path], tmp_path: Path) -> None:
+    history, _new = files
+    many = _write(
+        tmp_path / "many.jsonl", [{"id": f"n{i}", "text": f"公车私用问题第{i}次出现"} for i in range(3000)]
+    )
+    result = subprocess.run(
+        f"{sys.executable} -m luoshi.cli match --history {history} --new {many} | head -n 1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout.count("\n") == 1
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,14 +79,21 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     results = index.query_many([item.text for item in new_items], top=args.top)
     out = sys.stdout
-    for item, matches in zip(new_items, results, strict=True):
-        record = {
-            "id": item.id,
-            "matches": [{"id": m.id, "score": round(m.score, 4)} for m in matches],
-            "recurring_of": decide(matches, threshold=args.threshold),
-        }
-        out.write(json.dumps(record, ensure_ascii=False) + "\n")
-    out.flush()
+    try:
+        for item, matches in zip(new_items, results, strict=True):
+            record = {
+                "id": item.id,
+                "matches": [{"id": m.id, "score": round(m.score, 4)} for m in matches],
+                "recurring_of": decide(matches, threshold=args.threshold),
+            }
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        out.flush()
+    except BrokenPipeError:
+        # The reader went away (`luoshi match … | head`): stop quietly, as a filter does, and keep
+        # Python from complaining again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, out.fileno())
+        return 1
     return 0
 
 
