@@ -1,8 +1,8 @@
 """Turn a problem statement into features: concepts, words, character bigrams and characters.
 
 Four kinds, because each fails differently:
-- concepts (``c:``; units such as 民政局 as ``e:``) come from the shipped dictionary ``concepts.tsv`` and bridge restatements in
-  different words ("公车私用" / "开公车办私事");
+- concepts (``c:``; units such as 民政局 as ``e:``) come from the shipped dictionary
+  ``concepts.tsv`` and bridge restatements in different words ("公车私用" / "开公车办私事");
 - words (``w:``) from jieba keep the specific nouns that separate two problems on the same topic;
 - character bigrams (``b:``) survive segmentation differences and unknown words;
 - single characters (``u:``) catch the last bit of shared meaning between different words
@@ -42,93 +42,16 @@ _UNIT_FEATURE = f"{UNIT}:"
 # Phrases that every item of this genre carries (who, where the item came from, how it is
 # enumerated, the generic "falls short" verbs). They say nothing about *which* problem it is, and
 # leaving them in would make a feedback-style restatement look unlike a self-examination one.
-_STOP_PHRASES: tuple[str, ...] = tuple(
-    sorted(
-        {
-            "巡察组反馈",
-            "巡视组反馈",
-            "督导组反馈",
-            "督导组指出",
-            "巡察组指出",
-            "巡察发现",
-            "督查发现",
-            "检查发现",
-            "审计发现",
-            "反馈指出",
-            "反馈意见",
-            "反馈问题",
-            "存在问题",
-            "存在的问题",
-            "班子成员",
-            "领导班子",
-            "班子",
-            "常委班子",
-            "党委班子",
-            "党组班子",
-            "部分",
-            "个别",
-            "有的",
-            "一些",
-            "少数",
-            "存在",
-            "现象",
-            "方面",
-            "问题",
-            "情况",
-            "比如",
-            "例如",
-            "又如",
-            "一是",
-            "二是",
-            "三是",
-            "四是",
-            "五是",
-            "还有",
-            "仍然",
-            "依然",
-            "依旧",
-            "较为",
-            "比较",
-            "不够",
-            "不足",
-            "不强",
-            "不高",
-            "不到位",
-            "有差距",
-            "差距",
-            "欠缺",
-            "有待",
-            "有待提高",
-            "有待加强",
-            "需要",
-            "进一步",
-            "加强",
-            "提升",
-            "不同程度",
-            "主要是",
-            "表现在",
-            "体现在",
-            "具体",
-            "对于",
-            "没有",
-            "工作",
-            "同志",
-            "我们",
-            "本人",
-            "自己",
-            "单位",
-            "我县",
-            "我局",
-            "我镇",
-            "本单位",
-            # single characters only where they almost never sit inside a content word here
-            "的",
-            "了",
-        },
-        key=len,
-        reverse=True,
-    )
-)
+# The only single characters, 的 and 了, almost never sit inside a content word here.
+_STOP_TEXT = """
+    巡察组反馈 巡视组反馈 督导组反馈 督导组指出 巡察组指出 巡察发现 督查发现 检查发现 审计发现 反馈指出
+    反馈意见 反馈问题 存在问题 存在的问题 班子成员 领导班子 班子 常委班子 党委班子 党组班子 部分 个别
+    有的 一些 少数 存在 现象 方面 问题 情况 比如 例如 又如 一是 二是 三是 四是 五是 还有 仍然
+    依然 依旧 较为 比较 不够 不足 不强 不高 不到位 有差距 差距 欠缺 有待 有待提高 有待加强 需要
+    进一步 加强 提升 不同程度 主要是 表现在 体现在 具体 对于 没有 工作 同志 我们 本人 自己 单位
+    我县 我局 我镇 本单位 的 了
+"""
+_STOP_PHRASES: tuple[str, ...] = tuple(sorted(set(_STOP_TEXT.split()), key=lambda p: (-len(p), p)))
 _STOP_WORDS: frozenset[str] = frozenset(_STOP_PHRASES) | frozenset(
     {"导致", "造成", "使得", "一定", "程度", "相关", "有关", "仍然", "还是", "不是", "一个"}
 )
