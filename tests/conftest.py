@@ -22,6 +22,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + the 
 @pytest.fixture(autouse=True)
 def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
+    from django.core.cache import cache
+
+    cache.clear()  # cached fragments are keyed by data that test databases reuse
     # A fast hasher (tests create many users) and static files without collectstatic's manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

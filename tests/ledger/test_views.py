@@ -170,9 +170,9 @@ def test_ledger_query_count_does_not_grow_with_rows(
         make_measure(baseline_deadline=days(-1), status="in_progress")
     client.force_login(organizer)
     url = reverse("round_detail", args=[make_measure().round_id])
-    with django_assert_max_num_queries(16) as small:
+    with django_assert_max_num_queries(17) as small:
         assert client.get(url, query).status_code == 200
-    with django_assert_max_num_queries(10) as partial:
+    with django_assert_max_num_queries(11) as partial:
         assert client.get(url, query, HTTP_HX_REQUEST="true").status_code == 200
     for _ in range(30):
         make_measure(baseline_deadline=days(-1), status="in_progress")
@@ -398,3 +398,37 @@ def test_anonymous_is_sent_to_login(client: Client, measure: Any, name: str) -> 
     }
     response = client.get(reverse(name, args=args.get(name)))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_ledger_fragments_are_cached_until_the_round_changes(
+    client: Client, organizer: Any, owner: Any, make_measure: Any, django_assert_max_num_queries: Any
+) -> None:
+    from luoshi.ledger.services import transition
+
+    measure = make_measure()
+    client.force_login(organizer)
+    url = reverse("round_detail", args=[measure.round_id])
+    with django_assert_max_num_queries(17) as first:
+        client.get(url)
+    with django_assert_max_num_queries(len(first.captured_queries) - 3):
+        repeat = client.get(url).content.decode()
+    assert "未开始" in repeat
+
+    transition(measure, "in_progress", actor=owner)  # a change appends an audit event: a new version
+    changed = client.get(url).content.decode()
+    assert f'data-measure="{measure.pk}"' in changed
+    row = changed.split(f'data-measure="{measure.pk}"')[1].split("</tr>")[0]
+    assert "整改中" in row and "未开始" not in row
+
+
+def test_cached_ledger_keeps_the_organizers_controls_to_organizers(
+    client: Client, organizer: Any, viewer: Any, make_measure: Any
+) -> None:
+    measure = make_measure()
+    url = reverse("round_detail", args=[measure.round_id])
+    client.force_login(organizer)
+    assert 'form="bulk-assign"' in client.get(url).content.decode()
+    client.force_login(viewer)
+    assert 'form="bulk-assign"' not in client.get(url).content.decode()
+    client.force_login(organizer)
+    assert 'form="bulk-assign"' in client.get(url).content.decode()

@@ -42,6 +42,8 @@ class EventType(models.TextChoices):
     FEEDBACK_DECIDED = "feedback.decided", _("处理反馈事项")
     PROBLEM_RECURRED = "problem.recurred", _("整改不彻底（问题再次出现）")
     DEMO_LOADED = "demo.loaded", _("载入演示数据")
+    ADMIN_CHANGED = "admin.changed", _("管理后台修改")
+    ADMIN_DELETED = "admin.deleted", _("管理后台删除")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):
@@ -79,7 +81,11 @@ class Event(models.Model):
         verbose_name = _("审计事件")
         verbose_name_plural = _("审计日志")
         ordering = ["seq"]
-        indexes = [models.Index(fields=["target_type", "target_id", "seq"], name="audit_event_target")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id", "seq"], name="audit_event_target"),
+            # An organization's latest event (the version cached pages are keyed by) and its history.
+            models.Index(fields=["organization_path", "seq"], name="audit_event_org_seq"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.get_event_type_display()} {self.target_type}:{self.target_id}"

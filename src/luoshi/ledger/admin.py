@@ -3,6 +3,7 @@ so their status and review records are read-only here."""
 
 from django.contrib import admin
 
+from luoshi.audit.admin import AuditedAdmin
 from luoshi.ledger.models import Aspect, Framework, Measure, Problem, Round
 
 
@@ -12,28 +13,37 @@ class AspectInline(admin.TabularInline[Aspect, Framework]):
 
 
 @admin.register(Framework)
-class FrameworkAdmin(admin.ModelAdmin[Framework]):
+class FrameworkAdmin(AuditedAdmin):
     list_display = ["name", "is_default"]
     inlines = [AspectInline]
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin[Round]):
+class RoundAdmin(AuditedAdmin):
     list_display = ["title", "team", "kind", "year"]
     list_filter = ["kind", "year"]
     search_fields = ["title", "theme"]
 
+    def audit_path(self, obj: Round) -> str:
+        return obj.team.organization.path
+
 
 @admin.register(Problem)
-class ProblemAdmin(admin.ModelAdmin[Problem]):
+class ProblemAdmin(AuditedAdmin):
     list_display = ["number", "summary", "round", "aspect", "source"]
     list_filter = ["source", "aspect"]
     search_fields = ["summary", "text"]
 
+    def audit_path(self, obj: Problem) -> str:
+        return obj.round.team.organization.path
+
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin[Measure]):
+class MeasureAdmin(AuditedAdmin):
     list_display = ["number", "summary", "round", "owner", "status", "current_deadline"]
     list_filter = ["status"]
     search_fields = ["summary", "text"]
     readonly_fields = ["status", "outcome", "submitted_by", "submitted_at", "closed_at", "current_deadline"]
+
+    def audit_path(self, obj: Measure) -> str:
+        return obj.round.team.organization.path

@@ -22,6 +22,7 @@ from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Substr, TruncDate
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,6 +30,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from luoshi.errors import DomainError
 from luoshi.ledger import planning
+from luoshi.ledger.fragments import cached_fragment
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
@@ -256,20 +258,36 @@ class BulkAssignForm(forms.Form):
 
 
 def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFilter) -> dict[str, Any]:
-    today = timezone.localdate()
-    measures = ledger_filter.apply(
-        _ledger_rows(Measure.objects.for_user(request.user).filter(round=round_)), today
-    )
-    page = Paginator(measures, PAGE_SIZE).get_page(request.GET.get("page"))
     can_manage = planning.manageable(request.user, round_)
+    list_url = reverse("round_detail", args=[round_.pk])
+    page_number = request.GET.get("page")
+
+    def render_table() -> str:
+        today = timezone.localdate()
+        # Whoever may see the round sees all its measures, so the table is the same for all of
+        # them but for the organizer's controls (in the cache key below).
+        measures = ledger_filter.apply(
+            _ledger_rows(Measure.objects.for_user(request.user).filter(round=round_)), today
+        )
+        page = Paginator(measures, PAGE_SIZE).get_page(page_number)
+        table_context = {
+            "page": page,
+            "rows": _table_rows(page, today),
+            "filter": ledger_filter,
+            "list_url": list_url,
+            "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
+            "can_manage": can_manage,
+        }
+        return render_to_string("ledger/partials/measure_table.html", table_context)
+
+    variant = f"{can_manage}|{ledger_filter.querystring()}|{page_number or ''}"
     # Querysets, not lists: the htmx partial never reads them, so it does not pay for them.
     members = Member.objects.filter(team_id=round_.team_id, active=True)
     return {
         "round": round_,
-        "page": page,
-        "rows": _table_rows(page, today),
+        "table_html": cached_fragment(round_, "ledger-table", variant, render_table),
         "filter": ledger_filter,
-        "list_url": reverse("round_detail", args=[round_.pk]),
+        "list_url": list_url,
         "aspects": round_.framework.aspects.all(),
         "members": members,
         "statuses": MeasureStatus.choices,
@@ -279,6 +297,18 @@ def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFil
     }
 
 
+def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFilter) -> dict[str, Any]:
+    context = _round_context(request, round_, ledger_filter)
+
+    def render_problems() -> str:
+        problems = round_.problems.select_related("aspect")
+        return render_to_string("ledger/partials/problem_table.html", {"problems": problems})
+
+    context["problems_html"] = cached_fragment(round_, "problem-table", "", render_problems)
+    context["rates"] = rates(round_.measures.all())
+    return context
+
+
 @login_required
 @vary_on_headers("HX-Request")
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -286,12 +316,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(
         Round.objects.for_user(request.user).select_related("team__organization", "framework"), pk=pk
     )
-    context = _round_context(request, round_, LedgerFilter.from_query(request.GET))
+    ledger_filter = LedgerFilter.from_query(request.GET)
     if _is_partial(request):
-        return render(request, "ledger/partials/measure_table.html", context)
-    context["problems"] = list(round_.problems.select_related("aspect"))
-    context["rates"] = rates(round_.measures.all())
-    return render(request, "ledger/round_detail.html", context)
+        return HttpResponse(_round_context(request, round_, ledger_filter)["table_html"])
+    return render(request, "ledger/round_detail.html", _round_page_context(request, round_, ledger_filter))
 
 
 @login_required
@@ -318,9 +346,7 @@ def round_assign(request: HttpRequest, pk: int) -> HttpResponse:
             deadline=form.cleaned_data["deadline"],
         )
     except DomainError as error:
-        context = _round_context(request, round_, LedgerFilter())
-        context["problems"] = list(round_.problems.select_related("aspect"))
-        context["rates"] = rates(round_.measures.all())
+        context = _round_page_context(request, round_, LedgerFilter())
         return _error(request, error, "ledger/round_detail.html", context)
     messages.success(request, f"已为 {len(done)} 项整改措施分配责任")
     return HttpResponseRedirect(back)
@@ -610,6 +636,26 @@ def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = get_object_or_404(
         Round.objects.for_user(request.user).select_related("team__organization", "framework"), pk=pk
     )
+    ledger_url = reverse("round_detail", args=[round_.pk])
+
+    def render_body() -> str:
+        return render_to_string(
+            "ledger/partials/dashboard_body.html", _dashboard_context(request, round_, ledger_url)
+        )
+
+    return render(
+        request,
+        "ledger/dashboard.html",
+        {
+            "round": round_,
+            "ledger_url": ledger_url,
+            "body": cached_fragment(round_, "dashboard", "", render_body),
+        },
+    )
+
+
+def _dashboard_context(request: HttpRequest, round_: Round, ledger_url: str) -> dict[str, Any]:
+    """The figures of a round's dashboard (the same for everyone who may see the round)."""
     today = timezone.localdate()
     measures = Measure.objects.for_user(request.user).filter(round=round_)
     summary = rates(measures, today)
@@ -649,22 +695,18 @@ def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     upcoming = deadline_filter(measures, "upcoming", today).select_related("owner")
     overdue = overdue.order_by("current_deadline", "number")
     upcoming = upcoming.order_by("current_deadline", "number")
-    return render(
-        request,
-        "ledger/dashboard.html",
-        {
-            "round": round_,
-            "rates": summary,
-            "table": table,
-            "statuses": statuses,
-            "chart": chart,
-            "overdue": _lights(overdue[:DASHBOARD_LIST_LIMIT], today),
-            "upcoming": _lights(upcoming[:DASHBOARD_LIST_LIMIT], today),
-            "list_limit": DASHBOARD_LIST_LIMIT,
-            "upcoming_days": UPCOMING_DAYS,
-            "ledger_url": reverse("round_detail", args=[round_.pk]),
-        },
-    )
+    return {
+        "round": round_,
+        "rates": summary,
+        "table": table,
+        "statuses": statuses,
+        "chart": chart,
+        "overdue": _lights(overdue[:DASHBOARD_LIST_LIMIT], today),
+        "upcoming": _lights(upcoming[:DASHBOARD_LIST_LIMIT], today),
+        "list_limit": DASHBOARD_LIST_LIMIT,
+        "upcoming_days": UPCOMING_DAYS,
+        "ledger_url": ledger_url,
+    }
 
 
 @dataclass(frozen=True)

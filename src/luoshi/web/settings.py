@@ -116,6 +116,17 @@ LUOSHI_MAX_UPLOAD_MB = env.integer("LUOSHI_MAX_UPLOAD_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LUOSHI_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Rendered ledger and dashboard fragments, per process, keyed by the round's audit version (see
+# luoshi.ledger.fragments); 0 turns the cache off.
+LUOSHI_FRAGMENT_CACHE_SECONDS = env.integer("LUOSHI_FRAGMENT_CACHE_SECONDS", 600, minimum=0)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "luoshi",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

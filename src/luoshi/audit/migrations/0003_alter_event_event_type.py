@@ -4,15 +4,42 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0002_append_only_triggers'),
+        ("audit", "0002_append_only_triggers"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='event',
-            name='event_type',
-            field=models.CharField(choices=[('round.created', '创建检视轮次'), ('round.imported', '导入文档'), ('problem.created', '新增问题'), ('problem.changed', '修改问题'), ('cause.created', '新增原因'), ('measure.created', '新增整改措施'), ('measure.assigned', '分配责任'), ('measure.linked', '关联问题'), ('measure.transitioned', '措施状态变更'), ('progress.recorded', '填报进展'), ('evidence.added', '上传佐证材料'), ('extension.requested', '申请延期'), ('extension.decided', '审批延期'), ('role.granted', '授予角色'), ('role.revoked', '撤销角色'), ('draft.created', '上传文档待预览'), ('draft.changed', '修改导入预览'), ('draft.confirmed', '确认导入文档'), ('round.ledger_imported', '导入台账表格'), ('feedback.imported', '导入督导/巡察反馈'), ('feedback.decided', '处理反馈事项'), ('problem.recurred', '整改不彻底（问题再次出现）'), ('demo.loaded', '载入演示数据')], max_length=40, verbose_name='事件'),
+            model_name="event",
+            name="event_type",
+            field=models.CharField(
+                choices=[
+                    ("round.created", "创建检视轮次"),
+                    ("round.imported", "导入文档"),
+                    ("problem.created", "新增问题"),
+                    ("problem.changed", "修改问题"),
+                    ("cause.created", "新增原因"),
+                    ("measure.created", "新增整改措施"),
+                    ("measure.assigned", "分配责任"),
+                    ("measure.linked", "关联问题"),
+                    ("measure.transitioned", "措施状态变更"),
+                    ("progress.recorded", "填报进展"),
+                    ("evidence.added", "上传佐证材料"),
+                    ("extension.requested", "申请延期"),
+                    ("extension.decided", "审批延期"),
+                    ("role.granted", "授予角色"),
+                    ("role.revoked", "撤销角色"),
+                    ("draft.created", "上传文档待预览"),
+                    ("draft.changed", "修改导入预览"),
+                    ("draft.confirmed", "确认导入文档"),
+                    ("round.ledger_imported", "导入台账表格"),
+                    ("feedback.imported", "导入督导/巡察反馈"),
+                    ("feedback.decided", "处理反馈事项"),
+                    ("problem.recurred", "整改不彻底（问题再次出现）"),
+                    ("demo.loaded", "载入演示数据"),
+                ],
+                max_length=40,
+                verbose_name="事件",
+            ),
         ),
     ]
