@@ -6,7 +6,9 @@ import io
 import json
 import subprocess
 import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -25,7 +27,7 @@ NEW = [
 ]
 
 
-def _write(path: Path, rows: list[dict[str, object]] | list[str]) -> Path:
+def _write(path: Path, rows: Sequence[Mapping[str, object] | str]) -> Path:
     lines = [row if isinstance(row, str) else json.dumps(row, ensure_ascii=False) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -36,7 +38,7 @@ def files(tmp_path: Path) -> tuple[Path, Path]:
     return _write(tmp_path / "h.jsonl", HISTORY), _write(tmp_path / "n.jsonl", NEW)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, object]], str]:
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, list[dict[str, Any]], str]:
     code = main(["match", *argv])
     out, err = capsys.readouterr()
     return code, [json.loads(line) for line in out.splitlines()], err

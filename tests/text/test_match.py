@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -30,7 +31,7 @@ HISTORY = [
 ]
 
 
-def _read(name: str) -> list[dict[str, object]]:
+def _read(name: str) -> list[dict[str, Any]]:
     with open(DATA / name, encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
@@ -280,7 +281,7 @@ def test_quality_on_the_labelled_set_does_not_regress() -> None:
             strict=True,
         )
     )
-    truth = {str(row["id"]): frozenset(row["recurring_of"]) for row in labels}  # type: ignore[arg-type]
+    truth = {str(row["id"]): frozenset(row["recurring_of"]) for row in labels}
     q = quality(results, truth)
     assert q.recall_at_1 >= 0.77
     assert q.recall_at_5 >= 0.92
