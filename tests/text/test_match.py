@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 import re
 import subprocess
@@ -286,3 +287,23 @@ def test_quality_on_the_labelled_set_does_not_regress() -> None:
     assert q.recall_at_1 >= 0.77
     assert q.recall_at_5 >= 0.92
     assert q.f1 >= 0.60
+
+
+def test_segmentation_does_not_depend_on_a_writable_cache(tmp_path: Path) -> None:
+    """With the cache dir unwritable, jieba gets the same reduced dictionary (built in a temp dir)."""
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x", encoding="utf-8")
+    text = "个别干部公车私用，开公车办私事，以会议落实会议"
+    code = (
+        "import json, sys; from luoshi.text.match import features as f; "
+        f"print(json.dumps(f.features({text!r})))"
+    )
+    outputs = []
+    for cache in (tmp_path / "cache", blocked):
+        env = {**os.environ, "LUOSHI_CACHE_DIR": str(cache)}
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
+        outputs.append(json.loads(result.stdout))
+    assert outputs[0] == outputs[1]
+    assert (tmp_path / "cache" / "jieba").is_dir()

@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import re
+import tempfile
 import threading
 import unicodedata
 from collections.abc import Iterable
@@ -100,13 +101,15 @@ def _jieba() -> jieba.Tokenizer:
                 tokenizer = jieba_module.Tokenizer(str(_reduced_dictionary(directory)))
                 # Keep jieba's own prefix-dict cache in our cache dir, not in a shared /tmp.
                 tokenizer.tmp_dir = str(directory)
+                tokenizer.initialize()
             except OSError:
-                # No writable cache: the full dictionary, built in memory each time (slower).
-                tokenizer = jieba_module.Tokenizer()
-                tokenizer.tmp_dir = None
-                for term in concept_terms():
-                    tokenizer.add_word(term)
-            tokenizer.initialize()
+                # No writable cache dir: the same reduced dictionary (segmentation must not depend
+                # on the machine's cache), built in a temporary directory removed right after the
+                # load. Slower (~1 s) but consistent.
+                with tempfile.TemporaryDirectory(prefix="luoshi-jieba-") as scratch:
+                    tokenizer = jieba_module.Tokenizer(str(_reduced_dictionary(Path(scratch))))
+                    tokenizer.tmp_dir = scratch
+                    tokenizer.initialize()
             _tokenizer = tokenizer
         return _tokenizer
 
