@@ -168,6 +168,16 @@ def test_save_load_round_trip_and_add_after_load(
     assert MatchIndex.load(tmp_path / "again.npz").ids == [item.id for item in HISTORY]
 
 
+def test_load_rejects_an_index_built_with_another_dictionary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    path = tmp_path / "old.npz"
+    MatchIndex.build(HISTORY).save(path)
+    monkeypatch.setattr(feats, "signature", lambda: "another-dictionary")
+    with pytest.raises(ValueError, match="重新建立"):
+        MatchIndex.load(path)
+
+
 def test_load_rejects_what_is_not_an_index(tmp_path: Path) -> None:
     not_npz = tmp_path / "x.npz"
     not_npz.write_text("hello", encoding="utf-8")

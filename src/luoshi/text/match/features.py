@@ -161,6 +161,19 @@ def parse_concepts(lines: Iterable[str]) -> dict[str, str]:
     return table
 
 
+@lru_cache(maxsize=1)
+def signature() -> str:
+    """A digest of everything that decides the features (dictionary, stop phrases, jieba's version).
+
+    Saved with an index: features of new text must be made the same way as the stored ones.
+    """
+    import jieba as jieba_module
+
+    text = resources.files("luoshi.text.match").joinpath("concepts.tsv").read_text(encoding="utf-8")
+    parts = [text, _STOP_TEXT, str(MIN_WORD_FREQ), jieba_module.__version__, "boundaries-v1"]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:16]
+
+
 def is_unit(feature: str) -> bool:
     """Whether a feature names a unit (``e:单位:…``)."""
     return feature.startswith(_UNIT_FEATURE)

@@ -447,7 +447,7 @@ class MatchIndex:
         self._ensure_raw()
         assert self._inverted is not None
         vocab = np.array(list(self._vocab), dtype=str) if self._vocab else np.zeros(0, dtype="<U1")
-        meta = {"version": FORMAT_VERSION, "weights": self.weights}
+        meta = {"version": FORMAT_VERSION, "weights": self.weights, "features": feats.signature()}
         arrays: dict[str, NDArray[np.generic]] = {
             "meta": np.array(json.dumps(meta, ensure_ascii=False)),
             "ids": np.array(self._ids, dtype=str) if self._ids else np.zeros(0, dtype="<U1"),
@@ -494,6 +494,11 @@ class MatchIndex:
                 meta = json.loads(str(data["meta"]))
                 if meta.get("version") != FORMAT_VERSION:
                     raise ValueError(f"索引文件版本 {meta.get('version')} 不受支持：{path}")
+                if meta.get("features") != feats.signature():
+                    # New text would be cut into features differently from the stored items.
+                    raise ValueError(
+                        f"索引文件由另一版本的词典或分词建立，请用 --save-index 重新建立：{path}"
+                    )
                 index = cls(weights=meta["weights"], embedder=embedder)
                 index._ids = [str(x) for x in data["ids"].tolist()]
                 index._id_set = set(index._ids)
