@@ -170,7 +170,7 @@ def test_ledger_query_count_does_not_grow_with_rows(
         make_measure(baseline_deadline=days(-1), status="in_progress")
     client.force_login(organizer)
     url = reverse("round_detail", args=[make_measure().round_id])
-    with django_assert_max_num_queries(17) as small:
+    with django_assert_max_num_queries(18) as small:
         assert client.get(url, query).status_code == 200
     with django_assert_max_num_queries(11) as partial:
         assert client.get(url, query, HTTP_HX_REQUEST="true").status_code == 200
@@ -408,7 +408,7 @@ def test_ledger_fragments_are_cached_until_the_round_changes(
     measure = make_measure()
     client.force_login(organizer)
     url = reverse("round_detail", args=[measure.round_id])
-    with django_assert_max_num_queries(17) as first:
+    with django_assert_max_num_queries(18) as first:
         client.get(url)
     with django_assert_max_num_queries(len(first.captured_queries) - 3):
         repeat = client.get(url).content.decode()

@@ -304,8 +304,16 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
         problems = round_.problems.select_related("aspect")
         return render_to_string("ledger/partials/problem_table.html", {"problems": problems})
 
+    def render_rates() -> str:
+        rates_context = {
+            "rates": rates(round_.measures.all()),
+            "ledger_url": context["list_url"],
+            "problem_count": round_.problems.count(),
+        }
+        return render_to_string("ledger/partials/rates.html", rates_context)
+
     context["problems_html"] = cached_fragment(round_, "problem-table", "", render_problems)
-    context["rates"] = rates(round_.measures.all())
+    context["rates_html"] = cached_fragment(round_, "rates", "", render_rates)
     return context
 
 

@@ -109,7 +109,7 @@ def parse_database_url(url: str) -> dict[str, object]:
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # IMMEDIATE transactions take the write lock at BEGIN, so concurrent workers queue instead
         # of failing with "database is locked" when a read turns into a write (the audit chain does).
-        config["CONN_MAX_AGE"] = 0
+        # Connections are kept (per thread) like PostgreSQL's: opening one costs the PRAGMAs below.
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
