@@ -29,7 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="F1 on dev for a range of thresholds")
     parser.add_argument(
-        "--errors", choices=("dev", "test", "fresh", "fresh2", "all"), help="print the misses on a split"
+        "--errors", choices=("dev", "test", "fresh", "fresh2", "fresh3", "all"), help="print the misses on a split"
     )
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--weights", help="word,bigram,char,concept_boost, e.g. 0.5,0.3,0.2,2")
@@ -56,10 +56,10 @@ def main() -> int:
             print(f"threshold {t:.2f}  dev P {q.precision:.3f} R {q.recall:.3f} F1 {q.f1:.3f}")
         return 0
     print("split  items  with-match  recall@1  recall@5  precision  recall  F1")
-    for split in ("dev", "test", "fresh", "fresh2", "all"):
+    for split in ("dev", "test", "fresh", "fresh2", "fresh3", "all"):
         q = quality(results, truth(split), threshold=args.threshold)
         print(
-            f"{split:5}  {q.items:5}  {q.with_match:10}  {q.recall_at_1:8.3f}  {q.recall_at_5:8.3f}"
+            f"{split:6} {q.items:5}  {q.with_match:10}  {q.recall_at_1:8.3f}  {q.recall_at_5:8.3f}"
             f"  {q.precision:9.3f}  {q.recall:6.3f}  {q.f1:.3f}"
         )
     if args.errors:

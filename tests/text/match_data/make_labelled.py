@@ -15,8 +15,10 @@ Two parts:
   match the same type in another department, nor another type in the same department.
 
 Split: every labelled new item gets ``dev`` or ``test`` by a hash of its group, so that thresholds and
-weights are tuned on ``dev`` and the figures are reported on ``test``. Items after ``@split fresh``
-were written after all tuning was done and are reported apart (``fresh``).
+weights are tuned on ``dev`` and the figures are reported on ``test``. Items after ``@split NAME``
+(``fresh``, ``fresh2``, ``fresh3``) were written later, blind, and are reported apart. ``fresh3``
+only restates existing history items: its ``=:`` lines name an earlier item by the beginning of
+its text, so it adds no history and leaves every history id unchanged.
 """
 
 from __future__ import annotations
@@ -133,6 +135,12 @@ def main() -> None:
         text = text.strip()
         if marker in ("H", "H2"):
             group_history.append(add_history(text))
+        elif marker == "=":
+            # An existing history item, named by the beginning of its text (must be unique).
+            found = [row["id"] for row in history if row["text"].startswith(text)]
+            if len(found) != 1:
+                raise SystemExit(f"source.txt: '=: {text}' names {len(found)} history items, not one")
+            group_history.append(found[0])
         elif marker == "N":
             group_new.append(("paraphrase", text))
         elif marker == "R":
