@@ -116,3 +116,26 @@ def test_navigation_offers_each_person_their_own_work(
     assert "待验收" in reviewer_page and "我的整改" not in reviewer_page and "汇总" in reviewer_page
     assert "未读" not in reviewer_page
     assert "新建检视轮次" in as_user(organizer).get(reverse("home")).content.decode()
+
+
+def test_home_shows_the_measures_due_first_and_pages_the_rounds(
+    as_user: Any, organizer: Any, team: Any, make_measure: Any, django_assert_max_num_queries: Any
+) -> None:
+    import datetime
+
+    from luoshi.ledger.services import create_round
+
+    late = make_measure(status="in_progress", baseline_deadline=datetime.date(2020, 1, 1))
+    make_measure(status="closed", baseline_deadline=datetime.date(2019, 1, 1))
+    client = as_user(organizer)
+    body = client.get(reverse("home")).content.decode()
+    assert "临近完成时限的整改措施" in body
+    assert late.summary in body and "已逾期" in body
+    assert "措施2" not in body.split("临近完成时限的整改措施")[1].split("</table>")[0]  # closed: not listed
+
+    for year in range(40):
+        create_round(team=team, title=f"第{year}轮", year=1990 + year, actor=organizer)
+    with django_assert_max_num_queries(14):
+        first = client.get(reverse("home")).content.decode()
+    assert "第 1/2 页" in first
+    assert "第 2/2 页" in client.get(reverse("home"), {"page": 2}).content.decode()

@@ -38,6 +38,8 @@ from luoshi.ledger.services import rates
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
 from luoshi.orgs.models import PATH_STEP, Member, Organization, RoleAssignment
 
+HOME_PAGE_SIZE = 30  # rounds a page on the home page (a province sees thousands)
+HOME_SOONEST = 10  # open measures with the nearest deadlines shown on the home page
 PAGE_SIZE = 50  # rows per ledger page: a phone screenful many times over, and a fast page
 UPCOMING_DAYS = 30  # the dashboard's "upcoming deadlines" window
 DASHBOARD_LIST_LIMIT = 50  # the dashboard lists at most this many; the full list is one click away
@@ -227,18 +229,52 @@ def _roles_anywhere(user: Any) -> bool:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """The rounds the user may see, grouped by organization in tree order."""
+    """The rounds the user may see, grouped by organization in tree order, a page at a time, and
+    the open measures whose deadlines come first across them."""
     rounds = (
         Round.objects.for_user(request.user)
         .select_related("team__organization")
-        .annotate(
-            measure_count=Count("measures", distinct=True),
-            closed_count=Count("measures", filter=Q(measures__status=MeasureStatus.CLOSED), distinct=True),
-            problem_count=Count("problems", distinct=True),
-        )
         .order_by("team__organization__path", "-year", "-id")
     )
-    return render(request, "ledger/home.html", {"rounds": rounds})
+    page = Paginator(rounds, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown = list(page)
+    ids = [r.pk for r in shown]
+    # Counts for the rounds on this page: two grouped queries, not a join of both tables.
+    measure_counts = {
+        row["round_id"]: row
+        for row in Measure.objects.filter(round_id__in=ids)
+        .values("round_id")
+        .annotate(total=Count("pk"), closed=Count("pk", filter=Q(status=MeasureStatus.CLOSED)))
+        .order_by()
+    }
+    problem_counts = dict(
+        Problem.objects.filter(round_id__in=ids)
+        .values("round_id")
+        .annotate(n=Count("pk"))
+        .values_list("round_id", "n")
+    )
+    for r in shown:
+        counts = measure_counts.get(r.pk, {})
+        r.measure_count = counts.get("total", 0)  # type: ignore[attr-defined]
+        r.closed_count = counts.get("closed", 0)  # type: ignore[attr-defined]
+        r.problem_count = problem_counts.get(r.pk, 0)  # type: ignore[attr-defined]
+    today = timezone.localdate()
+    soonest = (
+        Measure.objects.for_user(request.user)
+        .filter(status__in=OPEN_STATUSES, current_deadline__isnull=False)
+        .select_related("round", "owner")
+        .order_by("current_deadline", "pk")[:HOME_SOONEST]
+    )
+    return render(
+        request,
+        "ledger/home.html",
+        {
+            "rounds": shown,
+            "page": page,
+            "soonest": _lights(soonest, today),
+            "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
+        },
+    )
 
 
 class BulkAssignForm(forms.Form):
