@@ -29,7 +29,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sweep", action="store_true", help="F1 on dev for a range of thresholds")
     parser.add_argument(
-        "--errors", choices=("dev", "test", "fresh", "fresh2", "fresh3", "all"), help="print the misses on a split"
+        "--errors",
+        choices=("dev", "test", "fresh", "fresh2", "fresh3", "all"),
+        help="print the misses on a split",
     )
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--weights", help="word,bigram,char,concept_boost, e.g. 0.5,0.3,0.2,2")
