@@ -36,7 +36,8 @@ from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
 from luoshi.ledger.services import rates
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
-from luoshi.orgs.models import PATH_STEP, Member, Organization, RoleAssignment
+from luoshi.orgs.access import grants
+from luoshi.orgs.models import PATH_STEP, Member, Organization
 
 HOME_PAGE_SIZE = 30  # rounds a page on the home page (a province sees thousands)
 HOME_SOONEST = 10  # open measures with the nearest deadlines shown on the home page
@@ -221,7 +222,7 @@ def _error(request: HttpRequest, error: DomainError, template: str, context: dic
 
 def _roles_anywhere(user: Any) -> bool:
     """Whether USER holds any role (names of who acted are shown only to them)."""
-    return bool(user.is_superuser) or RoleAssignment.objects.filter(user=user).exists()
+    return bool(user.is_superuser) or bool(grants(user))
 
 
 # --- home and the round's ledger -----------------------------------------------------------------
@@ -348,6 +349,12 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
         }
         return render_to_string("ledger/partials/rates.html", rates_context)
 
+    def render_filters() -> str:
+        return render_to_string("ledger/partials/ledger_filters.html", context)
+
+    context["filters_html"] = cached_fragment(
+        round_, "ledger-filters", context["filter"].querystring(), render_filters
+    )
     context["problems_html"] = cached_fragment(round_, "problem-table", "", render_problems)
     context["rates_html"] = cached_fragment(round_, "rates", "", render_rates)
     return context
@@ -812,13 +819,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         if request.user.is_superuser:
             tops = list(Organization.objects.filter(parent=None).annotate(n_children=Count("children")))
         else:
-            paths = sorted(
-                set(
-                    RoleAssignment.objects.filter(user_id=int(request.user.pk or 0)).values_list(
-                        "organization__path", flat=True
-                    )
-                )
-            )
+            paths = sorted({path for path, _role in grants(request.user)})
             kept = [p for i, p in enumerate(paths) if not any(p.startswith(k) for k in paths[:i])]
             tops = list(Organization.objects.filter(path__in=kept).annotate(n_children=Count("children")))
         whens = [When(**{f"{path_field}__startswith": top.path}, then=Value(top.path)) for top in tops]

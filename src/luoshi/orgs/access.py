@@ -8,11 +8,43 @@ own measures, viewers read. A role given on an organization holds for the whole 
 
 from __future__ import annotations
 
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db.models import Q
 
-from luoshi.orgs.models import Role, RoleAssignment
+from luoshi.orgs.models import PATH_STEP, Role, RoleAssignment
+
+# A user's grants, read once per web request (see request_scope) however many checks the page
+# makes. Outside a request (services called from commands or tests) every check reads afresh, so
+# a role granted a moment ago always counts.
+_request_grants: contextvars.ContextVar[dict[int, list[tuple[str, str]]] | None] = contextvars.ContextVar(
+    "luoshi_request_grants", default=None
+)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Within this block a user's role assignments are read from the database at most once."""
+    token = _request_grants.set({})
+    try:
+        yield
+    finally:
+        _request_grants.reset(token)
+
+
+def grants(user: Any) -> list[tuple[str, str]]:
+    """(organization path, role) for every role USER holds."""
+    memo = _request_grants.get()
+    if memo is not None and user.pk in memo:
+        return memo[user.pk]
+    found = list(RoleAssignment.objects.filter(user=user).values_list("organization__path", "role"))
+    if memo is not None:
+        memo[user.pk] = found
+    return found
+
 
 ACTION_ROLES: dict[str, frozenset[Role] | None] = {
     "view": None,  # any role
@@ -37,10 +69,7 @@ def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str
         return Q(pk__in=[])
     if getattr(user, "is_superuser", False):
         return Q()
-    assignments = RoleAssignment.objects.filter(user=user)
-    if roles is not None:
-        assignments = assignments.filter(role__in=roles)
-    paths = sorted(set(assignments.values_list("organization__path", flat=True)))
+    paths = sorted({path for path, role in grants(user) if roles is None or role in roles})
     # Drop paths already covered by an ancestor in the list: fewer OR terms for the database.
     kept: list[str] = []
     for path in paths:
@@ -56,17 +85,12 @@ def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str
 
 def has_role(user: Any, organization_path: str, action: str) -> bool:
     """Whether USER may perform ACTION on the organization with this path: a role on it or on any
-    organization above it. The ancestors' paths are prefixes of the path, so this is one query."""
+    organization above it (the ancestors' paths are the prefixes of its path)."""
     if not user.is_authenticated or not user.is_active:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    from luoshi.orgs.models import PATH_STEP
-
     step = PATH_STEP + 1
-    lineage = [organization_path[:end] for end in range(step, len(organization_path) + 1, step)]
-    assignments = RoleAssignment.objects.filter(user=user, organization__path__in=lineage)
+    lineage = {organization_path[:end] for end in range(step, len(organization_path) + 1, step)}
     roles = roles_for_action(action)
-    if roles is not None:
-        assignments = assignments.filter(role__in=roles)
-    return assignments.exists()
+    return any(path in lineage and (roles is None or role in roles) for path, role in grants(user))

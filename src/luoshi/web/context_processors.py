@@ -17,15 +17,14 @@ class Navigation:
 
     @cached_property
     def roles(self) -> frozenset[str]:
-        from luoshi.orgs.models import Role, RoleAssignment
+        from luoshi.orgs.access import grants
+        from luoshi.orgs.models import Role
 
         if not self.user.is_authenticated:
             return frozenset()
         if self.user.is_superuser:
             return frozenset(Role.values)
-        return frozenset(
-            RoleAssignment.objects.filter(user=self.user).values_list("role", flat=True).distinct()
-        )
+        return frozenset(role for _path, role in grants(self.user))
 
     @property
     def works(self) -> bool:
