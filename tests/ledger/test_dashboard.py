@@ -238,3 +238,25 @@ def test_cross_round_ledger_query_count_is_fixed(
         add_town(tree["county"], f"新乡{index}", organizer, ["in_progress"] * 3)
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(url, query)
+
+
+def test_roll_up_figures_are_cached_until_anything_changes(
+    client: Client, organizer: Any, owner: Any, make_measure: Any, django_assert_max_num_queries: Any
+) -> None:
+    from luoshi.ledger.services import transition
+
+    measure = make_measure(status="in_progress", outcome="完成")
+    client.force_login(organizer)
+    url = reverse("org_dashboard")
+    with django_assert_max_num_queries(12) as first:
+        client.get(url)
+    with django_assert_max_num_queries(len(first.captured_queries) - 1):
+        client.get(url)
+    transition(measure, "submitted", actor=owner)
+    from luoshi.ledger.models import Measure
+
+    Measure.objects.filter(pk=measure.pk).update(
+        status="closed"
+    )  # as if verified; the event above moved the version
+    body = client.get(url).content.decode()
+    assert "100.0%" in body

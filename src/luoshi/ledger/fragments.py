@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,6 +23,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from luoshi.audit.models import Event
 from luoshi.ledger.models import Round
+
+T = TypeVar("T")
 
 
 def round_version(round_: Round) -> str:
@@ -52,3 +55,26 @@ def cached_fragment(round_: Round, name: str, variant: str, render: Callable[[],
         html = render()
         cache.set(key, html, settings.LUOSHI_FRAGMENT_CACHE_SECONDS)
     return mark_safe(html)
+
+
+def ledger_version() -> str:
+    """The last audit event of all, as "number-hash": moves whenever anything anywhere changed."""
+    last = Event.objects.order_by("-seq").values_list("seq", "hash").first()
+    return f"{last[0]}-{last[1][:16]}" if last else "0"
+
+
+def cached_value(name: str, variant: str, compute: Callable[[], T]) -> T:
+    """COMPUTE()'s result (picklable), cached until anything in the ledger changes (or the day does).
+
+    For figures across many organizations (the roll-up), where no single round's version will do.
+    """
+    if settings.LUOSHI_FRAGMENT_CACHE_SECONDS <= 0:
+        return compute()
+    shown = f"{timezone.localdate().isoformat()}|{variant}"
+    digest = hashlib.sha1(shown.encode("utf-8")).hexdigest()[:16]
+    key = f"luoshi:value:{name}:{ledger_version()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, settings.LUOSHI_FRAGMENT_CACHE_SECONDS)
+    return found

@@ -30,7 +30,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from luoshi.errors import DomainError
 from luoshi.ledger import planning
-from luoshi.ledger.fragments import cached_fragment
+from luoshi.ledger.fragments import cached_fragment, cached_value
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
@@ -792,6 +792,13 @@ def _org_counts(measures: QuerySet[Measure], key: Any, today: datetime.date) -> 
     return {row["key"]: row for row in rows}
 
 
+def _visible_paths(user: Any) -> str:
+    """What decides which measures USER sees, for cache keys: all, or the organizations of the grants."""
+    if user.is_superuser:
+        return "*"
+    return ",".join(sorted({path for path, _role in grants(user)}))
+
+
 @login_required
 def org_dashboard(request: HttpRequest) -> HttpResponse:
     """The roll-up across organizations: without ?org, one row per top organization the user may see
@@ -809,7 +816,11 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         root = get_object_or_404(visible, pk=int(request.GET["org"]))
         measures = measures.filter(**{f"{path_field}__startswith": root.path})
         children = list(Organization.objects.filter(parent=root).annotate(n_children=Count("children")))
-        counts = _org_counts(measures, Substr(path_field, 1, len(root.path) + PATH_STEP + 1), today)
+        counts = cached_value(
+            "org-rollup",
+            f"{_visible_paths(request.user)}|org={root.path}",
+            lambda: _org_counts(measures, Substr(path_field, 1, len(root.path) + PATH_STEP + 1), today),
+        )
         units = [(root, "本级", f"org={root.pk}", False)] + [
             (child, child.name, f"tree={child.pk}", getattr(child, "n_children", 0) > 0) for child in children
         ]
@@ -823,7 +834,15 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
             kept = [p for i, p in enumerate(paths) if not any(p.startswith(k) for k in paths[:i])]
             tops = list(Organization.objects.filter(path__in=kept).annotate(n_children=Count("children")))
         whens = [When(**{f"{path_field}__startswith": top.path}, then=Value(top.path)) for top in tops]
-        counts = _org_counts(measures, Case(*whens, default=Value("")), today) if whens else {}
+        counts = (
+            cached_value(
+                "org-rollup",
+                f"{_visible_paths(request.user)}|tops={','.join(top.path for top in tops)}",
+                lambda: _org_counts(measures, Case(*whens, default=Value("")), today),
+            )
+            if whens
+            else {}
+        )
         units = [(top, top.name, f"tree={top.pk}", getattr(top, "n_children", 0) > 0) for top in tops]
         key_of = {top.pk: top.path for top in tops}
         ancestors = []
