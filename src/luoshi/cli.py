@@ -58,7 +58,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # Everything after `manage` goes to Django untouched.
         return int(module.run(args_list[1:]))
     args = subparser.parse_args(args_list[1:])
-    return int(module.run(args))
+    if not needs_django:
+        return int(module.run(args))
+    from django.db import DatabaseError
+
+    try:
+        return int(module.run(args))
+    except DatabaseError as exc:
+        print(f"数据库错误：{exc}（数据库尚未初始化时，请先运行 luoshi manage migrate）", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -78,3 +78,21 @@ def test_settings_are_chinese_and_shanghai(settings: object) -> None:
     assert s.LANGUAGE_CODE == "zh-hans"
     assert s.TIME_ZONE == "Asia/Shanghai"
     assert s.USE_TZ is True
+
+
+def test_an_empty_database_url_means_the_default(tmp_path: Path) -> None:
+    env = {**os.environ, "LUOSHI_DATA_DIR": str(tmp_path), "LUOSHI_DATABASE_URL": ""}
+
+    def luoshi(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "luoshi.cli", *args], env=env, capture_output=True, text=True, timeout=120
+        )
+
+    unmigrated = luoshi("audit", "verify")
+    assert unmigrated.returncode == 2
+    assert "luoshi manage migrate" in unmigrated.stderr and "Traceback" not in unmigrated.stderr
+    assert luoshi("manage", "migrate", "-v0").returncode == 0
+    verified = luoshi("audit", "verify")
+    assert verified.returncode == 0, verified.stderr
+    assert "完好" in verified.stdout
+    assert (tmp_path / "luoshi.sqlite3").exists()

@@ -21,8 +21,11 @@ SECRET_KEY = env.secret("LUOSHI_SECRET_KEY") or load_or_create_secret_key(DATA_D
 ALLOWED_HOSTS = env.items("LUOSHI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.items("LUOSHI_CSRF_TRUSTED_ORIGINS", [])
 
+# An empty value means the default, as an unset one does (`LUOSHI_DATABASE_URL= make …`).
 DATABASES = {
-    "default": parse_database_url(env.text("LUOSHI_DATABASE_URL", f"sqlite:///{DATA_DIR / 'luoshi.sqlite3'}"))
+    "default": parse_database_url(
+        env.text("LUOSHI_DATABASE_URL", "") or f"sqlite:///{DATA_DIR / 'luoshi.sqlite3'}"
+    )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
