@@ -224,6 +224,15 @@ def _item_text(item: _Item) -> str:
 # --------------------------------------------------------------------------- sections
 
 
+_ASPECT_HEAD_RE = re.compile(r"^[^。；;：:，,！？!?]{1,16}方面\s*[。；;：:，,]")
+
+
+def _labelled_by_aspect(items: Sequence[_Item]) -> bool:
+    """Whether every item opens with an aspect label: "1.理论学习方面。正文…" is the aspect 理论学习
+    with its body as the item, as "（一）理论学习方面。正文…" would be."""
+    return bool(items) and all(_ASPECT_HEAD_RE.match(item.head.body) for item in items)
+
+
 def _process_problems(builder: _Builder, segments: list[Segment]) -> None:
     top = _first_marked_key(segments)
     if top is None:
@@ -231,7 +240,12 @@ def _process_problems(builder: _Builder, segments: list[Segment]) -> None:
             builder.problem("", text)
         return
     _intro, items = _items(segments, top)
-    aspect_mode = top in ("cn", "paren_cn") or top.startswith("#") or any(item.children for item in items)
+    aspect_mode = (
+        top in ("cn", "paren_cn")
+        or top.startswith("#")
+        or any(item.children for item in items)
+        or _labelled_by_aspect(items)
+    )
     for item in items:
         if not aspect_mode:
             builder.problem("", _item_text(item))
@@ -276,7 +290,12 @@ def _process_measures(builder: _Builder, segments: list[Segment]) -> None:
             builder.measure("", text)
         return
     _intro, items = _items(segments, top)
-    aspect_mode = top in ("cn", "paren_cn") or top.startswith("#") or any(item.children for item in items)
+    aspect_mode = (
+        top in ("cn", "paren_cn")
+        or top.startswith("#")
+        or any(item.children for item in items)
+        or _labelled_by_aspect(items)
+    )
     for item in items:
         if not aspect_mode:
             builder.measure("", _item_text(item))
