@@ -23,3 +23,9 @@ class _NoSettings:
 def settings() -> _NoSettings:
     """A stand-in for pytest-django's settings fixture: the pure tests read no settings."""
     return _NoSettings()
+
+
+@pytest.fixture(autouse=True)
+def _test_settings() -> None:
+    """Overrides the project's autouse fixture of that name: the pure engine needs no Django test
+    settings (nor its cache), so `pytest tests/text -p no:django` runs without Django configured."""
