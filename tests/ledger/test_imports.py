@@ -443,7 +443,10 @@ def test_export_import_export_gives_the_same_rows(
     first = imports.export_ledger(round_)
     fresh = create_round(team=team, title="复制的轮次", year=2025, actor=organizer)
     report = imports.import_ledger(fresh, actor=organizer, filename="导出.xlsx", data=first)
-    assert report.error_count == 0  # 张无名 was never assigned: the export leaves the cell empty
+    # 张无名 is no team member: kept as written through export and import, and reported.
+    assert report.error_count == 1
+    assert any("张无名" in problem for row in report.rows for problem in row.problems)
+    assert Measure.objects.get(round=fresh, owner_label="张无名").owner is None
     second = imports.export_ledger(fresh)
 
     rows_first, errors_first = read_ledger(io.BytesIO(first))
@@ -487,3 +490,11 @@ def test_rows_sharing_a_problem_code_make_one_problem(round_: Round, organizer: 
         Measure.objects.filter(round=round_).order_by("number").values_list("problem__number", flat=True)
     )
     assert list(numbers) == [1, 1, 1, 2]
+
+
+def test_an_owner_who_is_no_team_member_is_kept_as_written(round_: Round, organizer: Any, owner: Any) -> None:
+    imports.confirm_draft(imports.draft_from_text(round_, actor=organizer, text=PLAN), actor=organizer)
+    unmatched = Measure.objects.get(round=round_, owner_label="张无名")
+    assert unmatched.owner is None and unmatched.owner_display == "张无名（未关联）"
+    matched = Measure.objects.filter(round=round_, owner__name="李建华")
+    assert matched.exists() and not matched.exclude(owner_label="").exists()

@@ -48,3 +48,13 @@ def test_traffic_light_and_overdue_are_computed(
     from luoshi.ledger.models import Measure
 
     assert Measure.objects.overdue(today).filter(pk=measure.pk).exists() is overdue
+
+
+def test_owner_display_prefers_the_member_then_the_written_name(make_measure: Any) -> None:
+    measure = make_measure()
+    assert measure.owner_display == "李建华"
+    measure.owner = None
+    measure.owner_label = "张无名"
+    assert measure.owner_display == "张无名（未关联）"
+    measure.owner_label = ""
+    assert measure.owner_display == "未分配"

@@ -603,7 +603,7 @@ def import_ledger(
         if row.owner:
             owner = members.get(row.owner)
             if owner is None:
-                row_report.problems.append(f"责任领导“{row.owner}”不是本班子成员，措施暂未分配责任领导")
+                row_report.problems.append(f"责任领导“{row.owner}”不是本班子成员，已按原文记下，待组织者关联")
         deadline = parse_deadline(row.deadline, round_.year) if row.deadline else None
         if row.deadline and deadline is None and not is_open_ended(row.deadline):
             row_report.problems.append(f"完成时限“{row.deadline}”无法识别为日期，已保留原文")
@@ -616,6 +616,7 @@ def import_ledger(
                 summary=(summary_of(text) or text)[:500],
                 text=text,
                 owner=owner,
+                owner_label="" if owner else row.owner[:100],
                 department=row.department[:200],
                 baseline_deadline=deadline,
                 deadline_text=row.deadline[:100],
@@ -710,7 +711,7 @@ def ledger_rows(round_: Round) -> list[LedgerRow]:
                 aspect=aspect,
                 problem=(problem.text or problem.summary) if problem else "",
                 measure=(measure.text or measure.summary) if measure else "",
-                owner=measure.owner.name if measure and measure.owner else "",
+                owner=(measure.owner.name if measure.owner else measure.owner_label) if measure else "",
                 department=measure.department if measure else "",
                 deadline=_deadline_cell(measure) if measure else "",
                 progress="\n".join(f"{u.date.isoformat()} {u.text}" for u in measure.updates.all())

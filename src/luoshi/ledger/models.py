@@ -255,6 +255,12 @@ class Measure(models.Model):
         on_delete=models.PROTECT,
         related_name="measures",
     )
+    owner_label = models.CharField(
+        _("责任领导（原文）"),
+        max_length=100,
+        blank=True,
+        help_text=_("导入的文档或台账中写明、但尚未对应到班子成员的责任领导"),
+    )
     department = models.CharField(_("责任单位"), max_length=200, blank=True)
     baseline_deadline = models.DateField(_("原定完成时限"), null=True, blank=True)
     current_deadline = models.DateField(_("当前完成时限"), null=True, blank=True)
@@ -308,6 +314,15 @@ class Measure(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def owner_display(self) -> str:
+        """The owner's name; the name as written when no team member matches it yet; else 未分配."""
+        if self.owner is not None:
+            return self.owner.name
+        if self.owner_label:
+            return f"{self.owner_label}（未关联）"
+        return "未分配"
 
     def is_overdue(self, today: datetime.date | None = None) -> bool:
         """Open and past its current deadline (an approved extension moves the current deadline)."""

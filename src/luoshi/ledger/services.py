@@ -331,6 +331,7 @@ def import_parsed(
             summary=item.summary[:500],
             text=item.text,
             owner=members.get(item.owner or ""),
+            owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
             department=(item.department or "")[:200],
             baseline_deadline=item.deadline,
             deadline_text=(item.deadline_text or "")[:100],
