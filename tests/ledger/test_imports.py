@@ -498,3 +498,23 @@ def test_an_owner_who_is_no_team_member_is_kept_as_written(round_: Round, organi
     assert unmatched.owner is None and unmatched.owner_display == "张无名（未关联）"
     matched = Measure.objects.filter(round=round_, owner__name="李建华")
     assert matched.exists() and not matched.exclude(owner_label="").exists()
+
+
+def test_the_same_ledger_file_is_not_imported_twice_into_a_round(
+    round_: Round, organizer: Any, owner: Any, team: Any
+) -> None:
+    from luoshi.errors import Conflict
+
+    imports.confirm_draft(imports.draft_from_text(round_, actor=organizer, text=PLAN), actor=organizer)
+    data = imports.export_ledger(round_)
+    fresh = create_round(team=team, title="复制的轮次", year=2025, actor=organizer)
+    first = imports.import_ledger(fresh, actor=organizer, filename="台账.xlsx", data=data)
+    count = Measure.objects.filter(round=fresh).count()
+    assert first.measure_count == count > 0
+    with pytest.raises(Conflict, match=r"已在 .* 导入过本轮次"):
+        imports.import_ledger(fresh, actor=organizer, filename="台账（副本）.xlsx", data=data)
+    assert Measure.objects.filter(round=fresh).count() == count
+    other = create_round(team=team, title="另一轮次", year=2025, actor=organizer)
+    assert (
+        imports.import_ledger(other, actor=organizer, filename="台账.xlsx", data=data).measure_count == count
+    )

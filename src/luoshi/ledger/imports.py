@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import io
 import re
 import zipfile
@@ -24,7 +25,7 @@ from django.db.models import Max, Prefetch
 from django.utils import timezone
 
 from luoshi.audit.chain import record
-from luoshi.audit.models import EventType
+from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger import services
 from luoshi.ledger.models import (
@@ -554,13 +555,29 @@ def import_ledger(
     check_spreadsheet(filename, data)
     if source not in Source.values:
         raise Invalid("请选择问题来源")
+    digest = hashlib.sha256(data).hexdigest()
+    Round.objects.select_for_update().filter(pk=round_.pk).first()
+    earlier = (
+        Event.objects.filter(
+            event_type=EventType.LEDGER_IMPORTED,
+            target_type=round_._meta.label_lower,
+            target_id=str(round_.pk),
+            new__sha256=digest,
+        )
+        .order_by("-seq")
+        .first()
+    )
+    if earlier is not None:
+        when = timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M")
+        raise Conflict(
+            f"这个台账文件已在 {when} 导入过本轮次（{earlier.new.get('file', '')}），再次导入会重复建账"
+        )
     buffer = io.BytesIO(data)
     buffer.name = filename
     rows, row_errors = read_ledger(buffer)
     report = LedgerImportReport()
     reports = {error.row: RowReport(error.row, problems=[error.message]) for error in row_errors}
 
-    Round.objects.select_for_update().filter(pk=round_.pk).first()
     aspects = list(round_.framework.aspects.all())
     members = {m.name: m for m in Member.objects.filter(team=round_.team)}
     next_problem = (round_.problems.aggregate(n=Max("number"))["n"] or 0) + 1
@@ -649,6 +666,7 @@ def import_ledger(
         actor=actor,
         new={
             "file": filename,
+            "sha256": digest,
             "problems": report.problem_count,
             "measures": report.measure_count,
             "rows_with_errors": report.error_count,
