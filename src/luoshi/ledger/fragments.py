@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,6 +26,14 @@ from luoshi.audit.models import Event
 from luoshi.ledger.models import Round
 
 T = TypeVar("T")
+
+
+def with_version(rounds: QuerySet[Round]) -> QuerySet[Round]:
+    """ROUNDS with their version read in the same query (saves a query on the busiest pages)."""
+    last = Event.objects.filter(organization_path=OuterRef("team__organization__path")).order_by("-seq")
+    return rounds.annotate(
+        version_seq=Subquery(last.values("seq")[:1]), version_hash=Subquery(last.values("hash")[:1])
+    )
 
 
 def round_version(round_: Round) -> str:
@@ -35,8 +44,14 @@ def round_version(round_: Round) -> str:
     cached: str | None = getattr(round_, "_luoshi_version", None)
     if cached is not None:  # asked once per request, however many fragments the page has
         return cached
-    path = round_.team.organization.path
-    last = Event.objects.filter(organization_path=path).order_by("-seq").values_list("seq", "hash").first()
+    if hasattr(round_, "version_seq"):  # fetched with the round (with_version)
+        seq, digest = getattr(round_, "version_seq", None), getattr(round_, "version_hash", "")
+        last = (seq, digest) if seq is not None else None
+    else:
+        path = round_.team.organization.path
+        last = (
+            Event.objects.filter(organization_path=path).order_by("-seq").values_list("seq", "hash").first()
+        )
     version = f"{last[0]}-{last[1][:16]}" if last else "0"
     round_._luoshi_version = version  # type: ignore[attr-defined]
     return version
