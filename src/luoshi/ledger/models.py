@@ -311,6 +311,11 @@ class Measure(models.Model):
             self.current_deadline = self.baseline_deadline
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("measure_detail", args=[self.pk])
+
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES

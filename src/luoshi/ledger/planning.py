@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.urls import NoReverseMatch, reverse
 
 from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
@@ -28,14 +27,6 @@ from luoshi.orgs.models import Member
 NUMBER_RETRIES = 5
 
 Numbered = TypeVar("Numbered", Problem, Measure)
-
-
-def measure_url(measure: Measure) -> str:
-    """The measure's own page when it exists (built elsewhere), else its history."""
-    try:
-        return reverse("measure_detail", args=[measure.pk])
-    except NoReverseMatch:
-        return reverse("measure_history", args=[measure.pk])
 
 
 def _require_manage(actor: Any, round_: Round, doing: str) -> str:
@@ -205,7 +196,7 @@ def create_measure(
         organization_path=path,
     )
     if owner is not None and owner.user_id is not None:
-        notify(owner.user, f"您被确定为整改措施“{summary[:40]}”的责任领导", measure_url(measure))
+        notify(owner.user, f"您被确定为整改措施“{summary[:40]}”的责任领导", measure.get_absolute_url())
     return measure
 
 
@@ -241,7 +232,11 @@ def assign_many(
         except DomainError as error:
             raise type(error)(f"措施 {measure.number}：{error.message}") from error
         if owner is not None and owner.user_id is not None and before != owner.pk:
-            notify(owner.user, f"您被确定为整改措施“{changed.summary[:40]}”的责任领导", measure_url(changed))
+            notify(
+                owner.user,
+                f"您被确定为整改措施“{changed.summary[:40]}”的责任领导",
+                changed.get_absolute_url(),
+            )
         done.append(changed)
     return done
 

@@ -19,7 +19,6 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from luoshi.audit.chain import record
@@ -385,20 +384,16 @@ def reviewers_of(measure: Measure, *, exclude: Iterable[int | None] = ()) -> lis
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
-def measure_url(measure: Measure) -> str:
-    return reverse("measure_detail", args=[measure.pk])
-
-
 def notify_reviewers(measure: Measure, text: str, *, exclude: Iterable[int | None] = ()) -> None:
     """Tell the measure's reviewers (on commit), never the owner: they cannot decide it anyway."""
     owner_id = measure.owner.user_id if measure.owner is not None else None
     for user in reviewers_of(measure, exclude=[owner_id, *exclude]):
-        notify(user, text, measure_url(measure))
+        notify(user, text, measure.get_absolute_url())
 
 
 def notify_owner(measure: Measure, text: str) -> None:
     if measure.owner is not None and measure.owner.user is not None:
-        notify(measure.owner.user, text, measure_url(measure))
+        notify(measure.owner.user, text, measure.get_absolute_url())
 
 
 @transaction.atomic
@@ -501,7 +496,7 @@ def decide_extension(extension: Extension, *, actor: Any, approve: bool, note: s
     from django.contrib.auth import get_user_model
 
     for user in get_user_model().objects.filter(pk__in=recipients):
-        notify(user, text, measure_url(locked_measure))
+        notify(user, text, locked_measure.get_absolute_url())
     return locked
 
 

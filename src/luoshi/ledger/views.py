@@ -36,7 +36,7 @@ from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
 from luoshi.ledger.services import rates
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
-from luoshi.orgs.access import grants
+from luoshi.orgs.access import grants, top_paths
 from luoshi.orgs.models import PATH_STEP, Member, Organization
 
 HOME_PAGE_SIZE = 30  # rounds a page on the home page (a province sees thousands)
@@ -832,8 +832,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         if request.user.is_superuser:
             tops = list(Organization.objects.filter(parent=None).annotate(n_children=Count("children")))
         else:
-            paths = sorted({path for path, _role in grants(request.user)})
-            kept = [p for i, p in enumerate(paths) if not any(p.startswith(k) for k in paths[:i])]
+            kept = top_paths(request.user)
             tops = list(Organization.objects.filter(path__in=kept).annotate(n_children=Count("children")))
         whens = [When(**{f"{path_field}__startswith": top.path}, then=Value(top.path)) for top in tops]
         counts = (

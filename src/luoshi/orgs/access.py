@@ -61,6 +61,16 @@ def roles_for_action(action: str) -> frozenset[Role] | None:
         raise ValueError(f"unknown action {action!r}; known: {', '.join(ACTION_ROLES)}") from None
 
 
+def top_paths(user: Any, roles: frozenset[Role] | None = None) -> list[str]:
+    """The paths of the organizations where USER holds one of ROLES (any if None), leaving out those
+    below another of them: the tops of the subtrees the user reaches."""
+    kept: list[str] = []
+    for path in sorted({path for path, role in grants(user) if roles is None or role in roles}):
+        if not any(path.startswith(top) for top in kept):
+            kept.append(path)
+    return kept
+
+
 def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str = "") -> Q:
     """A Q on `<prefix>path` matching the organizations where USER holds one of ROLES (any role if
     None), including everything below them. Superusers match everything; anonymous users nothing.
@@ -69,12 +79,7 @@ def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str
         return Q(pk__in=[])
     if getattr(user, "is_superuser", False):
         return Q()
-    paths = sorted({path for path, role in grants(user) if roles is None or role in roles})
-    # Drop paths already covered by an ancestor in the list: fewer OR terms for the database.
-    kept: list[str] = []
-    for path in paths:
-        if not any(path.startswith(k) for k in kept):
-            kept.append(path)
+    kept = top_paths(user, roles)
     if not kept:
         return Q(pk__in=[])
     q = Q()
