@@ -1,10 +1,13 @@
 """Quality of `luoshi match` on the labelled set (tests/text/match_data/).
 
-    .venv/bin/python bench/match/quality.py            # figures on dev, test and all
-    .venv/bin/python bench/match/quality.py --sweep    # threshold sweep on dev (calibration)
-    .venv/bin/python bench/match/quality.py --errors test   # list the misses on a split
+    .venv/bin/python bench/match/quality.py            # figures on every split of labels.jsonl
+    .venv/bin/python bench/match/quality.py --splits dev,fresh,fresh2   # only these splits
+    .venv/bin/python bench/match/quality.py --splits dev --sweep    # threshold sweep (calibration)
+    .venv/bin/python bench/match/quality.py --splits dev,fresh --errors   # the misses of those splits
 
-Thresholds and weights are tuned on the `dev` half only; `test` is the held-out figure.
+`--splits` restricts everything printed (figures, the sweep, the errors) to the chosen splits, so
+held-out splits can stay unseen while tuning. Without it, every split present in labels.jsonl is
+reported (discovered from the file, in order of first appearance), then "all".
 """
 
 from __future__ import annotations
@@ -27,12 +30,14 @@ def _read(name: str) -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sweep", action="store_true", help="F1 on dev for a range of thresholds")
     parser.add_argument(
-        "--errors",
-        choices=("dev", "test", "fresh", "fresh2", "fresh3", "all"),
-        help="print the misses on a split",
+        "--splits",
+        help="comma list of splits to report (default: every split in labels.jsonl, then 'all')",
     )
+    parser.add_argument(
+        "--sweep", action="store_true", help="F1 for a range of thresholds, over the chosen splits"
+    )
+    parser.add_argument("--errors", action="store_true", help="print the misses of the chosen splits")
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
     parser.add_argument("--weights", help="word,bigram,char,concept_boost, e.g. 0.5,0.3,0.2,2")
     args = parser.parse_args()
@@ -42,6 +47,17 @@ def main() -> int:
         word, bigram, char, boost = (float(x) for x in args.weights.split(","))
         weights = {"word": word, "bigram": bigram, "char": char, "concept_boost": boost}
     history, new, labels = _read("history.jsonl"), _read("new.jsonl"), _read("labels.jsonl")
+    present = list(dict.fromkeys(str(row["split"]) for row in labels))
+    if args.splits:
+        chosen = [s.strip() for s in args.splits.split(",") if s.strip()]
+        unknown = [s for s in chosen if s not in present]
+        if unknown:
+            parser.error(f"unknown split(s) {', '.join(unknown)}; present: {', '.join(present)}")
+        shown = [*chosen, "chosen"] if len(chosen) > 1 else chosen
+    else:
+        chosen = present
+        shown = [*present, "all"]
+    allowed = set(chosen)
     index = MatchIndex.build(((h["id"], h["text"]) for h in history), weights=weights)
     results = dict(
         zip((n["id"] for n in new), index.query_many([n["text"] for n in new], top=5), strict=True)
@@ -49,23 +65,31 @@ def main() -> int:
     texts = {row["id"]: row["text"] for row in history + new}
 
     def truth(split: str) -> dict[str, frozenset[str]]:
-        return {row["id"]: frozenset(row["recurring_of"]) for row in labels if split in ("all", row["split"])}
+        """Labels of one split; "all" / "chosen" are the union of the chosen splits."""
+        return {
+            row["id"]: frozenset(row["recurring_of"])
+            for row in labels
+            if row["split"] in allowed and split in ("all", "chosen", row["split"])
+        }
 
     if args.sweep:
-        for step in range(20, 61):
+        for step in range(10, 61):
             t = step / 100
-            q = quality(results, truth("dev"), threshold=t)
-            print(f"threshold {t:.2f}  dev P {q.precision:.3f} R {q.recall:.3f} F1 {q.f1:.3f}")
+            line = [f"threshold {t:.2f}"]
+            for split in shown:
+                q = quality(results, truth(split), threshold=t)
+                line.append(f"{split} P {q.precision:.3f} R {q.recall:.3f} F1 {q.f1:.3f}")
+            print("  ".join(line))
         return 0
     print("split  items  with-match  recall@1  recall@5  precision  recall  F1")
-    for split in ("dev", "test", "fresh", "fresh2", "fresh3", "all"):
+    for split in shown:
         q = quality(results, truth(split), threshold=args.threshold)
         print(
             f"{split:6} {q.items:5}  {q.with_match:10}  {q.recall_at_1:8.3f}  {q.recall_at_5:8.3f}"
             f"  {q.precision:9.3f}  {q.recall:6.3f}  {q.f1:.3f}"
         )
     if args.errors:
-        for new_id, ids in truth(args.errors).items():
+        for new_id, ids in truth("chosen").items():
             matches = results[new_id]
             best = matches[0] if matches else None
             wrong_top = bool(ids) and (best is None or best.id not in ids)
