@@ -16,9 +16,12 @@ Two parts:
 
 Split: every labelled new item gets ``dev`` or ``test`` by a hash of its group, so that thresholds and
 weights are tuned on ``dev`` and the figures are reported on ``test``. Items after ``@split NAME``
-(``fresh``, ``fresh2``, ``fresh3``) were written later, blind, and are reported apart. ``fresh3``
-only restates existing history items: its ``=:`` lines name an earlier item by the beginning of
-its text, so it adds no history and leaves every history id unchanged.
+(``fresh``, ``fresh2``, ``fresh3``, ``fresh4``) were written later, blind, and are reported apart.
+``fresh3`` and ``fresh4`` only restate existing history items: their ``=:`` lines name an earlier
+item by the beginning of its text, so they add no history and leave every history id unchanged.
+``fresh4`` (written without seeing the dictionary, the engine or any score) is read after the
+composed families, so its ``=:`` lines may also name a composed history item and its new items
+come last, leaving every earlier new-item id unchanged.
 """
 
 from __future__ import annotations
@@ -85,6 +88,11 @@ DEPARTMENTS: list[tuple[str, str]] = [
 ]
 
 
+# Sections read after the composed families: they add no history, and their new items are
+# numbered after every earlier one.
+LATE_SPLITS = {"fresh4"}
+
+
 def _split(key: str) -> str:
     return "dev" if hashlib.sha256(key.encode()).digest()[0] % 2 == 0 else "test"
 
@@ -122,17 +130,24 @@ def main() -> None:
         group_history.clear()
         group_new.clear()
 
-    for raw in (HERE / "source.txt").read_text(encoding="utf-8").splitlines():
-        line = raw.strip()
+    def parse(lines: list[str]) -> None:
+        for raw in lines:
+            parse_line(raw.strip())
+        flush()
+
+    def parse_line(line: str) -> None:
+        nonlocal forced_split
         if line.startswith("@split "):
             flush()
             forced_split = line.split()[1]
-            continue
+            return
         if not line or line.startswith("#"):
             flush()
-            continue
+            return
         marker, _, text = line.partition(":")
         text = text.strip()
+        if forced_split in LATE_SPLITS and marker in ("H", "H2", "D"):
+            raise SystemExit(f"source.txt: split {forced_split} adds no history: {line!r}")
         if marker in ("H", "H2"):
             group_history.append(add_history(text))
         elif marker == "=":
@@ -151,7 +166,17 @@ def main() -> None:
             add_history(text)
         else:
             raise SystemExit(f"source.txt: unknown marker {marker!r} in {line!r}")
-    flush()
+
+    lines = (HERE / "source.txt").read_text(encoding="utf-8").splitlines()
+    late_start = next(
+        (
+            i
+            for i, raw in enumerate(lines)
+            if raw.strip().startswith("@split ") and raw.strip().split()[1] in LATE_SPLITS
+        ),
+        len(lines),
+    )
+    parse(lines[:late_start])
 
     forced_split = None  # the composed families keep their dev/test split
     rng = random.Random(20240517)
@@ -170,6 +195,9 @@ def main() -> None:
     for family, department in outside[:12]:
         text = FAMILIES[family][1].format(d=DEPARTMENTS[department][1])
         add_new(text, [], "composed_no_match", f"c{family}-{department}")
+
+    # Late sections (fresh4): read last, against the whole history, composed items included.
+    parse(lines[late_start:])
 
     for name, rows in (("history", history), ("new", new), ("labels", labels)):
         with open(HERE / f"{name}.jsonl", "w", encoding="utf-8") as handle:
