@@ -280,10 +280,15 @@ def test_the_match_modules_import_no_django() -> None:
 
 # -------------------------------------------------------------------------------------- quality
 def test_quality_on_the_labelled_set_does_not_regress() -> None:
-    """A floor under the figures reported in bench/match/README.md (a regression guard)."""
+    """A floor under the figures reported in bench/match/README.md (a regression guard).
+
+    Only the splits the dictionary is tuned on (dev, fresh, fresh2): a floor over the held-out
+    splits would be a figure to look at while tuning.
+    """
     history, new, labels = _read("history.jsonl"), _read("new.jsonl"), _read("labels.jsonl")
     assert len(history) >= 300 and len(new) >= 150
-    # Floors a little under the figures of bench/match/README.md (all splits together).
+    labels = [row for row in labels if row["split"] in ("dev", "fresh", "fresh2")]
+    # Floors a little under the figures of bench/match/README.md (dev + fresh + fresh2 together).
     index = MatchIndex.build((str(h["id"]), str(h["text"])) for h in history)
     results = dict(
         zip(
@@ -294,7 +299,7 @@ def test_quality_on_the_labelled_set_does_not_regress() -> None:
     )
     truth = {str(row["id"]): frozenset(row["recurring_of"]) for row in labels}
     q = quality(results, truth)
-    assert q.recall_at_1 >= 0.77
+    assert q.recall_at_1 >= 0.83
     assert q.recall_at_5 >= 0.92
     assert q.f1 >= 0.60
 
