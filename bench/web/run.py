@@ -211,7 +211,16 @@ def bench_database(
 
     port = free_port()
     server = subprocess.Popen(
-        [LUOSHI, "serve", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--threads", "4"],
+        [
+            LUOSHI,
+            "serve",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -244,7 +253,7 @@ def bench_database(
                 errors[name] += failed
         base_p95 = percentile(samples["/healthz"], 0.95)
         report(
-            f"\n**{label}** — {args.teams} teams × {args.measures} measures ({args.teams * args.measures:,} measures, built in {build_seconds:.0f} s), gunicorn {args.workers} workers × 4 threads, {args.clients} concurrent clients\n"
+            f"\n**{label}** — {args.teams} teams × {args.measures} measures ({args.teams * args.measures:,} measures, built in {build_seconds:.0f} s), gunicorn {args.workers} workers × {args.threads} threads, {args.clients} concurrent clients\n"
         )
         report("| page | requests | errors | p50 ms | p95 ms | p95 ÷ /healthz p95 |")
         report("|---|---:|---:|---:|---:|---:|")
@@ -298,6 +307,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="requests per page, over all rounds")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
         "--postgres", help="a PostgreSQL server URL (its database is not touched; luoshi_bench is created)"
     )

@@ -25,12 +25,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from luoshi.errors import DomainError
 from luoshi.ledger import planning
-from luoshi.ledger.fragments import cached_fragment, cached_value, with_version
+from luoshi.ledger.fragments import cached_fragment, cached_value
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
@@ -318,17 +319,11 @@ def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFil
         return render_to_string("ledger/partials/measure_table.html", table_context)
 
     variant = f"{can_manage}|{ledger_filter.querystring()}|{page_number or ''}"
-    # Querysets, not lists: the htmx partial never reads them, so it does not pay for them.
-    members = Member.objects.filter(team_id=round_.team_id, active=True)
     return {
         "round": round_,
         "table_html": cached_fragment(round_, "ledger-table", variant, render_table),
         "filter": ledger_filter,
         "list_url": list_url,
-        "aspects": round_.framework.aspects.all(),
-        "members": members,
-        "statuses": MeasureStatus.choices,
-        "deadline_filters": DEADLINE_FILTERS,
         "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
         "can_manage": can_manage,
     }
@@ -349,8 +344,31 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
         }
         return render_to_string("ledger/partials/rates.html", rates_context)
 
+    def members() -> QuerySet[Member]:
+        return Member.objects.filter(team_id=round_.team_id, active=True)
+
     def render_filters() -> str:
-        return render_to_string("ledger/partials/ledger_filters.html", context)
+        choices = {
+            "aspects": round_.framework.aspects.all(),
+            "members": members(),
+            "statuses": MeasureStatus.choices,
+            "deadline_filters": DEADLINE_FILTERS,
+        }
+        return render_to_string("ledger/partials/ledger_filters.html", context | choices)
+
+    def render_head() -> str:
+        return render_to_string("ledger/partials/round_head.html", context)
+
+    def render_owner_options() -> str:
+        return format_html_join(
+            "", '<option value="{}">{}（{}）</option>', ((m.pk, m.name, m.position) for m in members())
+        )
+
+    # Everything but the user's own bar, the CSRF token and messages comes from the cache.
+    can_manage = context["can_manage"]
+    context["head_html"] = cached_fragment(round_, "ledger-head", str(can_manage), render_head)
+    if can_manage:
+        context["owner_options_html"] = cached_fragment(round_, "owner-options", "", render_owner_options)
 
     context["filters_html"] = cached_fragment(
         round_, "ledger-filters", context["filter"].querystring(), render_filters
@@ -365,8 +383,7 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ledger list of a round; with htmx only the table is returned (the URL keeps the filters)."""
     round_ = get_object_or_404(
-        with_version(Round.objects.for_user(request.user).select_related("team__organization", "framework")),
-        pk=pk,
+        Round.objects.for_user(request.user).select_related("team__organization", "framework"), pk=pk
     )
     ledger_filter = LedgerFilter.from_query(request.GET)
     if _is_partial(request):
@@ -686,8 +703,7 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
 def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Completion by aspect, overdue and upcoming measures, and every rate with its formula."""
     round_ = get_object_or_404(
-        with_version(Round.objects.for_user(request.user).select_related("team__organization", "framework")),
-        pk=pk,
+        Round.objects.for_user(request.user).select_related("team__organization", "framework"), pk=pk
     )
     ledger_url = reverse("round_detail", args=[round_.pk])
 
