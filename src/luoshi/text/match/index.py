@@ -31,6 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from luoshi.text.match import embedding as emb
 from luoshi.text.match import features as feats
 
 if TYPE_CHECKING:
@@ -64,8 +65,10 @@ UNIT_MISMATCH = 0.5
 # How many of the best raw scores are re-checked for a unit mismatch before the final top-k.
 _UNIT_POOL = 50
 
-# Weight of the embedding cosine when an embedding backend is configured (lexical gets the rest).
-EMBEDDING_WEIGHT = 0.5
+# With an embedding backend, score = (1 - w) * lexical + w * cosine, where w and the decision
+# threshold are the backend's own (``embedding_weight``, ``threshold``; see ``embedding``).
+# The backend that wrote a saved index's vectors before their name was recorded.
+_LEGACY_EMBEDDING = "sentence-transformers"
 
 # Feature kind (the prefix of a feature) -> its index; kind index -> block.
 _KIND_ID: dict[str, int] = {name: i for i, name in enumerate(feats.KINDS)}
@@ -118,6 +121,14 @@ class MatchIndex:
         if set(self.weights) != set(DEFAULT_WEIGHTS) or min(self.weights.values()) < 0:
             raise ValueError(f"weights must be non-negative numbers for {sorted(DEFAULT_WEIGHTS)}")
         self.embedder = embedder
+        self.embedding_name: str | None = emb.backend_name(embedder) if embedder is not None else None
+        self.embedding_weight: float = float(
+            getattr(embedder, "embedding_weight", emb.DEFAULT_EMBEDDING_WEIGHT)
+            if embedder is not None
+            else 0.0
+        )
+        # The default decision threshold: the backend's, or the lexical one.
+        self.threshold: float = float(getattr(embedder, "threshold", DEFAULT_THRESHOLD))
         self._ids: list[str] = []
         self._id_set: set[str] = set()
         self._vocab: dict[str, int] = {}
@@ -302,9 +313,10 @@ class MatchIndex:
             if self.embedder is not None and self._embeddings is not None and texts is not None:
                 query_emb = _unit_rows(self.embedder.encode(list(texts[start : start + chunk])))
                 semantic = query_emb @ self._embeddings.T
+                weight = self.embedding_weight
                 for row, (cols, vals) in enumerate(lexical):
-                    combined = EMBEDDING_WEIGHT * semantic[row].astype(np.float64)
-                    combined[cols] += (1 - EMBEDDING_WEIGHT) * vals
+                    combined = weight * semantic[row].astype(np.float64)
+                    combined[cols] += (1 - weight) * vals
                     results.append(self._top(np.arange(n_items), combined, top, units[row]))
             else:
                 results.extend(
@@ -447,7 +459,12 @@ class MatchIndex:
         self._ensure_raw()
         assert self._inverted is not None
         vocab = np.array(list(self._vocab), dtype=str) if self._vocab else np.zeros(0, dtype="<U1")
-        meta = {"version": FORMAT_VERSION, "weights": self.weights, "features": feats.signature()}
+        meta = {
+            "version": FORMAT_VERSION,
+            "weights": self.weights,
+            "features": feats.signature(),
+            "embedding": self.embedding_name if self._embeddings is not None else None,
+        }
         arrays: dict[str, NDArray[np.generic]] = {
             "meta": np.array(json.dumps(meta, ensure_ascii=False)),
             "ids": np.array(self._ids, dtype=str) if self._ids else np.zeros(0, dtype="<U1"),
@@ -476,15 +493,27 @@ class MatchIndex:
     @staticmethod
     def has_embeddings(path: str | Path) -> bool:
         """Whether a saved index holds embedding vectors (False if it is not a readable index)."""
+        return MatchIndex.embedding_of(path) is not None
+
+    @staticmethod
+    def embedding_of(path: str | Path) -> str | None:
+        """The name of the backend whose vectors a saved index holds (None: none, or not an index)."""
         try:
             with np.load(path, allow_pickle=False) as data:
-                return "embeddings" in data.files
-        except (OSError, ValueError, EOFError, zipfile.BadZipFile):
-            return False
+                if "embeddings" not in data.files:
+                    return None
+                name = json.loads(str(data["meta"])).get("embedding") or _LEGACY_EMBEDDING
+                return str(name)
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+            return None
 
     @classmethod
     def load(cls, path: str | Path, embedder: EmbeddingBackend | None = None) -> MatchIndex:
-        """Read an index written by ``save``; raises ``ValueError`` if it is not one."""
+        """Read an index written by ``save``; raises ``ValueError`` if it is not one, or if it holds
+        vectors of another backend than ``embedder`` (or none while ``embedder`` is given).
+
+        Without ``embedder`` the stored vectors are left out: the loaded index is purely lexical
+        (and stays consistent if items are added to it)."""
         try:
             data = np.load(path, allow_pickle=False)
         except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
@@ -516,7 +545,13 @@ class MatchIndex:
                     (data["inv_data"], data["inv_indices"], data["inv_indptr"]),
                     shape=(len(vocab), len(index._ids)),
                 )
-                if "embeddings" in data.files:
+                if "embeddings" in data.files and embedder is not None:
+                    stored = str(meta.get("embedding") or _LEGACY_EMBEDDING)
+                    if stored != index.embedding_name:
+                        raise ValueError(
+                            f"索引文件中的向量由 {stored} 生成，与当前的向量后端 {index.embedding_name} 不同，"
+                            f"不能混用；请用同一后端重新建立索引（--save-index）：{path}"
+                        )
                     index._embeddings = data["embeddings"]
                 if "common_col" in data.files:
                     index._common_col = data["common_col"]
