@@ -304,8 +304,8 @@ def main() -> int:
     parser.add_argument("--teams", type=int, default=1000)
     parser.add_argument("--measures", type=int, default=100)
     parser.add_argument("--clients", type=int, default=10)
-    parser.add_argument("--requests", type=int, default=400, help="requests per page, over all rounds")
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--requests", type=int, default=1000, help="requests per page, over all rounds")
+    parser.add_argument("--rounds", type=int, default=10, help="batches per page, interleaved across pages")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(

@@ -296,6 +296,7 @@ class BulkAssignForm(forms.Form):
 
 
 def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFilter) -> dict[str, Any]:
+    """What both the round page and its htmx table need; `render_table` renders the table afresh."""
     can_manage = planning.manageable(request.user, round_)
     list_url = reverse("round_detail", args=[round_.pk])
     page_number = request.GET.get("page")
@@ -318,10 +319,10 @@ def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFil
         }
         return render_to_string("ledger/partials/measure_table.html", table_context)
 
-    variant = f"{can_manage}|{ledger_filter.querystring()}|{page_number or ''}"
     return {
         "round": round_,
-        "table_html": cached_fragment(round_, "ledger-table", variant, render_table),
+        "render_table": render_table,
+        "table_variant": f"{can_manage}|{ledger_filter.querystring()}|{page_number or ''}",
         "filter": ledger_filter,
         "list_url": list_url,
         "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
@@ -330,51 +331,43 @@ def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFil
 
 
 def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFilter) -> dict[str, Any]:
+    """The round page in three cached parts: everything above the organizer's bulk form, the
+    form's list of owners, and everything below it (the table and the problems). Only the user's
+    own bar, the CSRF token and messages are rendered on every request."""
     context = _round_context(request, round_, ledger_filter)
-
-    def render_problems() -> str:
-        problems = round_.problems.select_related("aspect")
-        return render_to_string("ledger/partials/problem_table.html", {"problems": problems})
-
-    def render_rates() -> str:
-        rates_context = {
-            "rates": rates(round_.measures.all()),
-            "ledger_url": context["list_url"],
-            "problem_count": round_.problems.count(),
-        }
-        return render_to_string("ledger/partials/rates.html", rates_context)
+    can_manage = context["can_manage"]
 
     def members() -> QuerySet[Member]:
         return Member.objects.filter(team_id=round_.team_id, active=True)
 
-    def render_filters() -> str:
-        choices = {
+    def render_top() -> str:
+        parts = {
+            "rates": rates(round_.measures.all()),
+            "ledger_url": context["list_url"],
+            "problem_count": round_.problems.count(),
             "aspects": round_.framework.aspects.all(),
             "members": members(),
             "statuses": MeasureStatus.choices,
             "deadline_filters": DEADLINE_FILTERS,
         }
-        return render_to_string("ledger/partials/ledger_filters.html", context | choices)
+        return render_to_string("ledger/partials/round_top.html", context | parts)
 
-    def render_head() -> str:
-        return render_to_string("ledger/partials/round_head.html", context)
+    def render_bottom() -> str:
+        problems = round_.problems.select_related("aspect")
+        return context["render_table"]() + render_to_string(
+            "ledger/partials/problem_table.html", {"problems": problems}
+        )
 
     def render_owner_options() -> str:
         return format_html_join(
             "", '<option value="{}">{}（{}）</option>', ((m.pk, m.name, m.position) for m in members())
         )
 
-    # Everything but the user's own bar, the CSRF token and messages comes from the cache.
-    can_manage = context["can_manage"]
-    context["head_html"] = cached_fragment(round_, "ledger-head", str(can_manage), render_head)
+    top_variant = f"{can_manage}|{ledger_filter.querystring()}"
+    context["top_html"] = cached_fragment(round_, "ledger-top", top_variant, render_top)
     if can_manage:
         context["owner_options_html"] = cached_fragment(round_, "owner-options", "", render_owner_options)
-
-    context["filters_html"] = cached_fragment(
-        round_, "ledger-filters", context["filter"].querystring(), render_filters
-    )
-    context["problems_html"] = cached_fragment(round_, "problem-table", "", render_problems)
-    context["rates_html"] = cached_fragment(round_, "rates", "", render_rates)
+    context["bottom_html"] = cached_fragment(round_, "ledger-bottom", context["table_variant"], render_bottom)
     return context
 
 
@@ -387,7 +380,10 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     ledger_filter = LedgerFilter.from_query(request.GET)
     if _is_partial(request):
-        return HttpResponse(_round_context(request, round_, ledger_filter)["table_html"])
+        context = _round_context(request, round_, ledger_filter)
+        return HttpResponse(
+            cached_fragment(round_, "ledger-table", context["table_variant"], context["render_table"])
+        )
     return render(request, "ledger/round_detail.html", _round_page_context(request, round_, ledger_filter))
 
 
