@@ -85,7 +85,7 @@ class E5Backend:
         """L2-normalised rows, one per text."""
         with self._lock:
             vectors = self._model.query(list(texts))
-        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self._model.dim)
 
 
 class SentenceTransformerBackend:
