@@ -139,6 +139,28 @@ def test_the_index_is_built_once_and_grows_incrementally(
     assert index_for(path) is first and len(first) == size + 1
 
 
+def test_the_e5_backend_is_used_when_the_environment_asks_for_it(
+    round_: Any, organizer: Any, history: History, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from luoshi.recurrence import matching
+    from luoshi.text.match.embedding import E5Backend
+
+    assert matching.threshold() == matching.DEFAULT_THRESHOLD and index_for("/").embedder is None
+    matching.clear_cache()
+    monkeypatch.setenv("LUOSHI_EMBEDDING", "e5")
+    index = index_for(round_.team.organization.path)
+    assert isinstance(index.embedder, E5Backend) and index.embedding_name == "e5"
+    assert matching.threshold() == 0.75
+    restated, new = _import(round_, organizer, RESTATED, NEW_ITEM)
+    assert restated.suggested_id == history.formalism.pk
+    assert restated.matches[0]["score"] >= 0.75
+    # Every earlier problem gets a cosine now; the suggestion still follows the backend's threshold.
+    assert new.suggested_id == matching.decide(
+        [matching.Match(str(m["id"]), m["score"]) for m in new.matches]
+    )
+    assert all(m["score"] < 0.75 for m in new.matches) == (new.suggested_id is None)
+
+
 def test_the_index_is_rebuilt_when_a_problem_is_gone(round_: Any, history: History) -> None:
     path = round_.team.organization.path
     first = index_for(path)

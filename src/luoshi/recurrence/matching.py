@@ -6,6 +6,9 @@ problems are added to the index incrementally (the engine's `add`). A problem de
 drops) rebuilds it. Edited texts are not noticed until the next rebuild; problems rarely change
 after import, and a restart rebuilds everything.
 
+With ``LUOSHI_EMBEDDING=e5`` (or ``LUOSHI_EMBEDDING_MODEL_DIR``) the indexes blend in the embedding
+backend, loaded once per process, and `threshold()` / `decide` follow the backend's threshold.
+
 Permission is applied to the answers, not the index: every match is filtered through
 `Problem.objects.for_user(user, "view")` restricted to earlier rounds, so another organization's
 history, or a higher level's, never reaches a page.
@@ -14,6 +17,7 @@ history, or a higher level's, never reaches a page.
 from __future__ import annotations
 
 import datetime
+import functools
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -22,7 +26,8 @@ from typing import Any
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 
 from luoshi.ledger.models import Measure, Problem, Round
-from luoshi.text.match import DEFAULT_THRESHOLD, Match, MatchIndex, decide
+from luoshi.text.match import DEFAULT_THRESHOLD, Match, MatchIndex, embedding
+from luoshi.text.match import decide as _decide
 
 # How many earlier problems a page shows per item.
 TOP = 5
@@ -38,6 +43,7 @@ __all__ = [
     "earlier_for_round",
     "earlier_scope",
     "match_texts",
+    "threshold",
 ]
 
 
@@ -52,6 +58,30 @@ class _Cached:
 
 _CACHE: dict[str, _Cached] = {}
 _CACHE_LOCK = threading.Lock()
+
+
+@functools.cache
+def _embedder() -> embedding.EmbeddingBackend | None:
+    """The embedding backend configured in the environment (None: lexical), loaded once."""
+    return embedding.backend_from_env()
+
+
+def _new_index() -> MatchIndex:
+    return MatchIndex(embedder=_embedder())
+
+
+def _backend_threshold() -> float:
+    return _new_index().threshold
+
+
+def threshold() -> float:
+    """The score at which a match is suggested: the backend's threshold, or the lexical default."""
+    return _backend_threshold()
+
+
+def decide(matches: Sequence[Match], threshold: float | None = None) -> str | None:
+    """The engine's decision at THRESHOLD (default: `threshold()`, which follows the backend)."""
+    return _decide(matches, threshold=_backend_threshold() if threshold is None else threshold)
 
 
 def problem_text(summary: str, text: str) -> str:
@@ -80,13 +110,13 @@ def _current(path: str) -> _Cached:
             or (max_id == cached.max_id and (count != cached.count or newest != cached.newest))
         )
         if cached is None or stale:
-            cached = _Cached(MatchIndex())
+            cached = _Cached(_new_index())
             _CACHE[path] = cached
     with cached.lock:
         if max_id > cached.max_id:
             _add_newer(cached, path, max_id)
             if len(cached.index) != count:  # an id seen before has gone: start again
-                cached.index, cached.max_id = MatchIndex(), 0
+                cached.index, cached.max_id = _new_index(), 0
                 _add_newer(cached, path, max_id)
             cached.max_id, cached.count, cached.newest = max_id, count, newest
     return cached
@@ -119,9 +149,10 @@ def _query(path: str, texts: Sequence[str], top: int) -> list[list[Match]]:
 
 
 def clear_cache() -> None:
-    """Forget every index (tests; a process that edits many problems in bulk)."""
+    """Forget every index and the loaded backend (tests; a process that edits many problems in bulk)."""
     with _CACHE_LOCK:
         _CACHE.clear()
+        _embedder.cache_clear()
 
 
 def earlier_scope(round_: Round, user: Any) -> QuerySet[Problem]:
@@ -156,11 +187,12 @@ class Earlier:
     confirmed: bool = False
 
 
-def earlier_for_round(
-    round_: Round, user: Any, threshold: float = DEFAULT_THRESHOLD
-) -> dict[int, list[Earlier]]:
-    """For every problem of ROUND: the earlier problems it matches at or above THRESHOLD (and its
-    confirmed earlier problem, first). A fixed number of queries, whatever the number of problems."""
+def earlier_for_round(round_: Round, user: Any, threshold: float | None = None) -> dict[int, list[Earlier]]:
+    """For every problem of ROUND: the earlier problems it matches at or above THRESHOLD (default:
+    `threshold()`) and its confirmed earlier problem, first. A fixed number of queries, whatever the
+    number of problems."""
+    if threshold is None:
+        threshold = _backend_threshold()
     problems = list(Problem.objects.filter(round=round_).only("pk", "summary", "text", "recurrence_of_id"))
     found = match_texts(round_, user, [problem_text(p.summary, p.text) for p in problems])
     wanted = {int(m.id) for matches in found for m in matches if m.score >= threshold}

@@ -152,7 +152,7 @@ def feedback_batch(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "pending": sum(1 for i in items if i.is_pending),
             "can_manage": _can_manage(request, batch.round),
-            "threshold": matching.DEFAULT_THRESHOLD,
+            "threshold": matching.threshold(),
         },
     )
 
@@ -209,7 +209,7 @@ def feedback_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "row": row,
         "round": round_,
         "can_manage": _can_manage(request, round_),
-        "threshold": matching.DEFAULT_THRESHOLD,
+        "threshold": matching.threshold(),
     }
     return render(request, "recurrence/partials/item.html", context, status=status)
 
@@ -248,7 +248,7 @@ def round_recurrences(request: HttpRequest, pk: int) -> HttpResponse:
             "round": round_,
             "rows": rows,
             "flagged": sum(1 for _, found in rows if found),
-            "threshold": matching.DEFAULT_THRESHOLD,
+            "threshold": matching.threshold(),
             "can_manage": _can_manage(request, round_),
         },
     )
