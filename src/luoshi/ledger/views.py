@@ -376,7 +376,7 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ledger list of a round; with htmx only the table is returned (the URL keeps the filters)."""
     round_ = get_object_or_404(
-        Round.objects.for_user(request.user).select_related("team__organization", "framework"), pk=pk
+        Round.objects.for_user(request.user).select_related("team__organization"), pk=pk
     )
     ledger_filter = LedgerFilter.from_query(request.GET)
     if _is_partial(request):
@@ -699,7 +699,7 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
 def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Completion by aspect, overdue and upcoming measures, and every rate with its formula."""
     round_ = get_object_or_404(
-        Round.objects.for_user(request.user).select_related("team__organization", "framework"), pk=pk
+        Round.objects.for_user(request.user).select_related("team__organization"), pk=pk
     )
     ledger_url = reverse("round_detail", args=[round_.pk])
 
