@@ -22,11 +22,14 @@ from typing import TypeVar
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from luoshi.audit.models import Event
 from luoshi.ledger.models import Round
+from luoshi.orgs.models import Organization, Team
 
 T = TypeVar("T")
 
@@ -45,6 +48,22 @@ def _last_event(path: str | None) -> tuple[int, str] | None:
     return (int(row[0]), str(row[1])) if row else None
 
 
+def with_version(rounds: QuerySet[Round]) -> QuerySet[Round]:
+    """ROUNDS with their version read in the same query (one round trip less on the busiest pages).
+
+    Plain SQL correlated on the round's own table (whose alias is always its table name), so it
+    costs nothing to build, unlike the equivalent Subquery expressions."""
+    event, team, organization = Event._meta.db_table, Team._meta.db_table, Organization._meta.db_table
+    version = RawSQL(
+        f"SELECT CAST(e.seq AS TEXT) || '-' || SUBSTR(e.hash, 1, 16) FROM {event} e"
+        f" WHERE e.organization_path = (SELECT o.path FROM {organization} o"
+        f" INNER JOIN {team} t ON t.organization_id = o.id WHERE t.id = {Round._meta.db_table}.team_id)"
+        " ORDER BY e.seq DESC LIMIT 1",
+        (),
+    )
+    return rounds.annotate(luoshi_version=version)
+
+
 def round_version(round_: Round) -> str:
     """The last audit event recorded for ROUND's organization, as "number-hash" ("0" when none).
 
@@ -53,6 +72,9 @@ def round_version(round_: Round) -> str:
     cached: str | None = getattr(round_, "_luoshi_version", None)
     if cached is not None:  # asked once per request, however many fragments the page has
         return cached
+    if hasattr(round_, "luoshi_version"):  # read with the round (with_version)
+        round_._luoshi_version = round_.luoshi_version or "0"  # type: ignore[attr-defined]
+        return str(round_._luoshi_version)  # type: ignore[attr-defined]
     last = _last_event(round_.team.organization.path)
     version = f"{last[0]}-{last[1][:16]}" if last else "0"
     round_._luoshi_version = version  # type: ignore[attr-defined]

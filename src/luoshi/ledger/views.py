@@ -31,7 +31,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from luoshi.errors import DomainError
 from luoshi.ledger import planning
-from luoshi.ledger.fragments import cached_fragment, cached_value
+from luoshi.ledger.fragments import cached_fragment, cached_value, with_version
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
@@ -376,7 +376,7 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ledger list of a round; with htmx only the table is returned (the URL keeps the filters)."""
     round_ = get_object_or_404(
-        Round.objects.for_user(request.user).select_related("team__organization"), pk=pk
+        with_version(Round.objects.for_user(request.user).select_related("team__organization")), pk=pk
     )
     ledger_filter = LedgerFilter.from_query(request.GET)
     if _is_partial(request):
@@ -699,7 +699,7 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
 def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Completion by aspect, overdue and upcoming measures, and every rate with its formula."""
     round_ = get_object_or_404(
-        Round.objects.for_user(request.user).select_related("team__organization"), pk=pk
+        with_version(Round.objects.for_user(request.user).select_related("team__organization")), pk=pk
     )
     ledger_url = reverse("round_detail", args=[round_.pk])
 
