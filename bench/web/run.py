@@ -306,8 +306,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--requests", type=int, default=1000, help="requests per page, over all rounds")
     parser.add_argument("--rounds", type=int, default=10, help="batches per page, interleaved across pages")
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--workers", type=int, default=2, help="gunicorn processes (luoshi serve: one per core)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="threads per process (luoshi serve's default: 1)"
+    )
     parser.add_argument(
         "--postgres", help="a PostgreSQL server URL (its database is not touched; luoshi_bench is created)"
     )

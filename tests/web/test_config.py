@@ -33,6 +33,15 @@ def test_bad_values_name_the_variable(name: str, value: str, read: str) -> None:
             env.integer(name, 0, minimum=0)
 
 
+def test_choice_accepts_listed_words_and_names_the_variable_otherwise() -> None:
+    env = Env({"E": " E5 ", "BLANK": "", "BAD": "bert"})
+    assert env.choice("E", "", ["e5"]) == "e5"
+    assert env.choice("BLANK", "x", ["e5"]) == "x"
+    assert env.choice("UNSET", "x", ["e5"]) == "x"
+    with pytest.raises(ConfigError, match=r"BAD.*e5"):
+        env.choice("BAD", "", ["e5"])
+
+
 def test_secret_from_file(tmp_path: Path) -> None:
     secret = tmp_path / "key"
     secret.write_text("s3cret\n", encoding="utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -51,6 +51,17 @@ class Env:
         if minimum is not None and value < minimum:
             raise ConfigError(f"{name}={raw!r}: 不能小于 {minimum}")
         return value
+
+    def choice(self, name: str, default: str, choices: Iterable[str]) -> str:
+        """One of CHOICES (case and surrounding spaces ignored); an empty value means DEFAULT."""
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        word = raw.strip().lower()
+        allowed = list(choices)
+        if word not in allowed:
+            raise ConfigError(f"{name}={raw!r}: 应为以下之一：{'、'.join(allowed)}")
+        return word
 
     def items(self, name: str, default: list[str]) -> list[str]:
         raw = self.environ.get(name)

@@ -124,6 +124,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Rendered ledger and dashboard fragments, per process, keyed by the round's audit version (see
 # luoshi.ledger.fragments); 0 turns the cache off.
+# Optional semantic matching of recurring problems (luoshi.text.match.embedding): empty, or "e5".
+LUOSHI_EMBEDDING = env.choice("LUOSHI_EMBEDDING", "", ["none", "lexical", "off", "e5"])
 LUOSHI_FRAGMENT_CACHE_SECONDS = env.integer("LUOSHI_FRAGMENT_CACHE_SECONDS", 600, minimum=0)
 CACHES = {
     "default": {
