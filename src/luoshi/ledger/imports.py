@@ -29,7 +29,6 @@ from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger import services
 from luoshi.ledger.models import (
-    Commitment,
     Evidence,
     ImportDraft,
     Measure,
@@ -642,15 +641,7 @@ def import_ledger(
             next_measure += 1
             report.measure_count += 1
             row_report.created.append(f"措施 {measure.number}")
-            for commitment in find_commitments(text):
-                Commitment.objects.create(
-                    measure=measure,
-                    text=commitment.text[:500],
-                    period=commitment.period or "",
-                    op=commitment.op,
-                    value=commitment.value,
-                    unit=commitment.unit[:20],
-                )
+            services.add_commitments(measure, find_commitments(text))
             for date, line in _dated_lines(row.progress, today):
                 ProgressUpdate.objects.create(measure=measure, date=date, text=line, author=actor)
             for date, line in _dated_lines(row.evidence, today):

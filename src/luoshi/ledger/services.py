@@ -39,6 +39,7 @@ from luoshi.orgs.models import Member, Team
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
 
+    from luoshi.text.model import Commitment as ParsedCommitment
     from luoshi.text.model import ParsedDocument
 
     User = AbstractBaseUser
@@ -280,6 +281,19 @@ class ImportResult:
 
 
 @transaction.atomic
+def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -> None:
+    """Store the quantified commitments found in MEASURE's text (luoshi.text.quantities)."""
+    for commitment in commitments:
+        Commitment.objects.create(
+            measure=measure,
+            text=commitment.text[:500],
+            period=commitment.period or "",
+            op=commitment.op,
+            value=commitment.value,
+            unit=commitment.unit[:20],
+        )
+
+
 def import_parsed(
     round_: Round,
     document: ParsedDocument,
@@ -337,15 +351,7 @@ def import_parsed(
             deadline_text=(item.deadline_text or "")[:100],
             long_term=item.deadline is None and bool(item.deadline_text),
         )
-        for commitment in item.commitments:
-            Commitment.objects.create(
-                measure=measure,
-                text=commitment.text[:500],
-                period=commitment.period or "",
-                op=commitment.op,
-                value=commitment.value,
-                unit=commitment.unit[:20],
-            )
+        add_commitments(measure, item.commitments)
         measures.append(measure)
     record(
         EventType.ROUND_IMPORTED,
@@ -435,4 +441,4 @@ def rates(measures: Any, today: datetime.date | None = None) -> Rates:
     )
 
 
-__all__ = ["Evidence", "create_round", "import_parsed", "rates", "transition"]
+__all__ = ["Evidence", "add_commitments", "create_round", "import_parsed", "rates", "transition"]

@@ -233,6 +233,16 @@ def _labelled_by_aspect(items: Sequence[_Item]) -> bool:
     return bool(items) and all(_ASPECT_HEAD_RE.match(item.head.body) for item in items)
 
 
+def _aspect_mode(top: str, items: Sequence[_Item]) -> bool:
+    """Whether the top-level items are aspects (方面) holding the items, rather than items themselves."""
+    return (
+        top in ("cn", "paren_cn")
+        or top.startswith("#")
+        or any(item.children for item in items)
+        or _labelled_by_aspect(items)
+    )
+
+
 def _process_problems(builder: _Builder, segments: list[Segment]) -> None:
     top = _first_marked_key(segments)
     if top is None:
@@ -240,12 +250,7 @@ def _process_problems(builder: _Builder, segments: list[Segment]) -> None:
             builder.problem("", text)
         return
     _intro, items = _items(segments, top)
-    aspect_mode = (
-        top in ("cn", "paren_cn")
-        or top.startswith("#")
-        or any(item.children for item in items)
-        or _labelled_by_aspect(items)
-    )
+    aspect_mode = _aspect_mode(top, items)
     for item in items:
         if not aspect_mode:
             builder.problem("", _item_text(item))
@@ -290,12 +295,7 @@ def _process_measures(builder: _Builder, segments: list[Segment]) -> None:
             builder.measure("", text)
         return
     _intro, items = _items(segments, top)
-    aspect_mode = (
-        top in ("cn", "paren_cn")
-        or top.startswith("#")
-        or any(item.children for item in items)
-        or _labelled_by_aspect(items)
-    )
+    aspect_mode = _aspect_mode(top, items)
     for item in items:
         if not aspect_mode:
             builder.measure("", _item_text(item))
