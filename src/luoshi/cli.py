@@ -65,7 +65,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args))
     except DatabaseError as exc:
-        print(f"数据库错误：{exc}（数据库尚未初始化时，请先运行 luoshi manage migrate）", file=sys.stderr)
+        from luoshi.web.errors import database_down, database_label
+
+        if database_down(exc):
+            print(
+                f"数据库无法连接：{database_label()}。请检查设置 LUOSHI_DATABASE_URL 和数据库服务（{exc}）",
+                file=sys.stderr,
+            )
+        else:
+            print(f"数据库错误：{exc}（数据库尚未初始化时，请先运行 luoshi manage migrate）", file=sys.stderr)
         return 2
 
 
