@@ -87,3 +87,9 @@ def on_login_failed(
         actor=ANONYMOUS,
         new={"username": typed, "known_user": known is not None, "locked": locked, **_where(request)},
     )
+
+
+def axes_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:
+    """django-axes' name for the attempted account, cut like the audit log's (its column holds 255)."""
+    source: Any = credentials if credentials is not None else request.POST
+    return str(source.get(get_user_model().USERNAME_FIELD) or source.get("username") or "")[:USERNAME_LIMIT]

@@ -116,6 +116,7 @@ AXES_FAILURE_LIMIT = LUOSHI_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=LUOSHI_LOGIN_LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "luoshi.accounts.signals.axes_client_ip"
+AXES_USERNAME_CALLABLE = "luoshi.accounts.signals.axes_username"
 AXES_LOCKOUT_CALLABLE = "luoshi.accounts.views.locked_out"
 AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log
 AXES_VERBOSE = False
