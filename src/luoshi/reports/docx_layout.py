@@ -64,7 +64,6 @@ CHARS_PER_LINE = 28
 LINE_PITCH_TWIPS = 579
 CHAR_SPACE = -848
 CONDENSE_TWIPS = -5
-TITLE_CHARS_PER_LINE = 19  # 二号 (22 pt) characters in the 156 mm text width, with room for digits
 
 STYLE_TITLE = "公文标题"
 STYLE_SUBTITLE = "公文副标题"
@@ -142,6 +141,9 @@ class OfficialDocument:
     def __init__(self, *, landscape: bool = False) -> None:
         self.document = Document()
         self._rpr_cache: dict[tuple[str, float, bool], Any] = {}
+        width_mm = (PAGE_HEIGHT_MM if landscape else PAGE_WIDTH_MM) - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
+        # 二号 characters a title line holds, one left for digits (19 on the portrait page)
+        self.title_chars_per_line = int(width_mm / 25.4 * 72 / SIZE_2) - 1
         self._setup_page(landscape)
         self._setup_styles()
         self._setup_page_numbers()
@@ -357,16 +359,14 @@ class OfficialDocument:
 
     # --- content ---------------------------------------------------------------------------------
 
-    def title(self, text: str) -> None:
-        """The title (方正小标宋简体 二号, centred) and the blank line below it."""
-        self._paragraph(
-            STYLE_TITLE, [("\n".join(balanced_lines(text, TITLE_CHARS_PER_LINE)), TITLE_FONT, SIZE_2, False)]
-        )
+    def title(self, text: str, *, subtitle: str = "") -> None:
+        """The title (方正小标宋简体 二号, centred, a long one in even lines), an optional line
+        under it (楷体_GB2312, centred, e.g. the period of a bulletin), and a blank line."""
+        lines = "\n".join(balanced_lines(text, self.title_chars_per_line))
+        self._paragraph(STYLE_TITLE, [(lines, TITLE_FONT, SIZE_2, False)])
+        if subtitle:
+            self._paragraph(STYLE_SUBTITLE, [(subtitle, HEADING2_FONT, SIZE_3, False)])
         self.blank()
-
-    def subtitle(self, text: str) -> None:
-        """A line under the title (楷体_GB2312, centred), e.g. the period of a bulletin."""
-        self._paragraph(STYLE_SUBTITLE, [(text, HEADING2_FONT, SIZE_3, False)])
 
     def blank(self) -> None:
         self._paragraph(STYLE_BODY, [])
