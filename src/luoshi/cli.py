@@ -23,6 +23,11 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "serve": ("luoshi.web.commands.serve", "启动网页服务（gunicorn，默认 127.0.0.1:8000）", True),
     "demo": ("luoshi.web.commands.demo", "载入演示单位、班子、成员、用户和一个检视轮次", True),
     "audit": ("luoshi.audit.commands", "审计日志：verify 校验哈希链", True),
+    "report": (
+        "luoshi.reports.commands",
+        "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账",
+        True,
+    ),
     "manage": ("luoshi.web.commands.manage", "运行 Django 管理命令（migrate、createsuperuser …）", True),
 }
 
