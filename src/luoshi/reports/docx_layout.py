@@ -37,6 +37,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, Twips
+from lxml import etree
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -76,6 +77,7 @@ STYLE_TABLE = "公文表格"
 STYLE_TABLE_HEADER = "公文表头"
 STYLE_PAGE_NUMBER = "公文页码"
 
+_BR, _T, _XML_SPACE = qn("w:br"), qn("w:t"), qn("xml:space")
 _THEME_ATTRIBUTES = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -133,14 +135,16 @@ def set_style_font(style: Any, font: str, size: float, *, bold: bool = False) ->
 class OfficialDocument:
     """A .docx on the GB/T 9704 page, written paragraph by paragraph.
 
-    Runs are built from prepared w:rPr templates (deep copies of one element per font, size and
-    weight): with hundreds of measures a report has thousands of runs, and python-docx's property
-    setters cost several times more than copying one element.
+    Paragraphs and runs are deep copies of one prepared element per style and per font, size and
+    weight: with hundreds of measures a report has thousands of runs, and building each element
+    anew (python-docx parses a string for every element it creates) costs several times more.
     """
 
     def __init__(self, *, landscape: bool = False) -> None:
         self.document = Document()
         self._rpr_cache: dict[tuple[str, float, bool], Any] = {}
+        self._run_cache: dict[tuple[str, float, bool], Any] = {}
+        self._paragraph_cache: dict[str, Any] = {}
         width_mm = (PAGE_HEIGHT_MM if landscape else PAGE_WIDTH_MM) - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
         # 二号 characters a title line holds, one left for digits (19 on the portrait page)
         self.title_chars_per_line = int(width_mm / 25.4 * 72 / SIZE_2) - 1
@@ -298,17 +302,23 @@ class OfficialDocument:
         return copy.deepcopy(template)
 
     def _append_run(self, p: Any, text: str, font: str, size: float, *, bold: bool = False) -> Any:
-        run = OxmlElement("w:r")
-        run.append(self._rpr(font, size, bold))
+        key = (font, size, bold)
+        template = self._run_cache.get(key)
+        if template is None:
+            template = OxmlElement("w:r")
+            template.append(_run_properties(font, size, bold=bold))
+            template.append(OxmlElement("w:t"))
+            self._run_cache[key] = template
+        run = copy.deepcopy(template)
+        t = run[-1]
         lines = text.split("\n")
         for index, line in enumerate(lines):
             if index:
-                run.append(OxmlElement("w:br"))
-            t = OxmlElement("w:t")
+                etree.SubElement(run, _BR)
+                t = etree.SubElement(run, _T)
             t.text = line
             if line != line.strip():
-                t.set(qn("xml:space"), "preserve")
-            run.append(t)
+                t.set(_XML_SPACE, "preserve")
         p.append(run)
         return run
 
@@ -335,12 +345,16 @@ class OfficialDocument:
         p.append(run)
 
     def _paragraph(self, style: str, pieces: Sequence[tuple[str, str, float, bool]]) -> Any:
-        p = OxmlElement("w:p")
-        ppr = OxmlElement("w:pPr")
-        style_element = OxmlElement("w:pStyle")
-        style_element.set(qn("w:val"), self._style_id(style))
-        ppr.append(style_element)
-        p.append(ppr)
+        template = self._paragraph_cache.get(style)
+        if template is None:
+            template = OxmlElement("w:p")
+            ppr = OxmlElement("w:pPr")
+            style_element = OxmlElement("w:pStyle")
+            style_element.set(qn("w:val"), self._style_id(style))
+            ppr.append(style_element)
+            template.append(ppr)
+            self._paragraph_cache[style] = template
+        p = copy.deepcopy(template)
         for text, font, size, bold in pieces:
             if text:
                 self._append_run(p, text, font, size, bold=bold)
@@ -401,7 +415,7 @@ class OfficialDocument:
             ind = OxmlElement("w:ind")
             ind.set(qn("w:right"), str(round(indent * SIZE_3 * 20)))
             ind.set(qn("w:rightChars"), str(round(indent * 100)))
-            p.pPr.append(ind)
+            p.find(qn("w:pPr")).append(ind)
 
     def table(
         self, headers: Sequence[str], rows: Sequence[Sequence[str]], widths_mm: Sequence[float]

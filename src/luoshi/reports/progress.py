@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime
 
-from luoshi.ledger.models import Measure, Round
+from luoshi.ledger.models import Measure, Review, Round
 from luoshi.ledger.services import Rate
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
 from luoshi.reports.docx_layout import OfficialDocument, chinese_date
@@ -48,8 +48,14 @@ def rate_text(rate: Rate) -> str:
     return f"{rate.label}{figure}（{rate.formula} = {rate.numerator} ÷ {rate.denominator}）"
 
 
+_STATUS_LABELS: dict[str, str] = {}
+_DECISION_LABELS: dict[str, str] = {}
+
+
 def status_label(measure: Measure) -> str:
-    return str(MeasureStatus(measure.status).label)
+    if not _STATUS_LABELS:  # translated once, not once a measure
+        _STATUS_LABELS.update((value, str(label)) for value, label in MeasureStatus.choices)
+    return _STATUS_LABELS[measure.status]
 
 
 def review_text(measure: Measure) -> str:
@@ -58,7 +64,9 @@ def review_text(measure: Measure) -> str:
     if review is None:
         return "尚未验收"
     when = chinese_date(review.created_at.date())
-    text = f"{review.get_decision_display()}（{person(review.reviewer)}，{when}）"
+    if not _DECISION_LABELS:
+        _DECISION_LABELS.update((value, str(label)) for value, label in Review.Decision.choices)
+    text = f"{_DECISION_LABELS[review.decision]}（{person(review.reviewer)}，{when}）"
     return f"{text}。{review.reasons}" if review.reasons else text
 
 

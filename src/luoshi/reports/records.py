@@ -19,7 +19,6 @@ from django.utils import timezone
 from luoshi.ledger.models import (
     Aspect,
     Evidence,
-    Extension,
     Measure,
     Problem,
     ProgressUpdate,
@@ -41,21 +40,29 @@ def counted_problems(round_: Round) -> QuerySet[Problem]:
     return Problem.objects.filter(round=round_)
 
 
-def with_details(measures: QuerySet[Measure]) -> QuerySet[Measure]:
+def with_details(measures: QuerySet[Measure], *, evidence: bool = False) -> QuerySet[Measure]:
     """MEASURES with what reports show of each: owner, problem and aspect, progress updates,
-    evidence, reviews with their reviewer, extensions — a fixed number of queries."""
-    return (
-        measures.select_related("owner", "problem__aspect")
-        .prefetch_related(
-            Prefetch("updates", queryset=ProgressUpdate.objects.order_by("date", "id")),
-            Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")),
-            Prefetch(
-                "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at", "id")
-            ),
-            Prefetch("extensions", queryset=Extension.objects.order_by("requested_at", "id")),
+    reviews with their reviewer, and (for the ledger) evidence — a fixed number of queries."""
+    # Only the columns reports print: a report builds thousands of these objects.
+    updates = ProgressUpdate.objects.only("id", "measure_id", "date", "text").order_by("date", "id")
+    reviews = (
+        Review.objects.select_related("reviewer")
+        .only(
+            "id",
+            "measure_id",
+            "decision",
+            "reasons",
+            "created_at",
+            "reviewer__username",
+            "reviewer__first_name",
+            "reviewer__last_name",
         )
-        .order_by("number")
+        .order_by("created_at", "id")
     )
+    prefetch = [Prefetch("updates", queryset=updates), Prefetch("reviews", queryset=reviews)]
+    if evidence:
+        prefetch.append(Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")))
+    return measures.select_related("owner", "problem__aspect").prefetch_related(*prefetch).order_by("number")
 
 
 def person(user: Any) -> str:
