@@ -40,6 +40,17 @@ def test_title_sections_and_signature(filled_round: Any) -> None:
     ]
     assert [p.text for p in paragraphs[-2:]] == ["示范县", "2026年12月1日"]
     assert runs_without_east_asian_font(document) == []
+    # editable: styled paragraphs only, no text boxes, drawings or pictures
+    xml = document.element.xml
+    assert not any(tag in xml for tag in ("<w:drawing", "<w:txbxContent", "<w:pict", "<v:textbox"))
+    assert {p.style.name for p in paragraphs} <= {
+        "公文标题",
+        "公文正文",
+        "公文一级标题",
+        "公文二级标题",
+        "公文三级标题",
+        "公文落款",
+    }
 
 
 def test_figures_and_rates_match_the_ledger(filled_round: Any) -> None:

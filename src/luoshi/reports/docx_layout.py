@@ -145,6 +145,7 @@ class OfficialDocument:
         self._rpr_cache: dict[tuple[str, float, bool], Any] = {}
         self._run_cache: dict[tuple[str, float, bool], Any] = {}
         self._paragraph_cache: dict[str, Any] = {}
+        self._style_ids: dict[str, str] = {}
         width_mm = (PAGE_HEIGHT_MM if landscape else PAGE_WIDTH_MM) - MARGIN_LEFT_MM - MARGIN_RIGHT_MM
         # 二号 characters a title line holds, one left for digits (19 on the portrait page)
         self.title_chars_per_line = int(width_mm / 25.4 * 72 / SIZE_2) - 1
@@ -361,15 +362,11 @@ class OfficialDocument:
         self._sect_pr.addprevious(p)
         return p
 
-    _style_ids: dict[str, str]
-
     def _style_id(self, name: str) -> str:
-        ids = getattr(self, "_style_ids", None)
-        if ids is None:
-            ids = self._style_ids = {}
-        if name not in ids:
-            ids[name] = self.document.styles[name].style_id
-        return ids[name]
+        found = self._style_ids.get(name)
+        if found is None:
+            found = self._style_ids[name] = self.document.styles[name].style_id
+        return found
 
     # --- content ---------------------------------------------------------------------------------
 
