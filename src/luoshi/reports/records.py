@@ -28,6 +28,7 @@ from luoshi.ledger.models import (
 from luoshi.ledger.services import Rates, rates
 from luoshi.ledger.states import MeasureStatus
 from luoshi.orgs.models import Member
+from luoshi.reports.docx_layout import chinese_date
 
 
 def counted_measures(round_: Round) -> QuerySet[Measure]:
@@ -80,8 +81,6 @@ def owner_name(measure: Measure) -> str:
 
 def deadline_text(measure: Measure) -> str:
     """The current deadline; "（原定…，已延期）" after an extension; the deadline as written else."""
-    from luoshi.reports.docx_layout import chinese_date
-
     if measure.current_deadline is None:
         return measure.deadline_text or ("长期坚持" if measure.long_term else "未明确")
     text = chinese_date(measure.current_deadline)
