@@ -113,3 +113,10 @@ def test_round_page_and_member_page_offer_the_downloads(
     assert f"{reverse('report_member', args=[filled_round.pk, 'docx'])}?member={member_id}" in mine
     # a member page lists only the rounds where the member owns measures
     assert "个人整改清单" not in login(viewer).get(reverse("my_measures")).content.decode()
+
+
+@pytest.mark.skipif(pdf.soffice_path() is None, reason="LibreOffice (soffice) is not installed")
+def test_pdf_download(login: Any, viewer: Any, filled_round: Any) -> None:
+    response = login(viewer).get(reverse("report_progress", args=[filled_round.pk, "pdf"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and response["Cache-Control"] == "private, no-store"
