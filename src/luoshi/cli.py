@@ -25,6 +25,11 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "audit": ("luoshi.audit.commands", "审计日志：verify 校验哈希链", True),
     "backup": ("luoshi.ops.backup", "备份数据库和佐证材料文件到一个 .tar.gz（服务运行时也可）", True),
     "restore": ("luoshi.ops.restore", "从备份恢复数据库和佐证材料文件，并校验审计日志", True),
+    "report": (
+        "luoshi.reports.commands",
+        "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账",
+        True,
+    ),
     "manage": ("luoshi.web.commands.manage", "运行 Django 管理命令（migrate、createsuperuser …）", True),
 }
 
