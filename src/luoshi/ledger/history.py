@@ -54,7 +54,7 @@ FIELD_LABELS = {
 }
 # "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
 # the reason already names by its ledger number.
-HIDDEN_FIELDS = frozenset({"digest", "recurred_as"})
+HIDDEN_FIELDS = frozenset({"digest", "recurred_as", "owner_id", "owner_user"})
 
 
 @dataclass(frozen=True)
