@@ -377,6 +377,109 @@ def assign(
     return locked
 
 
+# --- what the admin may change ------------------------------------------------------------------
+
+# Set only by the workflow (transition, extensions): never edited directly, not even in the admin.
+MEASURE_WORKFLOW_FIELDS = (
+    "status",
+    "outcome",
+    "submitted_by",
+    "submitted_at",
+    "closed_at",
+    "baseline_deadline",
+    "current_deadline",
+)
+
+
+def measure_locked_fields(measure: Measure | None) -> tuple[str, ...]:
+    """The fields of MEASURE that may not be edited directly (the admin asks here).
+
+    The workflow's fields always, the baseline deadline once the measure exists (原定时限 never
+    changes; a later one comes only through an approved extension); the owner while it awaits
+    verification; everything once it is closed (frozen until a reviewer reopens it)."""
+    if measure is None:
+        return tuple(name for name in MEASURE_WORKFLOW_FIELDS if name != "baseline_deadline")
+    if measure.status == MeasureStatus.CLOSED:
+        return tuple(f.name for f in Measure._meta.concrete_fields if f.editable and not f.primary_key)
+    locked = list(MEASURE_WORKFLOW_FIELDS)
+    if owner_change_refusal(measure) is not None:
+        locked.append("owner")
+    return tuple(locked)
+
+
+def round_has_records(round_: Round) -> bool:
+    """Whether ROUND holds anything of the ledger: problems, causes, measures or import drafts."""
+    return (
+        round_.problems.exists()
+        or round_.causes.exists()
+        or round_.measures.exists()
+        or round_.drafts.exists()
+    )
+
+
+def round_delete_refusal(round_: Round) -> str | None:
+    if round_has_records(round_):
+        return "该轮次已有问题、原因、措施或导入记录，不能删除，请改为归档"
+    return None
+
+
+def round_locked_fields(round_: Round | None) -> tuple[str, ...]:
+    """A round with records keeps its team and framework (they decide who sees it and its aspects)."""
+    locked = ["archived"]  # changed only through archive_round, with its event
+    if round_ is not None and round_has_records(round_):
+        locked += ["team", "framework"]
+    return tuple(locked)
+
+
+def measure_delete_refusal(measure: Measure) -> str | None:
+    """A measure may be deleted only before anything has happened to it."""
+    if (
+        measure.status != MeasureStatus.PLANNED
+        or measure.updates.exists()
+        or measure.evidence.exists()
+        or measure.reviews.exists()
+        or measure.extensions.exists()
+    ):
+        return "该措施已有进展、佐证、验收或延期记录，不能删除"
+    return None
+
+
+def problem_delete_refusal(problem: Problem) -> str | None:
+    if problem.measures.exists() or problem.recurrences.exists():
+        return "该问题已有整改措施或被后来的问题关联，不能删除"
+    return None
+
+
+def framework_paths(framework: Framework) -> list[str]:
+    """The organizations whose rounds use FRAMEWORK: a change to it is a change to their ledgers."""
+    return sorted(
+        set(Round.objects.filter(framework=framework).values_list("team__organization__path", flat=True))
+    )
+
+
+@transaction.atomic
+def archive_round(round_: Round, *, actor: Any, archived: bool = True) -> Round:
+    """Archive (or restore) ROUND: how a round with records is retired instead of being deleted.
+    Its records stay as they are; organizers of its organization, or an administrator."""
+    locked = Round.objects.select_for_update().select_related("team__organization").get(pk=round_.pk)
+    path = locked.team.organization.path
+    if not has_role(actor, path, "manage"):
+        raise NotAllowed("只有本单位的组织者可以归档检视轮次")
+    if locked.archived == archived:
+        return locked
+    locked.archived = archived
+    locked.save(update_fields=["archived"])
+    record(
+        EventType.ROUND_ARCHIVED,
+        locked,
+        actor=actor,
+        old={"archived": not archived},
+        new={"archived": archived, "title": locked.title},
+        organization_path=path,
+    )
+    return locked
+
+
 # --- rounds and import -------------------------------------------------------------------------
 
 
