@@ -29,6 +29,7 @@ from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger import services
 from luoshi.ledger.models import (
+    Commitment,
     Evidence,
     ImportDraft,
     Measure,
@@ -534,7 +535,6 @@ def _dated_lines(text: str, default: datetime.date) -> list[tuple[datetime.date,
     return found
 
 
-@transaction.atomic
 def import_ledger(
     round_: Round,
     *,
@@ -549,13 +549,46 @@ def import_ledger(
     several measures. 责任领导 is matched to the team's members by name; an unknown name is reported
     and left unassigned, never invented. 整改进展 and 佐证材料 lines become progress updates and
     written evidence. Raises DocumentError when the file is no ledger; all or nothing otherwise.
+
+    The spreadsheet is read and parsed before the write transaction begins, and the rows are then
+    written in bulk: SQLite has one writer at a time, and everyone else's writes (a login) wait
+    only for the short write, never for the reading.
     """
     _require_organizer(actor, round_, "导入台账")
     check_spreadsheet(filename, data)
     if source not in Source.values:
         raise Invalid("请选择问题来源")
     digest = hashlib.sha256(data).hexdigest()
-    Round.objects.select_for_update().filter(pk=round_.pk).first()
+    buffer = io.BytesIO(data)
+    buffer.name = filename
+    rows, row_errors = read_ledger(buffer)
+    numbered = _excel_rows(data, rows)
+    return _write_ledger(
+        round_,
+        actor=actor,
+        filename=filename,
+        digest=digest,
+        numbered=numbered,
+        reports={error.row: RowReport(error.row, problems=[error.message]) for error in row_errors},
+        source=source,
+    )
+
+
+@transaction.atomic
+def _write_ledger(
+    round_: Round,
+    *,
+    actor: Any,
+    filename: str,
+    digest: str,
+    numbered: list[tuple[int, LedgerRow]],
+    reports: dict[int, RowReport],
+    source: str,
+) -> LedgerImportReport:
+    """The write half of `import_ledger`: under the round's lock, every row in a few bulk inserts."""
+    round_ = (
+        Round.objects.select_for_update().select_related("team__organization", "framework").get(pk=round_.pk)
+    )
     earlier = (
         Event.objects.filter(
             event_type=EventType.LEDGER_IMPORTED,
@@ -571,20 +604,17 @@ def import_ledger(
         raise Conflict(
             f"这个台账文件已在 {when} 导入过本轮次（{earlier.new.get('file', '')}），再次导入会重复建账"
         )
-    buffer = io.BytesIO(data)
-    buffer.name = filename
-    rows, row_errors = read_ledger(buffer)
     report = LedgerImportReport()
-    reports = {error.row: RowReport(error.row, problems=[error.message]) for error in row_errors}
-
     aspects = list(round_.framework.aspects.all())
     members = {m.name: m for m in Member.objects.filter(team=round_.team)}
     next_problem = (round_.problems.aggregate(n=Max("number"))["n"] or 0) + 1
     next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
     known: dict[tuple[str, ...], Problem] = {}
     today = timezone.localdate()
-    numbered = _excel_rows(data, rows)
     status_seen = False
+    problems: list[Problem] = []
+    # Each measure with what hangs on it, written once the measures have their keys.
+    measures: list[tuple[Measure, str, LedgerRow]] = []
 
     for excel_row, row in numbered:
         row_report = reports.setdefault(excel_row, RowReport(excel_row))
@@ -594,7 +624,7 @@ def import_ledger(
             key = ("code", row.problem_code) if row.problem_code else ("text", row.aspect, row.problem)
             problem = known.get(key)
             if problem is None:
-                problem = Problem.objects.create(
+                problem = Problem(
                     round=round_,
                     number=next_problem,
                     aspect=services._aspect_for(row.aspect, aspects),
@@ -603,6 +633,7 @@ def import_ledger(
                     summary=(summary_of(row.problem) or row.problem)[:500],
                     text=row.problem,
                 )
+                problems.append(problem)
                 next_problem += 1
                 known[key] = problem
                 report.problem_count += 1
@@ -624,7 +655,7 @@ def import_ledger(
         if row.deadline and deadline is None and not is_open_ended(row.deadline):
             row_report.problems.append(f"完成时限“{row.deadline}”无法识别为日期，已保留原文")
         for text in _split_measures(row.measure):
-            measure = Measure.objects.create(
+            measure = Measure(
                 round=round_,
                 problem=problem,
                 number=next_measure,
@@ -635,19 +666,32 @@ def import_ledger(
                 owner_label="" if owner else row.owner[:100],
                 department=row.department[:200],
                 baseline_deadline=deadline,
+                current_deadline=deadline,
                 deadline_text=row.deadline[:100],
                 long_term=deadline is None and bool(row.deadline),
             )
+            measures.append((measure, text, row))
             next_measure += 1
             report.measure_count += 1
             row_report.created.append(f"措施 {measure.number}")
-            services.add_commitments(measure, find_commitments(text))
-            for date, line in _dated_lines(row.progress, today):
-                ProgressUpdate.objects.create(measure=measure, date=date, text=line, author=actor)
-            for date, line in _dated_lines(row.evidence, today):
-                Evidence.objects.create(
-                    measure=measure, evidence_date=date, statement=line, uploaded_by=actor
-                )
+    Problem.objects.bulk_create(problems, batch_size=services.BULK_BATCH)
+    Measure.objects.bulk_create([m for m, _text, _row in measures], batch_size=services.BULK_BATCH)
+    commitments: list[Commitment] = []
+    updates: list[ProgressUpdate] = []
+    evidence: list[Evidence] = []
+    for measure, text, row in measures:
+        commitments.extend(services.commitment_rows(measure, find_commitments(text)))
+        updates.extend(
+            ProgressUpdate(measure=measure, date=date, text=line, author=actor)
+            for date, line in _dated_lines(row.progress, today)
+        )
+        evidence.extend(
+            Evidence(measure=measure, evidence_date=date, statement=line, uploaded_by=actor)
+            for date, line in _dated_lines(row.evidence, today)
+        )
+    Commitment.objects.bulk_create(commitments, batch_size=services.BULK_BATCH)
+    ProgressUpdate.objects.bulk_create(updates, batch_size=services.BULK_BATCH)
+    Evidence.objects.bulk_create(evidence, batch_size=services.BULK_BATCH)
     if status_seen:
         report.notes.append(_STATUS_NOTE)
     report.rows = sorted(reports.values(), key=lambda r: r.row)

@@ -46,6 +46,9 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 
+BULK_BATCH = 500  # rows per INSERT in imports: within SQLite's limit on bound parameters
+
+
 def org_path_of(measure: Measure) -> str:
     return measure.round.team.organization.path
 
@@ -546,11 +549,10 @@ class ImportResult:
     measures: list[Measure]
 
 
-@transaction.atomic
-def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -> None:
-    """Store the quantified commitments found in MEASURE's text (luoshi.text.quantities)."""
-    for commitment in commitments:
-        Commitment.objects.create(
+def commitment_rows(measure: Measure, commitments: Iterable[ParsedCommitment]) -> list[Commitment]:
+    """Unsaved Commitment rows for the quantified commitments found in MEASURE's text."""
+    return [
+        Commitment(
             measure=measure,
             text=commitment.text[:500],
             period=commitment.period or "",
@@ -558,6 +560,14 @@ def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -
             value=commitment.value,
             unit=commitment.unit[:20],
         )
+        for commitment in commitments
+    ]
+
+
+@transaction.atomic
+def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -> None:
+    """Store the quantified commitments found in MEASURE's text (luoshi.text.quantities)."""
+    Commitment.objects.bulk_create(commitment_rows(measure, commitments))
 
 
 def import_parsed(
@@ -578,47 +588,57 @@ def import_parsed(
     next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
     next_cause = (round_.causes.aggregate(n=Max("order"))["n"] or 0) + 1
 
-    problems = []
-    for offset, found in enumerate(document.problems):
-        problems.append(
-            Problem.objects.create(
-                round=round_,
-                number=next_problem + offset,
-                aspect=_aspect_for(found.aspect, aspects),
-                aspect_label=found.aspect[:200],
-                source=source,
-                summary=found.summary[:500],
-                text=found.text,
-            )
+    # Built in memory, then written in a few bulk inserts: the write transaction stays short.
+    problems = [
+        Problem(
+            round=round_,
+            number=next_problem + offset,
+            aspect=_aspect_for(found.aspect, aspects),
+            aspect_label=found.aspect[:200],
+            source=source,
+            summary=found.summary[:500],
+            text=found.text,
         )
+        for offset, found in enumerate(document.problems)
+    ]
     causes = [
-        Cause.objects.create(
-            round=round_, summary=item.summary[:500], text=item.text, order=next_cause + offset
-        )
+        Cause(round=round_, summary=item.summary[:500], text=item.text, order=next_cause + offset)
         for offset, item in enumerate(document.causes)
     ]
+    Problem.objects.bulk_create(problems, batch_size=BULK_BATCH)
+    Cause.objects.bulk_create(causes, batch_size=BULK_BATCH)
     members = {m.name: m for m in Member.objects.filter(team=round_.team)}
     measures = []
     for offset, item in enumerate(document.measures):
         problem = (
             problems[item.problem] if item.problem is not None and 0 <= item.problem < len(problems) else None
         )
-        measure = Measure.objects.create(
-            round=round_,
-            problem=problem,
-            number=next_measure + offset,
-            group=item.group[:300],
-            summary=item.summary[:500],
-            text=item.text,
-            owner=members.get(item.owner or ""),
-            owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
-            department=(item.department or "")[:200],
-            baseline_deadline=item.deadline,
-            deadline_text=(item.deadline_text or "")[:100],
-            long_term=item.deadline is None and bool(item.deadline_text),
+        measures.append(
+            Measure(
+                round=round_,
+                problem=problem,
+                number=next_measure + offset,
+                group=item.group[:300],
+                summary=item.summary[:500],
+                text=item.text,
+                owner=members.get(item.owner or ""),
+                owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
+                department=(item.department or "")[:200],
+                baseline_deadline=item.deadline,
+                current_deadline=item.deadline,
+                deadline_text=(item.deadline_text or "")[:100],
+                long_term=item.deadline is None and bool(item.deadline_text),
+            )
         )
-        add_commitments(measure, item.commitments)
-        measures.append(measure)
+    Measure.objects.bulk_create(measures, batch_size=BULK_BATCH)
+    Commitment.objects.bulk_create(
+        [
+            row
+            for measure, item in zip(measures, document.measures, strict=True)
+            for row in commitment_rows(measure, item.commitments)
+        ],
+        batch_size=BULK_BATCH,
+    )
     record(
         EventType.ROUND_IMPORTED,
         round_,
