@@ -4,7 +4,8 @@ SQLite has one writer at a time. An import that read and parsed its spreadsheet 
 against the history) inside its write transaction held the lock for as long as that took: a 32 s
 import made another user's login fail with "database is locked". The test runs in a separate
 process on a real database file (the test database is in memory), with two threads: while the
-import is in its slow part, the other thread logs a user in (a write). The slow part is held open
+import is in its slow part (reading the spreadsheet, matching feedback, turning a draft back into a
+document before confirming it), the other thread logs a user in (a write). The slow part is held open
 until the login has finished, and the login's busy timeout is 2 s: if the import held the write
 lock meanwhile, the login fails, whatever the speed of the machine.
 """
@@ -120,8 +121,16 @@ SCRIPT = textwrap.dedent(
         feedback.import_feedback(round_, entries, actor=organizer, kind="supervision", name="督导反馈")
 
 
+    def draft_confirmation(slow_part):
+        text = "整改措施\\n" + "\\n".join(f"{n}. 每月至少集中学习1次（第{n}项）" for n in range(1, 51))
+        draft = imports.draft_from_text(round_, actor=organizer, text=text)
+        imports.parsed_from_dict = during(imports.parsed_from_dict, slow_part)
+        imports.confirm_draft(draft, actor=organizer)
+
+
     run("ledger", ledger_import)
     run("feedback", feedback_import)
+    run("draft", draft_confirmation)
     print(json.dumps({"measures": Measure.objects.count(), "feedback": FeedbackItem.objects.count()}))
     """
 )
@@ -144,4 +153,5 @@ def test_a_login_succeeds_while_an_import_is_reading(tmp_path: Path) -> None:
     results = {line["case"]: line for line in lines if "case" in line}
     assert results["ledger"] == {"case": "ledger", "import": "ok", "login": "ok"}
     assert results["feedback"] == {"case": "feedback", "import": "ok", "login": "ok"}
-    assert lines[-1] == {"measures": 200, "feedback": 20}
+    assert results["draft"] == {"case": "draft", "import": "ok", "login": "ok"}
+    assert lines[-1] == {"measures": 250, "feedback": 20}

@@ -443,17 +443,31 @@ def set_draft_source(draft: ImportDraft, source: str, *, actor: Any) -> ImportDr
     return locked
 
 
-@transaction.atomic
 def confirm_draft(draft: ImportDraft, *, actor: Any) -> services.ImportResult:
     """Create the draft's problems, causes and measures in its round, numbered after what the round
-    has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict."""
+    has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict.
+
+    The draft is read and turned into a document before the write transaction, which then only
+    checks that the draft is still the same and inserts (SQLite has one writer at a time)."""
+    snapshot = ImportDraft.objects.select_related("round__team__organization").get(pk=draft.pk)
+    _require_organizer(actor, snapshot.round, "确认导入")
+    return _confirm_draft(snapshot, parsed_from_dict(snapshot.data), actor=actor)
+
+
+@transaction.atomic
+def _confirm_draft(
+    snapshot: ImportDraft, document: parsed.ParsedDocument, *, actor: Any
+) -> services.ImportResult:
     locked = (
-        ImportDraft.objects.select_for_update().select_related("round__team__organization").get(pk=draft.pk)
+        ImportDraft.objects.select_for_update()
+        .select_related("round__team__organization")
+        .get(pk=snapshot.pk)
     )
     _require_organizer(actor, locked.round, "确认导入")
     if locked.confirmed_at is not None:
         raise Conflict("该文档已经确认导入过，不能重复导入")
-    document = parsed_from_dict(locked.data)
+    if locked.data != snapshot.data:  # corrected meanwhile: import what the draft says now
+        document = parsed_from_dict(locked.data)
     if document.is_empty:
         raise Invalid("预览中已没有任何问题、原因或措施，无需导入")
     # Locking the round serialises concurrent imports, so two never take the same ledger numbers.
