@@ -22,6 +22,7 @@ from luoshi.ledger.services import transition
 from luoshi.orgs.models import Member
 
 TODAY = timezone.localdate()
+pytestmark = pytest.mark.django_db
 
 
 def _put(data: dict[str, Any], name: str, value: Any) -> None:
@@ -218,4 +219,16 @@ def test_member_fixture(owner: Any) -> None:
     assert Aspect.objects.exists()
 
 
-pytestmark = pytest.mark.django_db
+def test_an_owner_changed_in_the_admin_reads_by_name_in_the_history(
+    admin_client: Client, organizer: Any, other_member: Any, measure: Measure
+) -> None:
+    url = reverse("admin:ledger_measure_change", args=[measure.pk])
+    data = change_form(admin_client, url)
+    data["owner"] = other_member.memberships.get().pk
+    assert admin_client.post(url, data).status_code == 302
+    event = _last()
+    assert event.new["owner"]["id"] == other_member.memberships.get().pk
+    page = Client()
+    page.force_login(organizer)
+    html = page.get(reverse("measure_history", args=[measure.pk])).content.decode()
+    assert "李建华（县长） → 王志刚（副书记）" in html
