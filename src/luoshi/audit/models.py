@@ -21,6 +21,7 @@ class EventType(models.TextChoices):
 
     ROUND_CREATED = "round.created", _("创建检视轮次")
     ROUND_IMPORTED = "round.imported", _("导入文档")
+    ROUND_ARCHIVED = "round.archived", _("归档检视轮次")
     PROBLEM_CREATED = "problem.created", _("新增问题")
     PROBLEM_CHANGED = "problem.changed", _("修改问题")
     CAUSE_CREATED = "cause.created", _("新增原因")

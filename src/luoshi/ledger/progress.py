@@ -477,6 +477,9 @@ def decide_extension(extension: Extension, *, actor: Any, approve: bool, note: s
     locked = Extension.objects.select_for_update().get(pk=extension.pk)
     if locked.status != Extension.Status.REQUESTED:
         raise Conflict(f"该延期申请已{locked.get_status_display()}，不能再次审批")
+    if locked_measure.status not in OPEN_STATUSES:
+        # A closed (or continuing) measure's deadline no longer moves: the extension is moot.
+        raise Conflict(f"措施当前为“{locked_measure.get_status_display()}”，不能再审批延期申请")
     held = capacities(locked_measure, actor)
     if Actor.REVIEWER not in held:
         raise NotAllowed("只有验收人可以审批延期申请")

@@ -148,8 +148,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions live in the database and are read through the cache: a page view costs no session query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database and every request reads them there (one plain query), so logging
+# out ends a session on every server process at once; no per-process copy outlives it.
+SESSION_ENGINE = "luoshi.web.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # A session ends LUOSHI_SESSION_MAX_HOURS after signing in, and earlier after
 # LUOSHI_SESSION_IDLE_MINUTES without a request (0: no idle limit); see luoshi.accounts.middleware.
