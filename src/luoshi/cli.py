@@ -23,6 +23,16 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "serve": ("luoshi.web.commands.serve", "启动网页服务（gunicorn，默认 127.0.0.1:8000）", True),
     "demo": ("luoshi.web.commands.demo", "载入演示单位、班子、成员、用户和一个检视轮次", True),
     "audit": ("luoshi.audit.commands", "审计日志：verify 校验哈希链", True),
+    "remind": (
+        "luoshi.notices.commands",
+        "提醒任务：到期、逾期、待验收等提醒与督办（--once 运行一次）",
+        True,
+    ),
+    "channels": (
+        "luoshi.notices.cli_channels",
+        "通知渠道：list / add / remove / test（邮件、钉钉、企业微信、Webhook）",
+        True,
+    ),
     "manage": ("luoshi.web.commands.manage", "运行 Django 管理命令（migrate、createsuperuser …）", True),
 }
 

@@ -44,6 +44,13 @@ class EventType(models.TextChoices):
     DEMO_LOADED = "demo.loaded", _("载入演示数据")
     ADMIN_CHANGED = "admin.changed", _("管理后台修改")
     ADMIN_DELETED = "admin.deleted", _("管理后台删除")
+    MEASURE_URGED = "measure.urged", _("催办")
+    MEASURE_ESCALATED = "measure.escalated", _("提级督办")
+    ORDER_ISSUED = "order.issued", _("签发督办单")
+    ORDER_ACKNOWLEDGED = "order.acknowledged", _("签收督办单")
+    ORDER_REPLIED = "order.replied", _("反馈督办单")
+    CHANNEL_ADDED = "channel.added", _("添加通知渠道")
+    CHANNEL_REMOVED = "channel.removed", _("删除通知渠道")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):
