@@ -115,6 +115,7 @@ def plan(dues: Sequence[Due], now: datetime.datetime) -> list[Delivery]:
             "subject": due.subject[:200],
             "body": due.body,
             "url": due.url[:300],
+            "created_at": now,
         }
         # The in-app inbox disturbs nobody: always, at once.
         rows.append(Delivery(channel_key=INBOX, next_attempt_at=now, **common))

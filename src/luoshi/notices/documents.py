@@ -115,6 +115,8 @@ def order_document(order: SupervisionOrder) -> bytes:
     table = document.add_table(rows=len(rows), cols=2)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    table.columns[0].width, table.columns[1].width = Mm(30), Mm(126)  # the grid LibreOffice reads
     for (label, value), row in zip(rows, table.rows, strict=True):
         row.cells[0].width, row.cells[1].width = Mm(30), Mm(126)
         label_paragraph = row.cells[0].paragraphs[0]

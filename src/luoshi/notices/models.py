@@ -11,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.orgs.models import Organization
@@ -202,7 +203,7 @@ class Delivery(models.Model):
     claimed_by = models.CharField(max_length=80, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(_("错误"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("生成时间"), default=timezone.now)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
 
     objects = DeliveryQuerySet.as_manager()
