@@ -124,7 +124,7 @@ def test_order_acknowledged_and_answered_by_the_owner(measure: Any, reviewer: An
     assert order.state == OrderState.REPLIED and order.replied_by == owner
     assert Notice.objects.filter(user=reviewer, text__contains="已反馈").exists()
     titles = [e.title for e in measure_history(measure, show_actors=True)]
-    assert ["签发督办单", "签收督办单", "反馈督办单"] == [t for t in titles if "督办单" in t]
+    assert [t for t in titles if "督办单" in t] == ["签发督办单", "签收督办单", "反馈督办单"]
 
 
 def test_unacknowledged_and_unanswered_orders_escalate(
@@ -146,6 +146,7 @@ def test_unacknowledged_and_unanswered_orders_escalate(
 
 def test_order_document_is_one_page_in_the_official_layout(measure: Any, reviewer: Any, owner: Any) -> None:
     from docx import Document
+
     from luoshi.notices.documents import order_document
 
     order = supervision.issue_order(measure, actor=reviewer, grade="red", reason="逾期未完成", today=TODAY)
