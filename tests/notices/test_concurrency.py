@@ -74,7 +74,7 @@ def test_two_passes_at_once_send_each_message_once(
 ) -> None:
     now = at(TODAY)
     results, errors = _race(lambda: run_pass(now), lambda: run_pass(now))
-    assert errors == []
+    assert errors == [] and any(result.ran for result in results)
     run_pass(now + D(minutes=15))  # whichever pass skipped, the next one finds nothing new
     keys = Counter((b["key"], b["recipient"]) for _path, _q, _h, b in http.requests)
     assert keys and max(keys.values()) == 1
