@@ -107,7 +107,7 @@ def test_quiet_hours_hold_channels_but_not_the_inbox_or_urgent_messages(
     http: HttpReceiver,
     run_at: Callable[..., Any],
 ) -> None:
-    make_measure(status="in_progress", baseline_deadline=TODAY - D(days=20))
+    make_measure(status="in_progress", baseline_deadline=TODAY - D(days=16))
     run_at(TODAY, hour=23)
     sent = {(d.rule, d.channel_key) for d in Delivery.objects.filter(state="sent")}
     assert ("overdue", "inbox") in sent and ("escalation", wecom.key) in sent  # urgent goes at once

@@ -142,6 +142,8 @@ def test_unacknowledged_and_unanswered_orders_escalate(
     run_at(order.reply_deadline + D(days=1))
     assert keys(rule="order_unanswered") == [("order_unanswered", "reply", "reviewer")]
     assert Event.objects.filter(event_type=EventType.MEASURE_ESCALATED).count() == 2
+    titles = [e.title for e in measure_history(measure, show_actors=True)]
+    assert titles.count("提级督办") == 2
 
 
 def test_order_document_is_one_page_in_the_official_layout(measure: Any, reviewer: Any, owner: Any) -> None:

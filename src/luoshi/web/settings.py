@@ -139,6 +139,7 @@ CACHES = {
 # round's reminder policy (admin) overrides the per-measure ones.
 LUOSHI_REMIND_BEFORE_DAYS = sorted(set(env.integers("LUOSHI_REMIND_BEFORE_DAYS", [7, 3, 1])), reverse=True)
 LUOSHI_REMIND_OVERDUE_EVERY_DAYS = env.integer("LUOSHI_REMIND_OVERDUE_EVERY_DAYS", 7, minimum=1)
+LUOSHI_REMIND_CATCH_UP_DAYS = env.integer("LUOSHI_REMIND_CATCH_UP_DAYS", 2, minimum=1)
 LUOSHI_REMIND_REVIEW_DAYS = env.integer("LUOSHI_REMIND_REVIEW_DAYS", 5, minimum=1)
 LUOSHI_REMIND_EXTENSION_DAYS = env.integer("LUOSHI_REMIND_EXTENSION_DAYS", 3, minimum=1)
 LUOSHI_REMIND_RETURNED_DAYS = env.integer("LUOSHI_REMIND_RETURNED_DAYS", 7, minimum=1)
