@@ -92,3 +92,32 @@ def test_channels_add_list_test_remove(
         assert main(["channels", "add", "wecom", "--org", "示范县", "--name", "x", "--url", "notaurl"]) == 1
     finally:
         receiver.stop()
+
+
+def test_the_serve_loop_ends_with_its_server_and_can_be_turned_off(settings: Any, db: None) -> None:
+    import argparse
+    import os
+
+    from luoshi.notices.commands import run_loop
+
+    settings.LUOSHI_REMIND_EVERY_MINUTES = 0
+    assert run_loop(argparse.Namespace(parent=os.getppid())) == 0  # off: returns at once
+    settings.LUOSHI_REMIND_EVERY_MINUTES = 15
+    assert run_loop(argparse.Namespace(parent=os.getppid() + 1)) == 0  # its server is gone
+
+
+def test_serve_starts_the_reminder_loop_unless_turned_off(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+
+    from luoshi.web.commands import serve
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(subprocess, "Popen", lambda argv, **kw: started.append(argv))
+    settings.LUOSHI_REMIND_EVERY_MINUTES = 0
+    serve.start_reminders()
+    assert started == []
+    settings.LUOSHI_REMIND_EVERY_MINUTES = 15
+    serve.start_reminders()
+    assert started and started[0][3:6] == ["remind", "--loop", "--parent"]
