@@ -25,13 +25,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parent", type=int, default=0, help=argparse.SUPPRESS)
 
 
-def _line(row: Any) -> dict[str, Any]:
+def _line(row: Any, usernames: dict[int, str]) -> dict[str, Any]:
     return {
         "rule": row.rule,
         "measure": row.measure_id,
         "object": row.object_key,
         "period": row.period,
-        "recipient": row.recipient.get_username() if row.recipient_id else None,
+        "recipient": usernames.get(row.recipient_id),
         "channel": row.channel_key,
         "state": row.state,
     }
@@ -46,8 +46,12 @@ def run_once(args: argparse.Namespace) -> int:
         return 0
     rows = result.planned if args.dry_run else result.rows
     if args.json:
+        from django.contrib.auth import get_user_model
+
+        ids = {row.recipient_id for row in rows}
+        usernames = dict(get_user_model().objects.filter(pk__in=ids).values_list("pk", "username"))
         for row in rows:
-            line = _line(row)
+            line = _line(row, usernames)
             if args.dry_run and row.pk is None:
                 line["state"] = "would_send"
             print(json.dumps(line, ensure_ascii=False))
