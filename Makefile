@@ -44,8 +44,9 @@ pytest-postgres: $(STAMP)
 		echo "LUOSHI_TEST_DATABASE_URL is not set: PostgreSQL suite skipped"; \
 	fi
 
-## make bench: parsing and matching speed, matching quality (the web benchmark: bench/web/run.py)
+## make bench: parsing and matching speed, matching quality, report writing (the web benchmark: bench/web/run.py)
 bench: $(STAMP)
 	$(BIN)/python bench/parse/run.py
 	$(BIN)/python bench/match/quality.py
 	$(BIN)/python bench/match/speed.py
+	$(BIN)/python bench/reports/run.py

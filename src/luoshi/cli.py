@@ -33,6 +33,11 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
         "通知渠道：list / add / remove / test（邮件、钉钉、企业微信、Webhook）",
         True,
     ),
+    "report": (
+        "luoshi.reports.commands",
+        "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账",
+        True,
+    ),
     "manage": ("luoshi.web.commands.manage", "运行 Django 管理命令（migrate、createsuperuser …）", True),
 }
 

@@ -22,6 +22,7 @@ from luoshi.notices.models import Delivery, Notice, OrderGrade, OrderState, Supe
 from tests.notices.conftest import TODAY, at, keys
 
 D = datetime.timedelta
+EAST_ASIA = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia"
 
 
 def test_urge_reaches_the_owner_at_once_and_is_in_the_history(
@@ -157,18 +158,22 @@ def test_order_document_is_one_page_in_the_official_layout(measure: Any, reviewe
     document = Document(io.BytesIO(order_document(order)))
     text = "\n".join(p.text for p in document.paragraphs)
     cells = [c.text for row in document.tables[0].rows for c in row.cells]
-    assert "示范县督办单" in text and "督办〔2026〕1号" in text and "红色督办（已超过完成时限）" in text
-    assert "逾期未完成" in cells and any("2026年3月15日" in c for c in cells)  # 限期反馈
+    assert "示范县督办单" in text and "督办〔2026〕1号" in text
+    assert "红色督办（已超过完成时限）" in cells and "逾期未完成" in cells
+    assert any("2026年3月15日" in c for c in cells)  # 限期反馈
     assert any(c.startswith("owner") for c in cells)  # 签收
     section = document.sections[0]
     margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
     assert [round(m.mm) for m in margins] == [37, 35, 28, 26]
-    fonts = {
-        r.element.rPr.rFonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia")
-        for p in document.paragraphs
+    fonts = {r.element.rPr.rFonts.get(EAST_ASIA) for p in document.paragraphs for r in p.runs}
+    fonts |= {
+        r.element.rPr.rFonts.get(EAST_ASIA)
+        for row in document.tables[0].rows
+        for c in row.cells
+        for p in c.paragraphs
         for r in p.runs
     }
-    assert {"方正小标宋简体", "仿宋_GB2312"} <= fonts
+    assert {"方正小标宋简体", "仿宋_GB2312", "黑体"} <= fonts
 
 
 @pytest.mark.skipif(

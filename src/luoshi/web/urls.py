@@ -15,5 +15,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("luoshi.recurrence.urls")),
     path("", include("luoshi.notices.urls")),
+    path("", include("luoshi.reports.urls")),
     path("", include("luoshi.ledger.urls")),
 ]
