@@ -96,8 +96,12 @@ def backoff(attempts: int) -> datetime.timedelta:
 # --- planning: due messages → delivery rows ---------------------------------------------------------
 
 
-def plan(dues: Sequence[Due], now: datetime.datetime) -> list[Delivery]:
-    """Expand DUES to one row per channel that reaches each recipient (three queries, however many)."""
+def plan(
+    dues: Sequence[Due], now: datetime.datetime, known: set[tuple[str, str, str, int, str]] | None = None
+) -> list[Delivery]:
+    """Expand DUES to one row per channel that reaches each recipient (three queries, however many),
+    leaving out the keys in KNOWN."""
+    known = known or set()
     recipient_ids = {d.recipient_id for d in dues}
     preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=recipient_ids)}
     emails = dict(get_user_model().objects.filter(pk__in=recipient_ids).values_list("pk", "email"))
@@ -119,7 +123,8 @@ def plan(dues: Sequence[Due], now: datetime.datetime) -> list[Delivery]:
             "created_at": now,
         }
         # The in-app inbox disturbs nobody: always, at once.
-        rows.append(Delivery(channel_key=INBOX, next_attempt_at=now, **common))
+        if (due.rule, due.object_key, due.period, due.recipient_id, INBOX) not in known:
+            rows.append(Delivery(channel_key=INBOX, next_attempt_at=now, **common))
         accepted = set(preference.kinds) if preference and preference.kinds else None
         as_digest = bool(preference and preference.mode == DeliveryMode.DIGEST and not due.urgent)
         for channel in channels:
@@ -128,6 +133,8 @@ def plan(dues: Sequence[Due], now: datetime.datetime) -> list[Delivery]:
             if accepted is not None and channel.kind not in accepted:
                 continue
             if channel.kind == ChannelKind.EMAIL and not emails.get(due.recipient_id):
+                continue
+            if (due.rule, due.object_key, due.period, due.recipient_id, channel.key) in known:
                 continue
             when = next_digest_time(now) if as_digest else release_time(now, preference, due.urgent)
             rows.append(
@@ -146,13 +153,12 @@ def enqueue(dues: Sequence[Due], now: datetime.datetime | None = None) -> int:
     stored in the last RECENT days are skipped before inserting, which keeps a quiet pass quick).
     Returns how many rows were offered to the database."""
     now = now or timezone.now()
-    rows = plan(dues, now)
     known = set(
         Delivery.objects.filter(created_at__gte=now - RECENT).values_list(
             "rule", "object_key", "period", "recipient_id", "channel_key"
         )
     )
-    fresh = [r for r in rows if row_key(r) not in known]
+    fresh = plan(dues, now, known)
     with transaction.atomic():
         for start in range(0, len(fresh), BATCH):
             _insert_new(fresh[start : start + BATCH])

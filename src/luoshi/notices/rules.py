@@ -251,11 +251,11 @@ def deadline_rules(
         days_left = (deadline - today).days
         owner = row["owner__user_id"]
         path = row["round__team__organization__path"]
-        label = _measure_label(row)
         owner_sees = audience.can_view(owner, path)
         if days_left >= 0:
             bucket = deadline_bucket(days_left, policy.before_days)
             if bucket is not None and owner_sees:
+                label = _measure_label(row)
                 when = "今天到期" if days_left == 0 else f"还剩 {days_left} 天"
                 yield _due(
                     "deadline",
@@ -268,6 +268,7 @@ def deadline_rules(
             continue
         overdue = -days_left
         if owner_sees and (overdue - 1) % every < catch:
+            label = _measure_label(row)
             yield _due(
                 "overdue",
                 row,
@@ -277,6 +278,7 @@ def deadline_rules(
                 period=f"{deadline.isoformat()}:w{week_index(overdue)}",
             )
         if policy.escalate_days < overdue <= policy.escalate_days + catch:
+            label = _measure_label(row)
             for reviewer in audience.reviewers_above(path):
                 if reviewer == owner:
                     continue
@@ -449,6 +451,12 @@ def digest_rules(audience: Audience, now: datetime.datetime, today: datetime.dat
     """Each organizer's daily digest of the rounds they run: open, overdue, due soon, awaiting review."""
     hour, minute = (int(x) for x in settings.LUOSHI_REMIND_DIGEST_TIME.split(":"))
     if timezone.localtime(now).time() < datetime.time(hour, minute):
+        return
+    from luoshi.notices.models import Delivery
+
+    # Once today's digests are stored, later passes skip the round-by-round count (the costliest
+    # query of a pass); an organizer named during the day has theirs from tomorrow.
+    if Delivery.objects.filter(rule="digest", period=today.isoformat()).exists():
         return
     organizers = audience.organizers()
     if not organizers:
