@@ -254,9 +254,6 @@ class Outcome:
 
     rows: list[Delivery] = field(default_factory=list)
 
-    def add(self, row: Delivery) -> None:
-        self.rows.append(row)
-
 
 def _recipient_name(user: Any) -> str:
     return str(user.get_full_name() or user.get_username())
