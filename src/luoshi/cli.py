@@ -25,6 +25,16 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "audit": ("luoshi.audit.commands", "审计日志：verify 校验哈希链", True),
     "backup": ("luoshi.ops.backup", "备份数据库和佐证材料文件到一个 .tar.gz（服务运行时也可）", True),
     "restore": ("luoshi.ops.restore", "从备份恢复数据库和佐证材料文件，并校验审计日志", True),
+    "remind": (
+        "luoshi.notices.commands",
+        "提醒任务：到期、逾期、待验收等提醒与督办（--once 运行一次）",
+        True,
+    ),
+    "channels": (
+        "luoshi.notices.cli_channels",
+        "通知渠道：list / add / remove / test（邮件、钉钉、企业微信、Webhook）",
+        True,
+    ),
     "report": (
         "luoshi.reports.commands",
         "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账",

@@ -49,6 +49,13 @@ class EventType(models.TextChoices):
     LOGGED_OUT = "auth.logged_out", _("退出登录")
     LOGIN_FAILED = "auth.login_failed", _("登录失败")
     PASSWORD_CHANGED = "auth.password_changed", _("修改密码")
+    MEASURE_URGED = "measure.urged", _("催办")
+    MEASURE_ESCALATED = "measure.escalated", _("提级督办")
+    ORDER_ISSUED = "order.issued", _("签发督办单")
+    ORDER_ACKNOWLEDGED = "order.acknowledged", _("签收督办单")
+    ORDER_REPLIED = "order.replied", _("反馈督办单")
+    CHANNEL_ADDED = "channel.added", _("添加通知渠道")
+    CHANNEL_REMOVED = "channel.removed", _("删除通知渠道")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

@@ -51,10 +51,19 @@ FIELD_LABELS = {
     "number": "编号",
     "group": "措施分组",
     "lessons": "举一反三",
+    # 催办 and 督办单 (luoshi.notices.supervision)
+    "to": "对象",
+    "message": "留言",
+    "order": "督办单",
+    "grade": "督办等级",
+    "reply_deadline": "限期反馈",
+    "reply": "反馈情况",
+    "late": "逾期反馈",
 }
 # "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
-# the reason already names by its ledger number.
-HIDDEN_FIELDS = frozenset({"digest", "recurred_as", "owner_id", "owner_user"})
+# the reason already names by its ledger number; "owner_id"/"owner_user" identify owners for the
+# four-eyes check; "key" is a reminder's delivery key (escalations).
+HIDDEN_FIELDS = frozenset({"digest", "recurred_as", "owner_id", "owner_user", "key"})
 
 
 @dataclass(frozen=True)
@@ -105,7 +114,7 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[st
         if key in HIDDEN_FIELDS:
             continue
         label = FIELD_LABELS.get(key, key)
-        if key in ("reason", "outcome", "text", "lessons"):
+        if key in ("reason", "outcome", "text", "lessons", "message", "reply"):
             lines.append(f"{label}：{_value(key, new.get(key))}")
         elif key in old:
             lines.append(f"{label}：{_value(key, old.get(key))} → {_value(key, new.get(key))}")

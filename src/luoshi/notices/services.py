@@ -26,3 +26,151 @@ def unread_count(user: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk])
         return int(cursor.fetchone()[0])
+
+
+# --- channels and preferences ---------------------------------------------------------------------
+
+CHANNEL_KINDS = ("email", "dingtalk", "wecom", "webhook")
+
+
+def _public_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log may keep of a channel's settings: no secrets, no robot tokens in URLs."""
+    from luoshi.notices.channels import _safe_url
+
+    shown = {k: v for k, v in config.items() if k != "url"}
+    if "url" in config:
+        shown["url"] = _safe_url(str(config["url"]))
+    return shown
+
+
+def clean_config(kind: str, config: dict[str, Any]) -> dict[str, Any]:
+    """Check a channel's settings; raises Invalid with the field that is wrong."""
+    from urllib.parse import urlsplit
+
+    from luoshi.errors import Invalid
+
+    if kind not in CHANNEL_KINDS:
+        raise Invalid(f"未知的渠道类型：{kind}（可选 {'、'.join(CHANNEL_KINDS)}）")
+    cleaned = {k: str(v).strip() for k, v in config.items() if str(v).strip()}
+    if kind == "email":
+        if not cleaned.get("host"):
+            raise Invalid("请填写 SMTP 服务器")
+        port = cleaned.get("port", "25")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise Invalid("SMTP 端口应为 1–65535 的整数")
+        security = cleaned.get("security", "starttls")
+        if security not in ("starttls", "ssl", "none"):
+            raise Invalid("加密方式应为 starttls、ssl 或 none")
+        if not cleaned.get("from") or "@" not in cleaned["from"]:
+            raise Invalid("请填写发件人地址")
+        return {
+            "host": cleaned["host"],
+            "port": int(port),
+            "security": security,
+            "username": cleaned.get("username", ""),
+            "from": cleaned["from"],
+        }
+    url = cleaned.get("url", "")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise Invalid("请填写以 http:// 或 https:// 开头的 Webhook 地址")
+    return {"url": url}
+
+
+@transaction.atomic
+def add_channel(
+    organization: Any, *, actor: Any, kind: str, name: str, config: dict[str, Any], secret: str = ""
+) -> Any:
+    """Add a channel to ORGANIZATION (its organizers, or those above). The secret is stored, never logged."""
+    from luoshi.audit.chain import record
+    from luoshi.audit.models import EventType
+    from luoshi.errors import Conflict, Invalid, NotAllowed
+    from luoshi.notices.models import Channel
+    from luoshi.orgs.access import has_role
+
+    if not has_role(actor, organization.path, "manage"):
+        raise NotAllowed("只有本单位（或上级单位）的组织者可以配置通知渠道")
+    name = name.strip()[:100]
+    if not name:
+        raise Invalid("请填写渠道名称")
+    cleaned = clean_config(kind, config)
+    if Channel.objects.filter(organization=organization, name=name).exists():
+        raise Conflict(f"本单位已有名为“{name}”的通知渠道")
+    channel = Channel.objects.create(
+        organization=organization, kind=kind, name=name, config=cleaned, secret=secret.strip()
+    )
+    record(
+        EventType.CHANNEL_ADDED,
+        channel,
+        actor=actor if getattr(actor, "pk", None) else str(actor),
+        new={"name": name, "kind": kind, "config": _public_config(kind, cleaned), "secret_set": bool(secret)},
+        organization_path=organization.path,
+    )
+    return channel
+
+
+@transaction.atomic
+def remove_channel(channel: Any, *, actor: Any) -> None:
+    from luoshi.audit.chain import record
+    from luoshi.audit.models import EventType
+    from luoshi.errors import NotAllowed
+    from luoshi.orgs.access import has_role
+
+    path = channel.organization.path
+    if not has_role(actor, path, "manage"):
+        raise NotAllowed("只有本单位（或上级单位）的组织者可以删除通知渠道")
+    record(
+        EventType.CHANNEL_REMOVED,
+        channel,
+        actor=actor if getattr(actor, "pk", None) else str(actor),
+        old={"name": channel.name, "kind": channel.kind},
+        organization_path=path,
+    )
+    channel.delete()
+
+
+def try_channel(channel: Any, *, actor: Any, to_email: str = "") -> None:
+    """Send a test message through CHANNEL now; raises SendError (safe to show) when it fails."""
+    from luoshi.errors import NotAllowed
+    from luoshi.notices.channels import Message, absolute_url, send
+    from luoshi.orgs.access import has_role
+
+    if not has_role(actor, channel.organization.path, "manage"):
+        raise NotAllowed("只有组织者可以测试通知渠道")
+    name = actor.get_full_name() or actor.get_username() if getattr(actor, "pk", None) else "管理员"
+    send(
+        channel,
+        Message(
+            subject="落实通知渠道测试",
+            body=f"这是一条测试消息：{channel.organization.name}的“{channel.name}”可以送达。",
+            url=absolute_url("/"),
+            recipient_name=name,
+            recipient_email=to_email or getattr(actor, "email", "") or "",
+            rule="test",
+            key="test",
+        ),
+    )
+
+
+def save_preference(user: Any, *, mode: str, kinds: list[str], quiet_hours: str = "") -> Any:
+    """A person's own choice of how to be reached: their setting, not a change to the ledger."""
+    from luoshi.errors import Invalid
+    from luoshi.notices.models import DeliveryMode, Preference
+
+    if mode not in DeliveryMode.values:
+        raise Invalid("接收方式应为即时或每日汇总")
+    unknown = [k for k in kinds if k not in (*CHANNEL_KINDS, "inbox")]
+    if unknown:
+        raise Invalid(f"未知的渠道：{'、'.join(unknown)}")
+    quiet_hours = quiet_hours.strip()
+    if quiet_hours:
+        from luoshi.web.config import ConfigError, Env
+
+        try:
+            Env({"QUIET": quiet_hours}).clock("QUIET", "22:00-07:30")
+        except ConfigError:
+            raise Invalid("免打扰时段的格式应为 22:00-07:30") from None
+    preference, _created = Preference.objects.update_or_create(
+        user=user, defaults={"mode": mode, "kinds": sorted(set(kinds)), "quiet_hours": quiet_hours}
+    )
+    return preference

@@ -69,6 +69,34 @@ class Env:
             return default
         return [part.strip() for part in raw.split(",") if part.strip()]
 
+    def integers(self, name: str, default: list[int], *, minimum: int = 0) -> list[int]:
+        """A comma-separated list of integers, each at least MINIMUM (empty means DEFAULT)."""
+        raw = self.environ.get(name)
+        if raw is None or raw.strip() == "":
+            return default
+        values = []
+        for part in raw.split(","):
+            try:
+                value = int(part.strip())
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r}: 应为逗号分隔的整数") from None
+            if value < minimum:
+                raise ConfigError(f"{name}={raw!r}: 不能小于 {minimum}")
+            values.append(value)
+        return values
+
+    def clock(self, name: str, default: str) -> str:
+        """A time of day "HH:MM" (24-hour), or with DEFAULT a window "HH:MM-HH:MM"."""
+        raw = self.environ.get(name)
+        value = default if raw is None or raw.strip() == "" else raw.strip()
+        for part in value.split("-"):
+            hours, _sep, minutes = part.strip().partition(":")
+            if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+                raise ConfigError(f"{name}={raw!r}: 应为 HH:MM{'-HH:MM' if '-' in default else ''}")
+        if value.count("-") != default.count("-"):
+            raise ConfigError(f"{name}={raw!r}: 应为 HH:MM{'-HH:MM' if '-' in default else ''}")
+        return value
+
     def path(self, name: str, default: Path) -> Path:
         raw = self.environ.get(name)
         return Path(raw).expanduser().resolve() if raw else default

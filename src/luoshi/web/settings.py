@@ -187,6 +187,25 @@ CACHES = {
     }
 }
 
+# Reminders, 催办 and 督办 (luoshi.notices): when rules fire, with common practice as defaults; a
+# round's reminder policy (admin) overrides the per-measure ones.
+LUOSHI_REMIND_BEFORE_DAYS = sorted(set(env.integers("LUOSHI_REMIND_BEFORE_DAYS", [7, 3, 1])), reverse=True)
+LUOSHI_REMIND_OVERDUE_EVERY_DAYS = env.integer("LUOSHI_REMIND_OVERDUE_EVERY_DAYS", 7, minimum=1)
+LUOSHI_REMIND_CATCH_UP_DAYS = env.integer("LUOSHI_REMIND_CATCH_UP_DAYS", 2, minimum=1)
+LUOSHI_REMIND_REVIEW_DAYS = env.integer("LUOSHI_REMIND_REVIEW_DAYS", 5, minimum=1)
+LUOSHI_REMIND_EXTENSION_DAYS = env.integer("LUOSHI_REMIND_EXTENSION_DAYS", 3, minimum=1)
+LUOSHI_REMIND_RETURNED_DAYS = env.integer("LUOSHI_REMIND_RETURNED_DAYS", 7, minimum=1)
+LUOSHI_REMIND_UPDATE_DAY = env.integer("LUOSHI_REMIND_UPDATE_DAY", 25, minimum=1)
+LUOSHI_REMIND_ESCALATE_DAYS = env.integer("LUOSHI_REMIND_ESCALATE_DAYS", 15, minimum=1)
+LUOSHI_REMIND_ACK_DAYS = env.integer("LUOSHI_REMIND_ACK_DAYS", 2, minimum=1)
+LUOSHI_REMIND_REPLY_DAYS = env.integer("LUOSHI_REMIND_REPLY_DAYS", 5, minimum=1)
+LUOSHI_REMIND_DIGEST_TIME = env.clock("LUOSHI_REMIND_DIGEST_TIME", "08:00")
+LUOSHI_REMIND_QUIET_HOURS = env.clock("LUOSHI_REMIND_QUIET_HOURS", "22:00-07:30")
+LUOSHI_REMIND_EVERY_MINUTES = env.integer("LUOSHI_REMIND_EVERY_MINUTES", 15, minimum=0)
+LUOSHI_REMIND_MAX_ATTEMPTS = env.integer("LUOSHI_REMIND_MAX_ATTEMPTS", 6, minimum=1)
+LUOSHI_BASE_URL = env.text("LUOSHI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+EMAIL_TIMEOUT = 20
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("luoshi.accounts.urls")),
     path("", include("luoshi.recurrence.urls")),
+    path("", include("luoshi.notices.urls")),
     path("", include("luoshi.reports.urls")),
     path("", include("luoshi.ledger.urls")),
 ]

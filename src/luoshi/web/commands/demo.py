@@ -96,6 +96,11 @@ def run(args: argparse.Namespace) -> int:
     password = new_password()
     load(password)
     print_logins(password)
+    # The demo holds measures due soon and overdue: the first reminder pass gives everyone notices.
+    from luoshi.notices.delivery import run_pass
+
+    result = run_pass()
+    print(f"已按提醒规则生成 {sum(1 for r in result.rows if r.state == 'sent')} 条提醒（站内通知）")
     return 0
 
 
@@ -192,8 +197,10 @@ def load(password: str) -> None:
                 causes = [result.causes[i] for i in cause_indexes if i < len(result.causes)]
                 planning.link_causes(problems[problem_index], causes, actor=organizer)
 
-        # Owners round-robin over the members; deadlines spread so the ledger shows every light.
-        offsets = [-20, 5, 30, 60, 90, -3, 120, 45, 10, 150]
+        # Owners round-robin over the members; deadlines spread so the ledger shows every light, and
+        # the first reminder pass has something to say (7 days left, overdue 1 day, overdue 16 days:
+        # escalated to the level above).
+        offsets = [-16, 5, 30, 60, 90, -1, 120, 45, 7, 150]
         assigned = []
         for index, measure in enumerate(result.measures):
             assigned.append(

@@ -41,6 +41,7 @@ def run(args: argparse.Namespace) -> int:
     if not args.no_migrate:
         call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
+    start_reminders()
     print(f"luoshi 正在运行：http://{args.bind}/  （Ctrl+C 停止）", flush=True)
     argv = [
         sys.executable,
@@ -62,3 +63,19 @@ def run(args: argparse.Namespace) -> int:
     ]
     os.execv(sys.executable, argv)
     return 0  # not reached
+
+
+def start_reminders() -> None:
+    """The reminder pass every LUOSHI_REMIND_EVERY_MINUTES (0: off) in a small process of its own,
+    which ends when the server (this process, once it is gunicorn) ends. Several servers may each
+    run one: the pass's database lease lets one pass run at a time."""
+    import subprocess
+
+    from django.conf import settings
+
+    if settings.LUOSHI_REMIND_EVERY_MINUTES <= 0:
+        return
+    subprocess.Popen(
+        [sys.executable, "-m", "luoshi.cli", "remind", "--loop", "--parent", str(os.getpid())],
+        stdin=subprocess.DEVNULL,
+    )
