@@ -217,12 +217,12 @@ def test_docx_automatic_numbering_gets_written_markers() -> None:
     ]
 
 
-def test_excel_file_gets_its_own_reason() -> None:
+def test_excel_file_without_a_ledger_gets_its_own_reason() -> None:
     from openpyxl import Workbook
 
     buffer = io.BytesIO()
     Workbook().save(buffer)
-    with pytest.raises(DocumentError, match="Excel"):
+    with pytest.raises(DocumentError, match="找不到台账表头"):
         read_bytes(buffer.getvalue(), "台账.xlsx")
 
 

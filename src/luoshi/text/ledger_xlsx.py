@@ -4,13 +4,17 @@ Columns: 序号 | 方面 | 问题 | 整改措施 | 责任领导 | 责任单位 |
 问题编号 and 状态 after them. The reader accepts the columns in any order and under common
 synonyms (责任人, 牵头单位, 整改时限 …), finds the header row below a title row, and reports each
 row it cannot take as a Chinese message; a ledger written by `write_ledger` reads back unchanged.
-Pure openpyxl: no Django.
+
+`read_xlsx` turns a hand-made ledger (any sheet, title rows above the header, merged cells, several
+sheets) into the same `SourceText` a .docx with tables gives, so `luoshi parse` and the web
+preview read spreadsheets through the one table engine of `extract.py`. Pure openpyxl: no Django.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -19,6 +23,7 @@ from typing import IO, Any
 from luoshi.text.errors import DocumentError
 from luoshi.text.headings import column_kind
 from luoshi.text.model import ParsedDocument
+from luoshi.text.read import SourceText
 
 HEADERS: tuple[str, ...] = (
     "序号",
@@ -293,3 +298,127 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+# --------------------------------------------------------------------------- hand-made ledgers
+
+_YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*[年\-./]")
+# A hand-made ledger of one team has tens to hundreds of rows; a provincial summary a few
+# thousand. Above this the file is refused with a message rather than read for minutes.
+MAX_ROWS = 5000
+# How far down a sheet the header row may be (title, subtitle, 填报单位 and 填报日期 rows above it).
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class SheetTable:
+    """One sheet's ledger: its name, the title above the header, and the rows from the header on
+    (merged cells repeated over every row and column they span), with the Excel number of each."""
+
+    name: str
+    title: str
+    rows: tuple[tuple[str, ...], ...]
+    row_numbers: tuple[int, ...]
+    year: int | None = None  # a year named above the header (title, 填报日期)
+
+
+def read_sheets(data: bytes, filename: str = "") -> list[SheetTable]:
+    """The ledger tables of every sheet of an .xlsx file, in sheet order.
+
+    A sheet without a ledger header (a 说明 or 填报要求 sheet) is skipped. A merged cell gives its
+    value to every cell of its range, the way Word repeats a vertically merged table cell, so a
+    问题 merged across two measure rows is one problem with two measures. Raises DocumentError
+    when the file is no .xlsx, has more than MAX_ROWS rows, or has no ledger header at all.
+    """
+    from openpyxl import load_workbook
+
+    name = filename or "上传的台账"
+    check_workbook_zip(data, name)
+    try:
+        # Not read-only: merged ranges exist only in the full model. The zip's expanded size was
+        # checked above, which bounds what this load can take.
+        workbook = load_workbook(io.BytesIO(data), data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
+        raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
+    tables: list[SheetTable] = []
+    total = 0
+    try:
+        for sheet in workbook.worksheets:
+            total += sheet.max_row
+            if total > MAX_ROWS:
+                raise DocumentError(name, f"表格超过 {MAX_ROWS} 行，请按班子或方面拆分为几个文件后再导入")
+            table = _sheet_table(sheet)
+            if table is not None:
+                tables.append(table)
+    finally:
+        workbook.close()
+    if not tables:
+        raise DocumentError(
+            name,
+            f"各工作表前 {HEADER_SEARCH_ROWS} 行中都找不到台账表头（至少需要“问题”或“整改措施”列和另一列）",
+        )
+    return tables
+
+
+def check_workbook_zip(data: bytes, name: str) -> None:
+    """Refuse what is no .xlsx package before openpyxl sees it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise DocumentError(name, "不是有效的 Excel 文件（.xlsx 文件已损坏或只是改了扩展名）") from exc
+    if "xl/workbook.xml" not in names:
+        raise DocumentError(name, "不是有效的 Excel 文件（缺少 xl/workbook.xml）")
+
+
+def _sheet_table(sheet: Any) -> SheetTable | None:
+    width = sheet.max_column
+    grid: list[list[str]] = [
+        [_text(value) for value in row] + [""] * (width - len(row))
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    for merged in sheet.merged_cells.ranges:
+        value = ""
+        if merged.min_row - 1 < len(grid) and merged.min_col - 1 < width:
+            value = grid[merged.min_row - 1][merged.min_col - 1]
+        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
+            for c in range(merged.min_col - 1, min(merged.max_col, width)):
+                grid[r][c] = value
+    header_index, _columns = _find_header([tuple(r) for r in grid[:HEADER_SEARCH_ROWS]])
+    if header_index is None:
+        return None
+    title = ""
+    year: int | None = None
+    for row in grid[:header_index]:
+        cells = [c for c in row if c]
+        if cells and not title:
+            title = cells[0]  # a merged title row repeats its text in every column
+        for cell in cells:
+            if year is None and (match := _YEAR_RE.search(cell)):
+                year = int(match.group(1))
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
+    for offset, row in enumerate(grid[header_index:]):
+        if offset and not any(row):
+            continue  # blank rows are layout, not data
+        rows.append(tuple(row))
+        numbers.append(header_index + 1 + offset)
+    # A header merged across two columns names both alike; the engine takes the first of a kind.
+    return SheetTable(sheet.title, title, tuple(rows), tuple(numbers), year)
+
+
+def read_xlsx(data: bytes, filename: str = "") -> SourceText:
+    """A hand-made ledger as the text engine's input: the first sheet's title as the first line,
+    then one table per sheet (see `read_sheets`)."""
+    from luoshi.text.read import TABLE_MARK, clean_text, table_cells
+
+    sheets = read_sheets(data, filename)
+    lines = [clean_text(sheets[0].title, tables=False, page_lines=False).text] if sheets[0].title else []
+    lines += [f"{TABLE_MARK}TABLE{index}{TABLE_MARK}" for index in range(len(sheets))]
+    return SourceText(
+        text="\n".join(line for line in lines if line),
+        tables=table_cells([list(map(list, sheet.rows)) for sheet in sheets]),
+        year_hint=next((sheet.year for sheet in sheets if sheet.year), None),
+    )

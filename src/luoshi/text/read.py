@@ -46,12 +46,10 @@ class SourceText:
 
 # File signatures of things people upload by mistake; naming them makes the error useful.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "是 PDF 文件，请先另存为 Word 文档或文本"),
     (b"\x89PNG", "是 PNG 图片，不是文档"),
     (b"\xff\xd8\xff", "是 JPEG 图片，不是文档"),
     (b"GIF8", "是 GIF 图片，不是文档"),
     (b"BM", ""),  # checked specially: too short a signature to trust alone
-    (b"\xd0\xcf\x11\xe0", "是旧版 Office 文件（.doc/.xls），请另存为 .docx 后再导入"),
     (b"Rar!", "是 RAR 压缩包，不是文档"),
     (b"7z\xbc\xaf", "是 7z 压缩包，不是文档"),
     (b"\x1f\x8b", "是 gzip 压缩文件，不是文档"),
@@ -527,18 +525,30 @@ def normalise(text: str) -> str:
 
 
 def read_bytes(data: bytes, filename: str = "") -> SourceText:
-    """Read a document's bytes (.docx or text) into clean text plus its tables.
+    """Read a document's bytes into clean text plus its tables: .docx, a hand-made ledger .xlsx,
+    the text layer of a PDF, legacy .doc / .wps (through LibreOffice, see `legacy.py`) or text.
 
     Raises DocumentError for anything that is not a readable document.
     """
     if not data or not data.strip():
         raise DocumentError(filename, "文件为空")
     suffix = PurePath(filename).suffix.lower()
+    if data.startswith(_OLE):
+        data = _legacy_to_docx(data, filename)
+    if data.startswith(b"%PDF"):
+        from luoshi.text.pdf import read_pdf
+
+        cleaned = clean_text(read_pdf(data, filename))
+        if not cleaned.text.strip():
+            raise DocumentError(filename, "PDF 中没有可读的文字")
+        return cleaned
     if data.startswith(b"PK\x03\x04"):
         members = _zip_members(data)
         if "word/document.xml" not in members:
             if "xl/workbook.xml" in members:
-                raise DocumentError(filename, "是 Excel 表格，不是文档；台账请用“导入台账”")
+                from luoshi.text.ledger_xlsx import read_xlsx
+
+                return read_xlsx(data, filename)
             if "ppt/presentation.xml" in members:
                 raise DocumentError(filename, "是 PowerPoint 演示文稿，不是文档")
             raise DocumentError(filename, "是压缩包，不是 .docx 文档")
@@ -557,6 +567,23 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
     if not cleaned.text.strip():
         raise DocumentError(filename, "文件中没有可读的文字")
     return cleaned
+
+
+# Legacy Office files (.doc, .wps, .xls) are OLE compound files.
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+def _legacy_to_docx(data: bytes, filename: str) -> bytes:
+    """A legacy Word/WPS file converted to .docx by LibreOffice; a legacy Excel file is refused."""
+    suffix = PurePath(filename).suffix.lower()
+    # An .xls workbook holds a stream named "Workbook" (or "Book"), written in UTF-16 in the directory.
+    if suffix in (".xls", ".et") or "Workbook".encode("utf-16-le") in data[: 1 << 20]:
+        raise DocumentError(filename, "是旧版 Excel 文件（.xls），请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+    if suffix in (".ppt", ".dps") or "PowerPoint".encode("utf-16-le") in data[: 1 << 20]:
+        raise DocumentError(filename, "是 PowerPoint 演示文稿，不是文档")
+    from luoshi.text.legacy import convert_to_docx
+
+    return convert_to_docx(data, filename)
 
 
 def _zip_members(data: bytes) -> frozenset[str]:
@@ -591,6 +618,11 @@ def html_to_text(markup: str) -> str:
 
 def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
     return tuple(tuple(tuple(clean_cell(cell) for cell in row) for row in table) for table in tables)
+
+
+def table_cells(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Tables read from a file (rows of cell text) with every cell normalised like document text."""
+    return _tables(tables)
 
 
 def clean_cell(cell: str) -> str:
