@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from luoshi.text.headings import (
     ATTR_TAIL_RE,
@@ -32,6 +32,7 @@ from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
 from luoshi.text.outline import Segment, segment_lines
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
+from luoshi.text.suggest import suggest_problems
 
 # summary_of lived here first; luoshi.ledger.imports still imports it from this module.
 __all__ = ["extract", "summary_of"]
@@ -678,7 +679,7 @@ def extract(source: SourceText) -> ParsedDocument:
         for segment in segments:
             _maybe_table(builder, segment, source)
     year = _document_year(title, source.text, source.year_hint)
-    measures = tuple(_finish(draft, year) for draft in builder.measures)
+    measures = _with_suggestions(builder.problems, [_finish(draft, year) for draft in builder.measures])
     return ParsedDocument(
         title=title,
         problems=tuple(builder.problems),
@@ -686,6 +687,17 @@ def extract(source: SourceText) -> ParsedDocument:
         measures=measures,
         sections=tuple(builder.sections),
     )
+
+
+def _with_suggestions(problems: Sequence[Problem], measures: list[Measure]) -> tuple[Measure, ...]:
+    """Measures the document leaves unlinked get the problems they most probably answer."""
+    unlinked = [i for i, m in enumerate(measures) if m.problem is None]
+    if not problems or not unlinked:
+        return tuple(measures)
+    found = suggest_problems(problems, [f"{measures[i].group} {measures[i].text}" for i in unlinked])
+    for i, suggestions in zip(unlinked, found, strict=True):
+        measures[i] = replace(measures[i], suggested_problems=suggestions)
+    return tuple(measures)
 
 
 def _maybe_table(builder: _Builder, segment: Segment, source: SourceText) -> bool:
@@ -802,6 +814,7 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
         problem=draft.problem,
         owner=draft.attrs.get("owner"),
         department=draft.attrs.get("department"),
+        co_department=draft.attrs.get("co_department"),
         deadline=deadline,
         deadline_text=deadline_text,
         commitments=find_commitments(draft.text),
