@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from luoshi.text.errors import DocumentError
 from luoshi.text.headings import column_kind
+from luoshi.text.limits import DEFAULT_LIMITS, Limits, check_xlsx, sheet_rows, source_bytes
 from luoshi.text.model import ParsedDocument
 
 HEADERS: tuple[str, ...] = (
@@ -206,7 +207,7 @@ def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改
     workbook.save(target)  # openpyxl accepts paths and binary streams
 
 
-def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
+def read_ledger(source: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[list[LedgerRow], list[RowError]]:
     """Read a ledger written by `write_ledger` or by hand.
 
     Returns the rows it could take and one error per row it could not (a row with neither 问题
@@ -216,17 +217,18 @@ def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
 
     name = _source_name(source)
     try:
-        data = source.read() if hasattr(source, "read") else None
-        workbook = load_workbook(
-            io.BytesIO(data) if data is not None else source, read_only=True, data_only=True
-        )
+        data = source_bytes(source)
+        check_xlsx(data, name, limits)  # zip and XML bombs refused before openpyxl reads a part
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except DocumentError:
+        raise
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
         raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
     try:
         sheet = workbook.active
         if sheet is None:
             raise DocumentError(name, "Excel 文件中没有工作表")
-        all_rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        all_rows = list(sheet_rows(sheet.iter_rows(values_only=True), name, limits))
     finally:
         workbook.close()
 
