@@ -137,7 +137,7 @@ def test_a_sheet_without_a_ledger_header_is_refused() -> None:
 
 def test_too_many_rows_are_refused_with_a_message() -> None:
     rows = [["问题", "整改措施"], *([f"问题{i}", f"措施{i}"] for i in range(MAX_ROWS))]
-    with pytest.raises(DocumentError, match=f"表格超过 {MAX_ROWS} 行"):
+    with pytest.raises(DocumentError, match=f"工作表超过 {MAX_ROWS:,} 行的上限"):
         parse_bytes(workbook_bytes([("大表", rows, [])]), "大表.xlsx")
 
 

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from luoshi.text.errors import DocumentError
 from luoshi.text.headings import column_kind
+from luoshi.text.limits import DEFAULT_LIMITS, Limits, check_xlsx, sheet_rows, source_bytes
 from luoshi.text.model import ParsedDocument
 from luoshi.text.read import SourceText
 
@@ -211,7 +212,7 @@ def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改
     workbook.save(target)  # openpyxl accepts paths and binary streams
 
 
-def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
+def read_ledger(source: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[list[LedgerRow], list[RowError]]:
     """Read a ledger written by `write_ledger` or by hand.
 
     Returns the rows it could take and one error per row it could not (a row with neither 问题
@@ -221,17 +222,18 @@ def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
 
     name = _source_name(source)
     try:
-        data = source.read() if hasattr(source, "read") else None
-        workbook = load_workbook(
-            io.BytesIO(data) if data is not None else source, read_only=True, data_only=True
-        )
+        data = source_bytes(source)
+        check_xlsx(data, name, limits)  # zip and XML bombs refused before openpyxl reads a part
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except DocumentError:
+        raise
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
         raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
     try:
         sheet = workbook.active
         if sheet is None:
             raise DocumentError(name, "Excel 文件中没有工作表")
-        all_rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        all_rows = list(sheet_rows(sheet.iter_rows(values_only=True), name, limits))
     finally:
         workbook.close()
 
@@ -303,11 +305,10 @@ def _text(value: Any) -> str:
 # --------------------------------------------------------------------------- hand-made ledgers
 
 _YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*[年\-./]")
-# A hand-made ledger of one team has tens to hundreds of rows; a provincial summary a few
-# thousand. Above this the file is refused with a message rather than read for minutes.
-MAX_ROWS = 5000
 # How far down a sheet the header row may be (title, subtitle, 填报单位 and 填报日期 rows above it).
 HEADER_SEARCH_ROWS = 10
+# Rows of one sheet: `Limits.sheet_rows` (luoshi.text.limits), refused with a message beyond it.
+MAX_ROWS = DEFAULT_LIMITS.sheet_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -322,32 +323,38 @@ class SheetTable:
     year: int | None = None  # a year named above the header (title, 填报日期)
 
 
-def read_sheets(data: bytes, filename: str = "") -> list[SheetTable]:
+def read_sheets(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> list[SheetTable]:
     """The ledger tables of every sheet of an .xlsx file, in sheet order.
 
     A sheet without a ledger header (a 说明 or 填报要求 sheet) is skipped. A merged cell gives its
     value to every cell of its range, the way Word repeats a vertically merged table cell, so a
-    问题 merged across two measure rows is one problem with two measures. Raises DocumentError
-    when the file is no .xlsx, has more than MAX_ROWS rows, or has no ledger header at all.
+    问题 merged across two measure rows is one problem with two measures. The workbook is
+    streamed (openpyxl's read-only mode, rows counted against `limits`); merged ranges, which
+    that mode does not read, are taken from each sheet's XML as it streams by. Raises
+    DocumentError when the file is no .xlsx, is over a limit or has no ledger header at all.
     """
     from openpyxl import load_workbook
 
     name = filename or "上传的台账"
-    check_workbook_zip(data, name)
+    check_xlsx(data, name, limits)  # zip and XML bombs refused before openpyxl reads a part
     try:
-        # Not read-only: merged ranges exist only in the full model. The zip's expanded size was
-        # checked above, which bounds what this load can take.
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
         raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
     tables: list[SheetTable] = []
-    total = 0
     try:
         for sheet in workbook.worksheets:
-            total += sheet.max_row
-            if total > MAX_ROWS:
-                raise DocumentError(name, f"表格超过 {MAX_ROWS} 行，请按班子或方面拆分为几个文件后再导入")
-            table = _sheet_table(sheet)
+            try:
+                grid = [
+                    list(map(_text, row))
+                    for row in sheet_rows(sheet.iter_rows(values_only=True), name, limits)
+                ]
+                merges = _merged_ranges(sheet)
+            except DocumentError:
+                raise
+            except Exception as exc:  # a broken worksheet part
+                raise DocumentError(name, f"工作表“{sheet.title}”无法读取，不是有效的 Excel 文件") from exc
+            table = _sheet_table(sheet.title, grid, merges)
             if table is not None:
                 tables.append(table)
     finally:
@@ -360,31 +367,40 @@ def read_sheets(data: bytes, filename: str = "") -> list[SheetTable]:
     return tables
 
 
-def check_workbook_zip(data: bytes, name: str) -> None:
-    """Refuse what is no .xlsx package before openpyxl sees it."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise DocumentError(name, "不是有效的 Excel 文件（.xlsx 文件已损坏或只是改了扩展名）") from exc
-    if "xl/workbook.xml" not in names:
-        raise DocumentError(name, "不是有效的 Excel 文件（缺少 xl/workbook.xml）")
+_MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?)\"")
+_CHUNK = 256 * 1024
 
 
-def _sheet_table(sheet: Any) -> SheetTable | None:
-    width = sheet.max_column
-    grid: list[list[str]] = [
-        [_text(value) for value in row] + [""] * (width - len(row))
-        for row in sheet.iter_rows(values_only=True)
-    ]
-    for merged in sheet.merged_cells.ranges:
-        value = ""
-        if merged.min_row - 1 < len(grid) and merged.min_col - 1 < width:
-            value = grid[merged.min_row - 1][merged.min_col - 1]
-        for r in range(merged.min_row - 1, min(merged.max_row, len(grid))):
-            for c in range(merged.min_col - 1, min(merged.max_col, width)):
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range in a read-only sheet's XML."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: list[tuple[int, int, int, int]] = []
+    tail = b""
+    with sheet._get_source() as source:  # the worksheet part, streamed from the checked zip
+        while chunk := source.read(_CHUNK):
+            buffer = tail + chunk
+            last = 0
+            for match in _MERGE_RE.finditer(buffer):
+                bounds = range_boundaries(match.group(1).decode("ascii"))
+                found.append(tuple(int(b or 0) for b in bounds))  # type: ignore[arg-type]
+                last = match.end()
+            tail = buffer[max(last, len(buffer) - 64) :]  # a tag cut by the chunk edge is seen again
+    return found
+
+
+def _sheet_table(
+    name: str, grid: list[list[str]], merges: list[tuple[int, int, int, int]]
+) -> SheetTable | None:
+    width = max((len(row) for row in grid), default=0)
+    for row in grid:
+        row.extend([""] * (width - len(row)))
+    for min_col, min_row, max_col, max_row in merges:
+        if not (0 < min_row <= len(grid) and 0 < min_col <= width):
+            continue
+        value = grid[min_row - 1][min_col - 1]
+        for r in range(min_row - 1, min(max_row, len(grid))):
+            for c in range(min_col - 1, min(max_col, width)):
                 grid[r][c] = value
     header_index, _columns = _find_header([tuple(r) for r in grid[:HEADER_SEARCH_ROWS]])
     if header_index is None:
@@ -406,7 +422,7 @@ def _sheet_table(sheet: Any) -> SheetTable | None:
         rows.append(tuple(row))
         numbers.append(header_index + 1 + offset)
     # A header merged across two columns names both alike; the engine takes the first of a kind.
-    return SheetTable(sheet.title, title, tuple(rows), tuple(numbers), year)
+    return SheetTable(name, title, tuple(rows), tuple(numbers), year)
 
 
 def read_xlsx(data: bytes, filename: str = "") -> SourceText:

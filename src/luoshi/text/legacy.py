@@ -74,13 +74,15 @@ def convert_to_docx(data: bytes, filename: str = "", timeout: float = TIMEOUT_SE
             os.killpg(process.pid, signal.SIGKILL)
             process.communicate()
             raise DocumentError(
-                filename, f"转换旧版 Word/WPS 文件（.doc/.wps）超过 {int(timeout)} 秒仍未完成：请另存为 .docx 后再导入"
+                filename,
+                f"转换旧版 Word/WPS 文件（.doc/.wps）超过 {int(timeout)} 秒仍未完成：请另存为 .docx 后再导入",
             ) from exc
         result = out / "document.docx"
         if process.returncode != 0 or not result.is_file():
             detail = (err or b"").decode("utf-8", "replace").strip().splitlines()
             reason = f"（{detail[-1][:120]}）" if detail else ""
             raise DocumentError(
-                filename, f"LibreOffice 无法转换这个旧版 Word/WPS 文件（.doc/.wps）{reason}：请另存为 .docx 后再导入"
+                filename,
+                f"LibreOffice 无法转换这个旧版 Word/WPS 文件（.doc/.wps）{reason}：请另存为 .docx 后再导入",
             )
         return result.read_bytes()

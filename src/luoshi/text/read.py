@@ -26,6 +26,7 @@ from pathlib import PurePath
 from typing import Any
 
 from luoshi.text.errors import DocumentError
+from luoshi.text.limits import LimitError, check_docx, check_text_lines, open_archive, strip_controls
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
 # .docx table stood in the text.
@@ -159,6 +160,7 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     numbered list paragraphs get a written marker (`1.` at the first level, `（1）` below) to
     keep their item boundaries. Every table comes out as a placeholder line; its rows are returned.
     """
+    check_docx(data, filename)  # sizes, paragraphs, cells: refused before python-docx loads it
     try:
         import docx
         from docx.oxml.ns import qn
@@ -458,7 +460,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
     # Each whole-text pass runs only when a cheap substring test says it can match.
     if "#" in text:
         text = _PAYWALL_RE.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     found: list[list[list[str]]] = []
     if tables and ("\t" in text or "|" in text):
         text, found = _text_tables(text)
@@ -543,7 +545,7 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
             raise DocumentError(filename, "PDF 中没有可读的文字")
         return cleaned
     if data.startswith(b"PK\x03\x04"):
-        members = _zip_members(data)
+        members = _zip_members(data, filename)
         if "word/document.xml" not in members:
             if "xl/workbook.xml" in members:
                 from luoshi.text.ledger_xlsx import read_xlsx
@@ -560,6 +562,7 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
     if suffix == ".docx":
         raise DocumentError(filename, "扩展名是 .docx，但内容不是 Word 文档")
     _check_signature(data, filename)
+    check_text_lines(data, filename)
     text = decode_bytes(data, filename)
     if _HTML_RE.match(text):
         text = html_to_text(text)
@@ -586,11 +589,13 @@ def _legacy_to_docx(data: bytes, filename: str) -> bytes:
     return convert_to_docx(data, filename)
 
 
-def _zip_members(data: bytes) -> frozenset[str]:
+def _zip_members(data: bytes, filename: str) -> frozenset[str]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_archive(data, filename) as archive:  # refuses zip bombs before listing them
             return frozenset(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except LimitError:
+        raise
+    except (DocumentError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         return frozenset()
 
 
