@@ -55,6 +55,11 @@ def capacities(measure: Measure, user: Any) -> frozenset[Actor]:
     found = set()
     if measure.owner is not None and measure.owner.user_id is not None and measure.owner.user_id == user.pk:
         found.add(Actor.OWNER)
+    elif (
+        user.pk is not None and measure.pk is not None and measure.co_owners.filter(user_id=user.pk).exists()
+    ):
+        # A co-owner (共同责任领导) works the measure like its owner, and like the owner never verifies it.
+        found.add(Actor.OWNER)
     if has_role(user, path, "manage"):
         found.add(Actor.ORGANIZER)
     if has_role(user, path, "review"):
@@ -337,6 +342,7 @@ def import_parsed(
         problem = (
             problems[item.problem] if item.problem is not None and 0 <= item.problem < len(problems) else None
         )
+        owner, co_owners, unmatched = match_owners(item.owner, members)
         measure = Measure.objects.create(
             round=round_,
             problem=problem,
@@ -344,13 +350,16 @@ def import_parsed(
             group=item.group[:300],
             summary=item.summary[:500],
             text=item.text,
-            owner=members.get(item.owner or ""),
-            owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
+            owner=owner,
+            owner_label=unmatched[:100],
             department=(item.department or "")[:200],
+            co_department=(item.co_department or "")[:200],
             baseline_deadline=item.deadline,
             deadline_text=(item.deadline_text or "")[:100],
             long_term=item.deadline is None and bool(item.deadline_text),
         )
+        if co_owners:
+            measure.co_owners.set(co_owners)
         add_commitments(measure, item.commitments)
         measures.append(measure)
     record(
@@ -366,6 +375,32 @@ def import_parsed(
         organization_path=path,
     )
     return ImportResult(problems, causes, measures)
+
+
+def match_owners(written: str | None, members: dict[str, Member]) -> tuple[Member | None, list[Member], str]:
+    """The owner cell as written ("李建华、王志刚") matched to the team by name: the first member
+    named is the owner, the other members named are co-owners, and the names that match no member
+    are kept as written (joined by 、) for the organizer to assign."""
+    if not written:
+        return None, [], ""
+    if written.strip() in members:
+        return members[written.strip()], [], ""
+    matched: list[Member] = []
+    unmatched: list[str] = []
+    for name in owner_names(written):
+        member = members.get(name)
+        if member is None:
+            unmatched.append(name)
+        elif member not in matched:
+            matched.append(member)
+    return (matched[0] if matched else None), matched[1:], "、".join(unmatched)
+
+
+def owner_names(written: str | None) -> list[str]:
+    """The names in an owner cell, split the way the parser splits them (、，,/；;)."""
+    from luoshi.text.model import Measure as ParsedMeasure
+
+    return ParsedMeasure(group="", summary="", text="", owner=written or None).owners
 
 
 # --- rates ---------------------------------------------------------------------------------------

@@ -321,6 +321,21 @@ class SheetTable:
     rows: tuple[tuple[str, ...], ...]
     row_numbers: tuple[int, ...]
     year: int | None = None  # a year named above the header (title, 填报日期)
+    # Offsets into `rows` where a row's 问题 cell is empty but not merged while its 序号 is filled:
+    # a measure of no problem (as the exported ledger writes them), not a continuation row.
+    loose_rows: tuple[int, ...] = ()
+
+    def tables(self) -> list[list[list[str]]]:
+        """The rows as tables for the engine: the header repeated before each loose row that
+        follows a problem, so that the engine does not take the row as the problem's continuation."""
+        header, body = list(self.rows[0]), [list(row) for row in self.rows[1:]]
+        tables: list[list[list[str]]] = [[header]]
+        loose = set(self.loose_rows)
+        for offset, row in enumerate(body, 1):
+            if offset in loose and len(tables[-1]) > 1 and (offset - 1) not in loose:
+                tables.append([header])
+            tables[-1].append(row)
+        return tables
 
 
 def read_sheets(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> list[SheetTable]:
@@ -395,6 +410,7 @@ def _sheet_table(
     width = max((len(row) for row in grid), default=0)
     for row in grid:
         row.extend([""] * (width - len(row)))
+    merged: set[tuple[int, int]] = set()
     for min_col, min_row, max_col, max_row in merges:
         if not (0 < min_row <= len(grid) and 0 < min_col <= width):
             continue
@@ -402,9 +418,11 @@ def _sheet_table(
         for r in range(min_row - 1, min(max_row, len(grid))):
             for c in range(min_col - 1, min(max_col, width)):
                 grid[r][c] = value
-    header_index, _columns = _find_header([tuple(r) for r in grid[:HEADER_SEARCH_ROWS]])
+                merged.add((r, c))
+    header_index, columns = _find_header([tuple(r) for r in grid[:HEADER_SEARCH_ROWS]])
     if header_index is None:
         return None
+    problem_col, number_col = columns.get("problem"), columns.get("number")
     title = ""
     year: int | None = None
     for row in grid[:header_index]:
@@ -416,25 +434,42 @@ def _sheet_table(
                 year = int(match.group(1))
     rows: list[tuple[str, ...]] = []
     numbers: list[int] = []
+    loose: list[int] = []
     for offset, row in enumerate(grid[header_index:]):
         if offset and not any(row):
             continue  # blank rows are layout, not data
+        index = header_index + offset
+        if (
+            offset
+            and problem_col is not None
+            and number_col is not None
+            and not row[problem_col]
+            and (index, problem_col) not in merged
+            and row[number_col]
+        ):
+            loose.append(len(rows))
         rows.append(tuple(row))
-        numbers.append(header_index + 1 + offset)
+        numbers.append(index + 1)
     # A header merged across two columns names both alike; the engine takes the first of a kind.
-    return SheetTable(name, title, tuple(rows), tuple(numbers), year)
+    return SheetTable(name, title, tuple(rows), tuple(numbers), year, tuple(loose))
 
 
 def read_xlsx(data: bytes, filename: str = "") -> SourceText:
     """A hand-made ledger as the text engine's input: the first sheet's title as the first line,
     then one table per sheet (see `read_sheets`)."""
+
+    return source_from_sheets(read_sheets(data, filename))
+
+
+def source_from_sheets(sheets: Sequence[SheetTable]) -> SourceText:
+    """The text engine's input for sheets read by `read_sheets` (at least one)."""
     from luoshi.text.read import TABLE_MARK, clean_text, table_cells
 
-    sheets = read_sheets(data, filename)
     lines = [clean_text(sheets[0].title, tables=False, page_lines=False).text] if sheets[0].title else []
-    lines += [f"{TABLE_MARK}TABLE{index}{TABLE_MARK}" for index in range(len(sheets))]
+    tables = [table for sheet in sheets for table in sheet.tables()]
+    lines += [f"{TABLE_MARK}TABLE{index}{TABLE_MARK}" for index in range(len(tables))]
     return SourceText(
         text="\n".join(line for line in lines if line),
-        tables=table_cells([list(map(list, sheet.rows)) for sheet in sheets]),
+        tables=table_cells(tables),
         year_hint=next((sheet.year for sheet in sheets if sheet.year), None),
     )
