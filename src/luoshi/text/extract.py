@@ -30,6 +30,7 @@ from luoshi.text.headings import (
 )
 from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
 from luoshi.text.outline import Segment, segment_lines
+from luoshi.text.plan import PlanReader, PlanSink, problem_level
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
 from luoshi.text.suggest import suggest_problems
@@ -672,8 +673,17 @@ def extract(source: SourceText) -> ParsedDocument:
     body_lines = lines[used:]
     segments = segment_lines(body_lines)
     builder = _Builder()
-    for section in _sections(segments, title):
-        _process_section(builder, section, source)
+    sections = _sections(segments, title)
+    kinds = {section.kind for section in sections}
+    level = None if {"problems", "measures"} <= kinds else problem_level(segments)
+    if level is not None:
+        _read_plan(builder, segments, level, source)
+        for section in sections:
+            if section.kind == "causes":
+                _run_section(builder, "causes", section.segments)
+    else:
+        for section in sections:
+            _process_section(builder, section, source)
     if not builder.sections:
         # Tables outside any section (a plan that is only a table) still count.
         for segment in segments:
@@ -687,6 +697,23 @@ def extract(source: SourceText) -> ParsedDocument:
         measures=measures,
         sections=tuple(builder.sections),
     )
+
+
+def _read_plan(builder: _Builder, segments: list[Segment], level: str, source: SourceText) -> None:
+    """A plan laid out problem by problem, each with its own measures (see `luoshi.text.plan`)."""
+
+    def new_problem() -> None:
+        builder.pending, builder.after_attributes = [], False
+
+    builder.sections.append("plan")
+    sink = PlanSink(
+        problem=builder.problem,
+        measure=builder.measure,
+        attributes=builder.attributes,
+        new_problem=new_problem,
+        table=lambda segment: _maybe_table(builder, segment, source),
+    )
+    PlanReader(level, sink).read(segments)
 
 
 def _with_suggestions(problems: Sequence[Problem], measures: list[Measure]) -> tuple[Measure, ...]:
