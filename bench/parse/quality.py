@@ -224,8 +224,10 @@ def evaluate(directory: Path) -> dict[str, Any]:
         layout = layouts.get(source.name, source.suffix.lstrip(".") or "other")
         try:
             predicted = parse_file(source).to_dict()
-        except Exception as exc:  # noqa: BLE001 - any failure is reported, not fatal
-            unreadable.append({"file": source.name, "layout": layout, "reason": f"{type(exc).__name__}: {exc}"})
+        except Exception as exc:
+            unreadable.append(
+                {"file": source.name, "layout": layout, "reason": f"{type(exc).__name__}: {exc}"}
+            )
             continue
         expected = json.loads(golden.read_text(encoding="utf-8"))
         per_layout[layout].add(score_document(expected, predicted, source.name))

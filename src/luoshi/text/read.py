@@ -167,6 +167,8 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
+        from luoshi.text.docx_numbering import Numbering, paragraph_numbering, style_elements
+
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package
         raise DocumentError(filename, "不是有效的 Word 文档（.docx 无法打开）") from exc
@@ -174,6 +176,9 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     list_counters: dict[tuple[str, int], int] = {}
+    # Word's automatic numbering, rendered as Word shows it (luoshi.text.docx_numbering).
+    auto_numbering = Numbering.from_document(document)
+    styles = style_elements(document)
 
     def paragraph_line(paragraph: Any) -> str:
         text: str = str(paragraph.text).strip()
@@ -182,11 +187,15 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
         if style_name.lower() == "title" or style_name == "标题":
             return text
+        numbered = paragraph_numbering(paragraph._p, styles)
+        if numbered is not None and auto_numbering.knows(numbered[0]):
+            text = auto_numbering.marker(*numbered) + text
+            numbered = None
         match = _HEADING_STYLE_RE.search(style_name)
         if match:
             return "#" * max(1, min(6, int(match.group(1)))) + " " + text
         numbering = paragraph._p.find(qn("w:pPr") + "/" + qn("w:numPr"))
-        if numbering is not None:
+        if numbering is not None and numbered is not None:
             num_id_el = numbering.find(qn("w:numId"))
             level_el = numbering.find(qn("w:ilvl"))
             num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else "0"
