@@ -169,10 +169,12 @@ class Numbering:
             lists[num.get(qn("w:numId")) or ""] = entry
         return cls(abstracts, lists)
 
-    def knows(self, num_id: str) -> bool:
-        """Whether the list is defined (a numId of 0 or an undefined one numbers nothing)."""
+    def knows(self, num_id: str, ilvl: int) -> bool:
+        """Whether the list and its level are defined (numId 0 or an undefined one numbers nothing)."""
         entry = self.lists.get(num_id)
-        return entry is not None and entry.abstract in self.abstracts
+        if entry is None or entry.abstract not in self.abstracts:
+            return False
+        return ilvl in entry.level_overrides or ilvl in self.abstracts[entry.abstract]
 
     def _level(self, entry: _List, ilvl: int) -> Level:
         if ilvl in entry.level_overrides:
@@ -185,10 +187,10 @@ class Numbering:
         counters = self.counters.setdefault(entry.abstract, {})
         if num_id not in self.used:
             self.used.add(num_id)
-            for level, start in entry.start_overrides.items():
+            for overridden, start in entry.start_overrides.items():
                 # The first paragraph of a restarted list begins at the override.
-                counters[level] = start - 1
-                for deeper in [k for k in counters if k > level]:
+                counters[overridden] = start - 1
+                for deeper in [k for k in counters if k > overridden]:
                     del counters[deeper]
         level = self._level(entry, ilvl)
         counters[ilvl] = counters.get(ilvl, level.start - 1) + 1

@@ -188,8 +188,10 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         if style_name.lower() == "title" or style_name == "标题":
             return text
         numbered = paragraph_numbering(paragraph._p, styles)
-        if numbered is not None and auto_numbering.knows(numbered[0]):
+        if numbered is not None and auto_numbering.knows(*numbered):
             text = auto_numbering.marker(*numbered) + text
+            for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
+                del list_counters[key]
             numbered = None
         match = _HEADING_STYLE_RE.search(style_name)
         if match:
