@@ -624,10 +624,13 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
     for segment in segments:
         if not segment.line_start or not is_heading_like(segment):
             continue
-        kind = classify_heading(heading_label(segment.body)[0])
+        label = heading_label(segment.body)[0]
+        kind = classify_heading(label)
         if kind in ("problems", "causes", "measures", "plan"):
             if segment.kind is None and not _is_bare_heading(segment.body):
                 continue
+            if "，" in label or "," in label:
+                continue  # a sentence that names a problem, not a section heading
             level = "bare" if segment.kind is None else _key(segment)
             heading_level = segment.heading
             break
