@@ -483,6 +483,11 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
     for row in rows[header_index + 1 :]:
         if not any(c.strip() for c in row):
             continue
+        distinct = {c.strip() for c in row if c.strip()}
+        if len(distinct) == 1 and len(columns) > 2 and not cell(row, "measure"):
+            # A row merged across the table: "一、落实乡村振兴战略方面" heads the rows below it.
+            last_aspect = _strip_marker(distinct.pop())
+            continue
         aspect = cell(row, "aspect") or last_aspect
         last_aspect = aspect
         problem_text = cell(row, "problem")
@@ -491,7 +496,7 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             if not problem_text or problem_text == last_problem_text:
                 problem_index = last_problem_index  # a vertically merged cell repeats its problem
             else:
-                problem_index = builder.problem(heading_label(aspect)[0], _strip_marker(problem_text))
+                problem_index = _table_problem(builder, heading_label(aspect)[0], _strip_marker(problem_text))
                 last_problem_text, last_problem_index = problem_text, problem_index
         measure_text = cell(row, "measure")
         if not measure_text:
@@ -506,6 +511,7 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             for label, value in (
                 ("责任领导", cell(row, "owner")),
                 ("责任单位", cell(row, "department")),
+                ("配合单位", cell(row, "co_department")),
                 ("完成时限", cell(row, "deadline")),
             )
             if value
@@ -514,6 +520,22 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             builder.attributes(attrs)
         builder.pending, builder.after_attributes = [], False
     return True
+
+
+def _table_problem(builder: _Builder, aspect: str, text: str) -> int | None:
+    """The problem of a table row: one written above the table with the same words is the same
+    problem (the table gives it its aspect), any other is a new one."""
+    wanted = _comparable(text)
+    for index, problem in enumerate(builder.problems):
+        if _comparable(problem.text) == wanted:
+            if aspect and not problem.aspect:
+                builder.problems[index] = replace(problem, aspect=aspect)
+            return index
+    return builder.problem(aspect, text)
+
+
+def _comparable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _strip_marker(text: str) -> str:
@@ -780,14 +802,21 @@ def _process_section(builder: _Builder, section: _Section, source: SourceText) -
         return
     # A ledger table splits the section: text before it, the table, text after it.
     chunks: list[list[Segment]] = [[]]
+    ledger = False
     for segment in section.segments:
         if TABLE_LINE_RE.fullmatch(segment.body):
-            _run_section(builder, section.kind, chunks[-1])
             chunks.append([])
-            _maybe_table(builder, segment, source)
+            ledger = True
         else:
             chunks[-1].append(segment)
-    _run_section(builder, section.kind, chunks[-1])
+    table_segments = iter([s for s in section.segments if TABLE_LINE_RE.fullmatch(s.body)])
+    for index, chunk in enumerate(chunks):
+        if index:
+            _maybe_table(builder, next(table_segments), source)
+        if ledger and all(segment.kind is None for segment in chunk):
+            # Around a ledger table, unnumbered paragraphs are its introduction, signature and date.
+            continue
+        _run_section(builder, section.kind, chunk)
 
 
 def _run_section(builder: _Builder, kind: str, segments: list[Segment]) -> None:
