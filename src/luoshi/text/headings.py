@@ -105,7 +105,7 @@ MEASURE_LABEL_RE = re.compile(
 # Paragraphs that close a section rather than continue its last item.
 CLOSING_RE = re.compile(
     r"^(?:我们将|我们要|我们一定|我们决心|我们坚信|我将|本人将|班子将|领导班子将|班子成员将|今后|总之|综上|以上|下一步，|最后|恳请|敬请|请各位|欢迎|在今后|对照检查到此"
-    r"|以此次|借此机会|不妥之处|不当之处)"
+    r"|以此次|借此机会|不妥之处|不当之处|请认真|请结合|请按照|请于|请在|特此|此致|针对上述|针对以上|对照上述)"
 )
 DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 
@@ -118,7 +118,13 @@ def attributes(text: str) -> dict[str, str]:
     matches = list(_ATTR_RE.finditer(text))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        value = text[match.end() : end].strip(TRAILING_PUNCT + "）)")
+        value = text[match.end() : end].strip(TRAILING_PUNCT)
+        while value.endswith(("）", ")")) and value.count("（") + value.count("(") < value.count(
+            "）"
+        ) + value.count(")"):
+            value = value[:-1].strip(
+                TRAILING_PUNCT
+            )  # the bracket closing "（责任领导：…）", not "各村（社区）"
         kind = _ATTR_KIND.get(match.group("label"))
         if kind and value and kind not in found:
             found[kind] = value

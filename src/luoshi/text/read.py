@@ -167,6 +167,8 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
+        from luoshi.text.docx_numbering import Numbering, paragraph_numbering, style_elements
+
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package
         raise DocumentError(filename, "不是有效的 Word 文档（.docx 无法打开）") from exc
@@ -174,6 +176,9 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     list_counters: dict[tuple[str, int], int] = {}
+    # Word's automatic numbering, rendered as Word shows it (luoshi.text.docx_numbering).
+    auto_numbering = Numbering.from_document(document)
+    styles = style_elements(document)
 
     def paragraph_line(paragraph: Any) -> str:
         text: str = str(paragraph.text).strip()
@@ -182,11 +187,17 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
         if style_name.lower() == "title" or style_name == "标题":
             return text
+        numbered = paragraph_numbering(paragraph._p, styles)
+        if numbered is not None and auto_numbering.knows(*numbered):
+            text = auto_numbering.marker(*numbered) + text
+            for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
+                del list_counters[key]
+            numbered = None
         match = _HEADING_STYLE_RE.search(style_name)
         if match:
             return "#" * max(1, min(6, int(match.group(1)))) + " " + text
         numbering = paragraph._p.find(qn("w:pPr") + "/" + qn("w:numPr"))
-        if numbering is not None:
+        if numbering is not None and numbered is not None:
             num_id_el = numbering.find(qn("w:numId"))
             level_el = numbering.find(qn("w:ilvl"))
             num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else "0"
@@ -294,8 +305,8 @@ _METADATA_RE = re.compile(
 _SITE_LINE_RE = re.compile(
     r"^(?:首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:])"
     r"|版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
-    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|扫码|分享到|打印本页|关闭窗口"
-    r"|【打印】|【关闭】|【字体|加入收藏|举报|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
+    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|^扫码|分享到|打印本页|关闭窗口"
+    r"|【打印】|【关闭】|【字体|加入收藏|^【?我要举报|不良信息举报|^举报$|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
     r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数|^\s*(?:https?://|www\.)\S+$",
     re.IGNORECASE,
 )
