@@ -62,7 +62,7 @@ def plan_docx() -> bytes:
 
 def ledger_xlsx() -> bytes:
     rows = [
-        ["示范县委常委班子审计整改台账"],
+        ["示范县委常委班子2026年审计整改台账"],
         ["序号", "问题", "整改措施", "责任人", "责任部门", "整改时限", "整改进展"],
         [
             1,
@@ -74,7 +74,7 @@ def ledger_xlsx() -> bytes:
             None,
         ],
         [None, None, "建立结余资金定期清理制度。", "刘宏伟", "县财政局", "2026年10月底前", None],
-        [2, "政府采购程序不规范。", "修订采购内控制度。", "周外聘", "县财政局", "年底前", None],
+        [2, "政府采购程序不规范。", "修订采购内控制度。", "周外聘", "县财政局", "12月底前", None],
     ]
     return workbook_bytes([("审计整改", rows, ["A1:G1", "A3:A4", "B3:B4"])])
 
@@ -117,11 +117,12 @@ def test_plan_docx_and_hand_made_xlsx_fill_the_ledger(
     expect(page.get_by_text("已导入“整改方案.docx”：问题 2 个")).to_be_visible()
 
     # The hand-made ledger goes through its own upload page and the same preview.
-    page.goto(f"{live_server.url}/rounds/{round_.pk}/import/xlsx/")
+    page.goto(f"{live_server.url}/rounds/{round_.pk}/import/")
+    page.get_by_role("link", name="导入台账表格").click()
     page.get_by_label("台账文件（.xlsx）").set_input_files(str(tmp_path / "审计整改台账.xlsx"))
     page.get_by_role("button", name="上传并预览").click()
     expect(page.get_by_role("heading", name="预览：审计整改台账.xlsx")).to_be_visible()
-    expect(page.locator(".draft-head")).to_contain_text("示范县委常委班子审计整改台账")
+    expect(page.locator(".draft-head")).to_contain_text("示范县委常委班子2026年审计整改台账")
     expect(page.locator("#problem-0 .draft-measures .measure")).to_have_count(2)
     expect(page.locator("#problem-1")).to_contain_text("不是本班子成员")
     shot(page, "xlsx-preview")
@@ -153,3 +154,34 @@ def test_plan_docx_and_hand_made_xlsx_fill_the_ledger(
     ]
     assert measures[2].long_term and measures[2].deadline_text == "长期坚持"
     assert measures[0].department == "县委宣传部" and measures[3].department == "县财政局"
+
+
+def test_self_examination_measures_take_the_suggested_problems(
+    page: Page, live_server: Any, demo: str
+) -> None:
+    from tests.ledger.test_views_import import SELF_EXAM
+
+    login(page, live_server, demo)
+    round_ = Round.objects.order_by("id").first()
+    assert round_ is not None
+    before = Measure.objects.filter(round=round_).count()
+    page.goto(f"{live_server.url}/rounds/{round_.pk}/import/")
+    page.get_by_label("或粘贴文本").fill(SELF_EXAM)
+    page.get_by_role("button", name="解析并预览").click()
+    expect(page.locator(".suggestions")).to_have_count(2)
+    expect(page.locator(".suggestions").first).to_contain_text("理论学习不够深入系统")
+    shot(page, "suggestions-preview")
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 391
+    shot(page, "suggestions-preview-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.get_by_role("button", name="全部采纳建议").click()
+    expect(page.locator(".suggestions")).to_have_count(0)
+    expect(page.locator("#problem-0 .draft-measures .measure")).to_have_count(1)
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_text("已导入“粘贴的文本”")).to_be_visible()
+    new = Measure.objects.filter(round=round_).order_by("number")[before:]
+    assert [m.problem.aspect.name if m.problem and m.problem.aspect else None for m in new] == [
+        "理论学习",
+        "工作作风",
+    ]
