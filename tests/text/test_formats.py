@@ -274,3 +274,46 @@ def test_a_conversion_that_hangs_is_stopped(tmp_path: Path, monkeypatch: pytest.
     monkeypatch.setenv("LUOSHI_SOFFICE", str(fake))
     with pytest.raises(DocumentError, match="超过 1 秒仍未完成"):
         convert_to_docx(b"\xd0\xcf\x11\xe0", "慢.doc", timeout=1)
+
+
+@needs_soffice
+def test_a_pdf_holding_a_ledger_table_says_to_use_the_original(tmp_path: Path) -> None:
+    import docx
+
+    from luoshi.text.pdf import TABLE
+
+    document = docx.Document()
+    document.add_paragraph("某乡审计整改台账")
+    table = document.add_table(rows=3, cols=4)
+    for r, values in enumerate(
+        [
+            ["序号", "问题", "整改措施", "责任领导"],
+            ["1", "非税收入未及时上缴。", "全部上缴县财政。", "廖俊峰"],
+            ["2", "公务卡结算执行不到位。", "严格执行公务卡结算。", "严淑芬"],
+        ]
+    ):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    source = tmp_path / "台账.docx"
+    document.save(str(source))
+    pdf = convert(source, "pdf", tmp_path)
+    with pytest.raises(DocumentError) as caught:
+        parse_file(pdf)
+    assert str(caught.value).endswith(TABLE) and "（.docx / .xlsx）" in str(caught.value)
+
+
+def test_quotes_set_apart_by_the_text_layer_are_put_back() -> None:
+    from luoshi.text.pdf import _EMPTY_QUOTES_RE, _requote
+
+    assert _EMPTY_QUOTES_RE.sub(_requote, "审批存\n“ ”在 体外循环 。") == "审批存\n在“体外循环”。"
+    assert _EMPTY_QUOTES_RE.sub(_requote, "坚持“两个维护”不动摇") == "坚持“两个维护”不动摇"
+
+
+def test_a_title_wrapped_by_its_large_font_is_one_line() -> None:
+    from luoshi.text.pdf import split_title
+
+    assert split_title("中共某局党组关于巡察反\n馈问题的整改方案\n根据巡察组反馈意见，制定本方\n案。") == (
+        "中共某局党组关于巡察反馈问题的整改方案",
+        "根据巡察组反馈意见，制定本方\n案。",
+    )
+    assert split_title("某局整改方案\n一、存在的问题")[0] == ""

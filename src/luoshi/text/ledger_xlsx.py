@@ -304,6 +304,9 @@ def _text(value: Any) -> str:
 
 # --------------------------------------------------------------------------- hand-made ledgers
 
+_ASPECT_NUMBER_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*"
+)
 _YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*[年\-./]")
 # How far down a sheet the header row may be (title, subtitle, 填报单位 and 填报日期 rows above it).
 HEADER_SEARCH_ROWS = 10
@@ -423,6 +426,11 @@ def _sheet_table(
     if header_index is None:
         return None
     problem_col, number_col = columns.get("problem"), columns.get("number")
+    aspect_col = columns.get("aspect")
+    if aspect_col is not None:
+        # An aspect cell numbered like a heading (一、…方面) names the aspect without its number.
+        for row in grid[header_index + 1 :]:
+            row[aspect_col] = _ASPECT_NUMBER_RE.sub("", row[aspect_col])
     title = ""
     year: int | None = None
     for row in grid[:header_index]:

@@ -549,11 +549,15 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
     if data.startswith(_OLE):
         data = _legacy_to_docx(data, filename)
     if data.startswith(b"%PDF"):
-        from luoshi.text.pdf import read_pdf
+        from luoshi.text.pdf import read_pdf, split_title
 
-        cleaned = clean_text(read_pdf(data, filename))
+        title, body = split_title(read_pdf(data, filename))
+        cleaned = clean_text(body)
         if not cleaned.text.strip():
             raise DocumentError(filename, "PDF 中没有可读的文字")
+        if title:
+            text = clean_text(title, tables=False, page_lines=False).text + "\n" + cleaned.text
+            return SourceText(text=text, tables=cleaned.tables, year_hint=cleaned.year_hint)
         return cleaned
     if data.startswith(b"PK\x03\x04"):
         members = _zip_members(data, filename)
