@@ -465,3 +465,27 @@ def test_links_are_offered_to_organizers_only(login: Any, organizer: Any, viewer
     assert reverse("round_import", args=[round_.pk]) not in detail
     assert reverse("round_export", args=[round_.pk]) in detail  # everyone who may see it may export it
     assert reverse("round_create") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_scanned_pdf_or_a_doc_without_libreoffice_gets_a_message_and_loses_nothing(
+    login: Any, organizer: Any, round_: Round, monkeypatch: Any, tmp_path: Any
+) -> None:
+    from tests.text.test_formats import blank_pdf
+
+    monkeypatch.setenv("LUOSHI_SOFFICE", str(tmp_path / "no-soffice"))
+    response = login(organizer).post(
+        reverse("round_import", args=[round_.pk]),
+        {
+            "files": [
+                SimpleUploadedFile("扫描件.pdf", blank_pdf()),
+                SimpleUploadedFile("旧方案.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+                txt("方案.txt", PLAN),
+            ],
+            "source": "self",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "扫描件.pdf：是扫描版 PDF" in page and "另存为 .docx" in page
+    assert "旧方案.doc：是旧版 Word/WPS 文件" in page and "没有安装 LibreOffice" in page
+    assert list(ImportDraft.objects.filter(round=round_).values_list("name", flat=True)) == ["方案.txt"]
