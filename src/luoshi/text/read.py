@@ -176,12 +176,15 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     list_counters: dict[tuple[str, int], int] = {}
+    style_names: dict[str | None, str] = {}
 
     def paragraph_line(paragraph: Any) -> str:
         text: str = str(paragraph.text).strip()
         if not text:
             return ""
-        style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
+        style_id = paragraph._p.style  # python-docx looks a style up by a scan of all styles
+        if (style_name := style_names.get(style_id)) is None:
+            style_name = style_names[style_id] = (paragraph.style.name if paragraph.style else "") or ""
         if style_name.lower() == "title" or style_name == "标题":
             return text
         match = _HEADING_STYLE_RE.search(style_name)
