@@ -43,7 +43,9 @@ from luoshi.text import DocumentError, parse_bytes, parse_text
 from luoshi.text import model as parsed
 from luoshi.text.extract import summary_of
 from luoshi.text.ledger_xlsx import LedgerRow, read_ledger, write_ledger
+from luoshi.text.limits import check_docx, check_items, open_archive
 from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
+from luoshi.web.uploads import import_limits
 
 DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md")
 KINDS = ("problems", "causes", "measures")
@@ -67,10 +69,12 @@ def max_upload_bytes() -> int:
 # --- checking uploads ----------------------------------------------------------------------------
 
 
-def check_document(filename: str, data: bytes) -> None:
-    """Refuse what is not a document before the parser sees it: size, extension and content.
+def check_document(filename: str, data: bytes) -> tuple[str, ...]:
+    """Refuse what is not a document before the parser sees it: size, extension and content
+    (a .docx's zip and XML within `luoshi.text.limits`).
 
-    Raises DocumentError with a Chinese reason naming the file.
+    Raises DocumentError with a Chinese reason naming the file; returns notes for the preview
+    (e.g. entities in a .docx that were not expanded).
     """
     name = filename or "（未命名）"
     lower = name.lower()
@@ -84,12 +88,14 @@ def check_document(filename: str, data: bytes) -> None:
         raise DocumentError(name, "不是可导入的文档：只支持 .docx、.txt、.md 文件")
     if lower.endswith(".docx"):
         # A .docx is a zip holding word/document.xml; anything else renamed to .docx is refused here.
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" not in archive.namelist():
-                    raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
-        except zipfile.BadZipFile as exc:
-            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）") from exc
+        # The zip directory is checked (luoshi.text.limits) before it is listed.
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）")
+        with open_archive(data, name) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
+        return check_docx(data, name).notes
+    return ()
 
 
 def check_spreadsheet(filename: str, data: bytes) -> None:
@@ -141,11 +147,21 @@ def draft_from_upload(
     """Check and parse one uploaded document into a draft. Raises DocumentError when it is no
     readable document or has no recognisable section (nothing is stored then)."""
     _require_organizer(actor, round_, "导入文档")
-    check_document(filename, data)
+    notes = check_document(filename, data)
     document = parse_bytes(data, filename)
     if document.is_empty:
         raise DocumentError(filename, EMPTY_DOCUMENT)
-    return create_draft(round_, actor=actor, name=filename, data=document.to_dict(), source=source)
+    _check_size(document, filename)
+    parsed_data = document.to_dict()
+    if notes:
+        parsed_data["notes"] = list(notes)  # shown above the preview
+    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source)
+
+
+def _check_size(document: parsed.ParsedDocument, name: str) -> None:
+    """LimitError when the document gives more items than one import can preview."""
+    count = len(document.problems) + len(document.causes) + len(document.measures)
+    check_items(count, name, import_limits())
 
 
 def draft_from_text(
@@ -161,6 +177,7 @@ def draft_from_text(
     document = parse_text(text)
     if document.is_empty:
         raise DocumentError(label, EMPTY_DOCUMENT)
+    _check_size(document, label)
     return create_draft(round_, actor=actor, name=label, data=document.to_dict(), source=source)
 
 
@@ -573,7 +590,7 @@ def import_ledger(
         )
     buffer = io.BytesIO(data)
     buffer.name = filename
-    rows, row_errors = read_ledger(buffer)
+    rows, row_errors = read_ledger(buffer, import_limits())
     report = LedgerImportReport()
     reports = {error.row: RowReport(error.row, problems=[error.message]) for error in row_errors}
 
