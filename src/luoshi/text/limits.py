@@ -60,7 +60,7 @@ class Limits:
     sheet_rows: int = 5_000
     sheet_cells: int = 500_000
     # One line of `luoshi match` input (JSON Lines), in bytes.
-    line_bytes: int = 256 * 1024
+    line_bytes: int = 64 * 1024
 
 
 DEFAULT_LIMITS = Limits()
