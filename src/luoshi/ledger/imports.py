@@ -43,9 +43,10 @@ from luoshi.text import model as parsed
 from luoshi.text.extract import extract, summary_of
 from luoshi.text.headings import table_columns
 from luoshi.text.ledger_xlsx import LedgerRow, read_sheets, source_from_sheets, write_ledger
-from luoshi.text.limits import check_items
+from luoshi.text.limits import check_docx, check_items, open_archive
 from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
 from luoshi.text.read import clean_cell
+from luoshi.web.uploads import import_limits
 
 DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md", ".pdf", ".doc", ".wps", ".xlsx")
 # Problems (with their measures nested), loose measures and causes shown per preview page.
@@ -71,10 +72,12 @@ def max_upload_bytes() -> int:
 # --- checking uploads ----------------------------------------------------------------------------
 
 
-def check_document(filename: str, data: bytes) -> None:
-    """Refuse what is not a document before the parser sees it: size, extension and content.
+def check_document(filename: str, data: bytes) -> tuple[str, ...]:
+    """Refuse what is not a document before the parser sees it: size, extension and content
+    (a .docx's zip and XML within `luoshi.text.limits`).
 
-    Raises DocumentError with a Chinese reason naming the file.
+    Raises DocumentError with a Chinese reason naming the file; returns notes for the preview
+    (e.g. entities in a .docx that were not expanded).
     """
     name = filename or "（未命名）"
     lower = name.lower()
@@ -90,12 +93,14 @@ def check_document(filename: str, data: bytes) -> None:
         )
     if lower.endswith(".docx"):
         # A .docx is a zip holding word/document.xml; anything else renamed to .docx is refused here.
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" not in archive.namelist():
-                    raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
-        except zipfile.BadZipFile as exc:
-            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）") from exc
+        # The zip directory is checked (luoshi.text.limits) before it is listed.
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）")
+        with open_archive(data, name) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
+        return check_docx(data, name).notes
+    return ()
 
 
 def check_spreadsheet(filename: str, data: bytes) -> None:
@@ -149,11 +154,21 @@ def draft_from_upload(
     _require_organizer(actor, round_, "导入文档")
     if filename.lower().endswith(".xlsx"):
         return draft_from_ledger(round_, actor=actor, filename=filename, data=data, source=source)
-    check_document(filename, data)
+    notes = check_document(filename, data)
     document = parse_bytes(data, filename)
     if document.is_empty:
         raise DocumentError(filename, EMPTY_DOCUMENT)
-    return create_draft(round_, actor=actor, name=filename, data=document.to_dict(), source=source)
+    _check_size(document, filename)
+    parsed_data = document.to_dict()
+    if notes:
+        parsed_data["notes"] = list(notes)  # shown above the preview
+    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source)
+
+
+def _check_size(document: parsed.ParsedDocument, name: str) -> None:
+    """LimitError when the document gives more items than one import can preview."""
+    count = len(document.problems) + len(document.causes) + len(document.measures)
+    check_items(count, name, import_limits())
 
 
 def draft_from_text(
@@ -169,6 +184,7 @@ def draft_from_text(
     document = parse_text(text)
     if document.is_empty:
         raise DocumentError(label, EMPTY_DOCUMENT)
+    _check_size(document, label)
     return create_draft(round_, actor=actor, name=label, data=document.to_dict(), source=source)
 
 
@@ -589,9 +605,9 @@ def ledger_draft_data(filename: str, data: bytes) -> dict[str, Any]:
 
     Raises DocumentError when the file is no ledger.
     """
-    sheets = read_sheets(data, filename)
+    sheets = read_sheets(data, filename, import_limits())
     document = extract(source_from_sheets(sheets))
-    check_items(len(document.problems) + len(document.causes) + len(document.measures), filename)
+    _check_size(document, filename)
     payload = document.to_dict()
     notes: list[str] = []
     rows = [_row_extras(sheet.rows) for sheet in sheets]

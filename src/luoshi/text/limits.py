@@ -47,11 +47,11 @@ class Limits:
     # Expanded size of one XML part (python-docx and openpyxl read a part whole).
     part_bytes: int = 32 * MiB
     # Elements of one XML part, and how deep they may nest.
-    xml_elements: int = 1_000_000
+    xml_elements: int = 500_000
     xml_depth: int = 200
     # Paragraphs (w:p, table cells' paragraphs included) and table cells (w:tc) of a .docx.
-    paragraphs: int = 50_000
-    table_cells: int = 50_000
+    paragraphs: int = 20_000
+    table_cells: int = 20_000
     # Lines of a text document (before hard-wrapped lines are joined).
     text_lines: int = 200_000
     # Problems, causes and measures of one imported document together: more cannot be previewed.
@@ -60,7 +60,7 @@ class Limits:
     sheet_rows: int = 5_000
     sheet_cells: int = 500_000
     # One line of `luoshi match` input (JSON Lines), in bytes.
-    line_bytes: int = 256 * 1024
+    line_bytes: int = 64 * 1024
 
 
 DEFAULT_LIMITS = Limits()

@@ -179,12 +179,15 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     # Word's automatic numbering, rendered as Word shows it (luoshi.text.docx_numbering).
     auto_numbering = Numbering.from_document(document)
     styles = style_elements(document)
+    style_names: dict[str | None, str] = {}
 
     def paragraph_line(paragraph: Any) -> str:
         text: str = str(paragraph.text).strip()
         if not text:
             return ""
-        style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
+        style_id = paragraph._p.style  # python-docx looks a style up by a scan of all styles
+        if (style_name := style_names.get(style_id)) is None:
+            style_name = style_names[style_id] = (paragraph.style.name if paragraph.style else "") or ""
         if style_name.lower() == "title" or style_name == "标题":
             return text
         numbered = paragraph_numbering(paragraph._p, styles)
@@ -362,15 +365,18 @@ def _wrap_width(lines: list[str]) -> int | None:
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     width = _wrap_width(lines)
-    out: list[str] = []
+    # Each paragraph is a list of its lines, joined once at the end: extending a string line by
+    # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
+    out: list[list[str]] = []
     prev_width = 0  # width of the previous physical line, not of the paragraph joined so far
     for line in lines:
         line_width = _display_width(line) if width is not None else 0
-        if out and line and out[-1]:
-            prev = out[-1]
+        if out and line and out[-1][-1]:
+            prev = out[-1][-1]  # the last physical line: its end and the paragraph's are the same
+            first = out[-1][0]
             joins = line[0] in _NEXT_CONTINUES or (
                 not _MARKER_START_RE.match(line)
-                and not prev.startswith(("#", TABLE_MARK))
+                and not first.startswith(("#", TABLE_MARK))
                 and (
                     prev[-1] in _CONTINUING
                     or (width is not None and prev[-1] not in _TERMINAL and prev_width >= width - 4)
@@ -384,12 +390,12 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                     if prev[-1].isascii() and prev[-1].isalpha() and line[0].isascii() and line[0].isalpha()
                     else ""
                 )
-                out[-1] = prev + glue + line
+                out[-1].append(glue + line)
                 prev_width = line_width
                 continue
-        out.append(line)
+        out.append([line])
         prev_width = line_width
-    return out
+    return ["".join(parts) for parts in out]
 
 
 _converter: Any = None
