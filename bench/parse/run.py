@@ -57,7 +57,7 @@ def _report(label: str, count: int, read_time: float, parse_time: float, chars: 
     print(f"  read + decode + normalise: {read_time / count * 1000:.2f} ms/document")
     print(f"  full parse:                {parse_time / count * 1000:.2f} ms/document")
     print(f"  documents per second:      {count / parse_time:,.0f}")
-    print(f"  ratio parse / read:        {parse_time / read_time:.2f}")
+    print(f"  ratio parse / read:        {parse_time / read_time:.2f}", flush=True)
 
 
 def main() -> None:
@@ -66,10 +66,11 @@ def main() -> None:
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
     docx_count = int(sys.argv[3]) if len(sys.argv) > 3 else 100
     pinned = _pin_to_one_core()
-    print(f"rounds: {rounds}, {pinned}")
+    print(f"rounds: {rounds}, {pinned}", flush=True)
     with tempfile.TemporaryDirectory() as directory:
-        paths = generate(Path(directory) / "text", count)
-        _report("text (team materials and plans)", count, *_measure(paths, rounds))
+        if count:
+            paths = generate(Path(directory) / "text", count)
+            _report("text (team materials and plans)", count, *_measure(paths, rounds))
         if docx_count:
             docx_paths = generate_docx(Path(directory) / "docx", docx_count)
             _report(
