@@ -258,3 +258,10 @@ def style_elements(document: Any) -> dict[str, Any]:
         for style in root.findall(qn("w:style"))
         if style.get(qn("w:type")) in (None, "paragraph")
     }
+
+
+def style_name(style: Any) -> str:
+    """A style's name as python-docx shows it: built-in names capitalised ("heading 1" → "Heading 1")."""
+    name = style.find(qn("w:name"))
+    value: str = (name.get(qn("w:val")) if name is not None else "") or ""
+    return value[:1].upper() + value[1:] if value.startswith(("heading", "title")) else value

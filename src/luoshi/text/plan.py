@@ -99,6 +99,7 @@ def problem_level(segments: Sequence[Segment]) -> str | None:
     """The numbering level of the problems in a plan, "label" when they are written under 问题：
     labels, or None when the document is not laid out as problems with their own measures."""
     votes: Counter[str] = Counter()
+    segments = split_inline_labels(segments)
     for index, segment in enumerate(segments):
         if not is_measure_label(segment) or segment.kind is not None:
             continue

@@ -167,7 +167,7 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         from docx.table import Table
         from docx.text.paragraph import Paragraph
 
-        from luoshi.text.docx_numbering import Numbering, paragraph_numbering, style_elements
+        from luoshi.text.docx_numbering import Numbering, paragraph_numbering, style_elements, style_name
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package
@@ -179,15 +179,14 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     # Word's automatic numbering, rendered as Word shows it (luoshi.text.docx_numbering).
     auto_numbering = Numbering.from_document(document)
     styles = style_elements(document)
-    style_names: dict[str | None, str] = {}
+    # Style names by id, read once (python-docx's paragraph.style searches every style each time).
+    style_names = {style_id: style_name(element) for style_id, element in styles.items()}
 
     def paragraph_line(paragraph: Any) -> str:
         text: str = str(paragraph.text).strip()
         if not text:
             return ""
-        style_id = paragraph._p.style  # python-docx looks a style up by a scan of all styles
-        if (style_name := style_names.get(style_id)) is None:
-            style_name = style_names[style_id] = (paragraph.style.name if paragraph.style else "") or ""
+        style_name = style_names.get(paragraph._p.style or "", "")
         if style_name.lower() == "title" or style_name == "标题":
             return text
         numbered = paragraph_numbering(paragraph._p, styles)
