@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import sys
 from pathlib import Path
+from typing import Any
 
 TARGET_CHARS = 15_000
 
@@ -106,6 +107,31 @@ def rectification_plan(rng: random.Random) -> str:
     return "\n".join(lines) + "\n"
 
 
+OWNERS = ["王建国", "李晓梅", "张志刚", "刘红", "陈立新", "杨帆", "赵敏", "黄伟"]
+UNITS = ["县委办", "县政府办", "县发改委", "县财政局", "县住建局", "县农业农村局", "县卫健委"]
+DEADLINES = ["2024年6月底前", "12月31日前", "长期坚持", "9月底前", "立行立改、长期坚持", "2024年10月"]
+
+
+def plan_by_aspect(rng: random.Random) -> str:
+    """A plan in another writer's layout: 一、…方面的问题, problems 1． restarting under each aspect,
+    整改措施：一是…；二是… inline, then 责任人 / 牵头单位 / 配合单位 / 整改时限 lines."""
+    lines = ["某县2024年审计反馈问题整改方案", "为抓好审计反馈问题整改，制定本方案。"]
+    aspect_number = 0
+    while sum(len(line) for line in lines) < TARGET_CHARS - 300:
+        lines.append(f"{CN[aspect_number % 10]}、{rng.choice(ASPECTS)}方面的问题")
+        for n in range(1, rng.randint(3, 5)):
+            lines.append(f"{n}．{rng.choice(SHORTFALLS)}，{rng.choice(DETAILS)}。")
+            measures = "；".join(f"{CN[m]}是{rng.choice(ACTIONS)}" for m in range(rng.randint(2, 4)))
+            lines.append(f"整改措施：{measures}。")
+            lines.append(f"责任人：{rng.choice(OWNERS)}、{rng.choice(OWNERS)}")
+            lines.append(f"牵头单位：{rng.choice(UNITS)}　配合单位：{rng.choice(UNITS)}")
+            lines.append(f"整改时限：{rng.choice(DEADLINES)}")
+        aspect_number += 1
+    lines.append("中共某县委员会")
+    lines.append("2024年3月1日")
+    return "\n".join(lines) + "\n"
+
+
 def pdf_wrapped(text: str, width: int = 32) -> str:
     """Hard-wrap every paragraph at `width` characters and add page furniture every 40 lines."""
     out: list[str] = []
@@ -125,12 +151,126 @@ def generate(directory: Path, count: int, seed: int = 2024) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for index in range(count):
-        text = team_material(rng) if index % 2 == 0 else rectification_plan(rng)
+        if index % 2 == 0:
+            text = team_material(rng)
+        else:
+            text = rectification_plan(rng) if index % 4 == 1 else plan_by_aspect(rng)
         if index % 5 == 3:
             text = pdf_wrapped(text)
         data = text.encode("gbk") if index % 7 == 6 else text.encode("utf-8")
         path = directory / f"doc{index:04d}.txt"
         path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def _numbering(document: Any) -> None:
+    """One four-level list (一、 （一） 1. （1）) in the document's numbering part, as numId 90."""
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    levels = [
+        ("chineseCounting", "%1、"),
+        ("chineseCounting", "（%2）"),
+        ("decimal", "%3."),
+        ("decimal", "（%4）"),
+    ]
+    body = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(levels)
+    )
+    root = document.part.numbering_part.element
+    abstract = parse_xml(f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">{body}</w:abstractNum>')
+    root.find(qn("w:num")).addprevious(abstract)
+    root.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+
+
+def _numbered(document: Any, text: str, level: int) -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    paragraph = document.add_paragraph(text)
+    paragraph._p.get_or_add_pPr().append(
+        parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="{level}"/><w:numId w:val="90"/></w:numPr>')
+    )
+
+
+def docx_autonum_plan(rng: random.Random) -> Any:
+    """A plan whose headings, problems and measures are numbered by Word's automatic numbering."""
+    import docx
+
+    document = docx.Document()
+    _numbering(document)
+    document.add_paragraph("某县巡察反馈问题整改方案")
+    _numbered(document, "整改任务", 0)
+    chars = 0
+    while chars < TARGET_CHARS * 0.6:
+        _numbered(document, f"{rng.choice(ASPECTS)}方面", 1)
+        for _ in range(rng.randint(2, 4)):
+            problem = f"{rng.choice(SHORTFALLS)}，{rng.choice(DETAILS)}。"
+            _numbered(document, problem, 2)
+            document.add_paragraph("整改措施：")
+            for _ in range(rng.randint(2, 4)):
+                measure = f"{rng.choice(ACTIONS)}。"
+                _numbered(document, measure, 3)
+                chars += len(measure)
+            document.add_paragraph(f"责任领导：{rng.choice(OWNERS)}")
+            document.add_paragraph(f"责任单位：{rng.choice(UNITS)}")
+            document.add_paragraph(f"完成时限：{rng.choice(DEADLINES)}")
+            chars += len(problem) + 40
+    return document
+
+
+def docx_table_plan(rng: random.Random) -> Any:
+    """A ledger table with merged 序号 / 问题 / 责任领导 cells and cells of several numbered measures."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("某县审计反馈问题整改台账")
+    document.add_paragraph("根据审计反馈意见，制定整改台账如下。")
+    header = ["序号", "问题类别", "存在问题", "整改措施", "责任领导", "责任单位", "完成时限"]
+    problems = []
+    chars = 0
+    while chars < TARGET_CHARS * 0.6:
+        problem = f"{rng.choice(SHORTFALLS)}，{rng.choice(DETAILS)}。"
+        rows = []
+        for _ in range(rng.randint(1, 3)):
+            cell = "\n".join(f"{m}.{rng.choice(ACTIONS)}。" for m in range(1, rng.randint(2, 4)))
+            rows.append(cell)
+            chars += len(cell)
+        problems.append((problem, rows))
+        chars += len(problem) + 30
+    table = document.add_table(rows=1 + sum(len(rows) for _, rows in problems), cols=len(header))
+    for col, text in enumerate(header):
+        table.cell(0, col).text = text
+    row_index = 1
+    for number, (problem, rows) in enumerate(problems, 1):
+        owner, unit, deadline = rng.choice(OWNERS), rng.choice(UNITS), rng.choice(DEADLINES)
+        first = row_index
+        for cell_text in rows:
+            values = [str(number), rng.choice(ASPECTS), problem, cell_text, owner, unit, deadline]
+            for col, text in enumerate(values):
+                table.cell(row_index, col).text = text
+            row_index += 1
+        if row_index - first > 1:
+            for col in (0, 2, 4):
+                top = table.cell(first, col)
+                text = top.text
+                top.merge(table.cell(row_index - 1, col)).text = text
+    document.add_paragraph("某县审计局")
+    document.add_paragraph("2024年5月6日")
+    return document
+
+
+def generate_docx(directory: Path, count: int, seed: int = 2025) -> list[Path]:
+    """Write `count` .docx plans (alternately automatic numbering and a merged-cell table)."""
+    rng = random.Random(seed)
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        document = docx_autonum_plan(rng) if index % 2 == 0 else docx_table_plan(rng)
+        path = directory / f"plan{index:04d}.docx"
+        document.save(str(path))
         paths.append(path)
     return paths
 

@@ -86,8 +86,12 @@ def events(event_type: str) -> list[Event]:
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("照片.jpg", b"\xff\xd8\xff\xe0binary", "只支持 .docx、.txt、.md"),
-        ("旧材料.doc", b"\xd0\xcf\x11\xe0", "另存为 .docx"),
+        (
+            "照片.jpg",
+            b"\xff\xd8\xff\xe0binary",
+            "只支持 .docx、.doc、.wps、.pdf、.txt、.md 文件和 .xlsx 台账",
+        ),
+        ("旧台账.xls", b"\xd0\xcf\x11\xe0", "另存为 .xlsx"),
         ("假文档.docx", b"plain text, not a zip", "已损坏或只是改了扩展名"),
         ("空.txt", b"", "文件是空的"),
     ],
@@ -355,16 +359,23 @@ def xlsx(rows: list[LedgerRow]) -> bytes:
     return buffer.getvalue()
 
 
-def test_import_ledger_reports_each_row(round_: Round, organizer: Any, owner: Any) -> None:
+def import_ledger(round_: Round, *, actor: Any, filename: str, data: bytes, source: str = "self") -> Any:
+    """Upload a ledger into a draft and confirm it, as the organizer does through the preview."""
+    draft = imports.draft_from_ledger(round_, actor=actor, filename=filename, data=data, source=source)
+    return imports.confirm_draft(draft, actor=actor)
+
+
+def test_a_ledger_becomes_a_draft_before_anything_enters_the_ledger(
+    round_: Round, organizer: Any, owner: Any
+) -> None:
     data = xlsx(
         [
             LedgerRow(
                 "1", "理论学习", "学习不深入。", "每月集体学习1次。", "李建华", "县委办", "2025年6月底前"
             ),
             LedgerRow("2", "理论学习", "学习不深入。", "撰写心得体会。", "赵某某", "", "尽快"),
-            LedgerRow("3", "", "", "", "李建华"),  # neither problem nor measure
             LedgerRow(
-                "4",
+                "3",
                 "工作作风",
                 "",
                 "1.精简会议。\n2.精简文件。",
@@ -374,40 +385,56 @@ def test_import_ledger_reports_each_row(round_: Round, organizer: Any, owner: An
             ),
         ]
     )
-    report = imports.import_ledger(
+    draft = imports.draft_from_ledger(
         round_, actor=organizer, filename="台账.xlsx", data=data, source="supervision"
     )
-    by_row = {r.row: r for r in report.rows}
-    assert report.problem_count == 1 and report.measure_count == 4
-    assert by_row[3].created == ["问题 1", "措施 1"] and by_row[3].problems == []
-    assert by_row[4].created == ["同问题 1", "措施 2"]
-    assert any("赵某某" in p and "不是本班子成员" in p for p in by_row[4].problems)
-    assert any("尽快" in p for p in by_row[4].problems)
-    assert by_row[5].problems == ["“问题”和“整改措施”都为空，无法导入"]
-    assert by_row[6].created == ["措施 3", "措施 4"]
-    assert report.notes and "状态" in report.notes[0]
+    assert not Measure.objects.exists() and not Problem.objects.exists()
+    assert [m["problem"] for m in draft.data["measures"]] == [0, 0, None, None]
+    assert draft.data["notes"] and "状态" in draft.data["notes"][0]
+    assert draft.data["measures"][2]["progress"] == [["2025-03-01", "已召开部署会"], [None, "材料已印发"]]
+    assert events(EventType.DRAFT_CREATED) and not events(EventType.LEDGER_IMPORTED)
 
+    result = imports.confirm_draft(draft, actor=organizer)
+    assert len(result.problems) == 1 and len(result.measures) == 4
     problem = Problem.objects.get(round=round_)
     assert (
         problem.aspect is not None and problem.aspect.name == "理论学习" and problem.source == "supervision"
     )
-    first, second, third, _fourth = Measure.objects.filter(round=round_).order_by("number")
+    first, second, third, fourth = Measure.objects.filter(round=round_).order_by("number")
     assert first.owner == owner.memberships.get() and first.baseline_deadline == datetime.date(2025, 6, 30)
     assert first.commitments.count() == 1
-    assert second.owner is None and second.deadline_text == "尽快" and second.problem == problem
+    assert second.owner is None and second.owner_label == "赵某某" and second.deadline_text == "尽快"
+    assert second.problem == problem
     assert third.problem is None and third.group == "工作作风" and third.status == "planned"
     updates = list(ProgressUpdate.objects.filter(measure=third).values_list("date", "text"))
     assert updates[0] == (datetime.date(2025, 3, 1), "已召开部署会") and updates[1][1] == "材料已印发"
     assert Evidence.objects.get(measure=third).statement == "会议纪要"
+    assert Evidence.objects.get(measure=fourth).statement == "会议纪要"
     (event,) = events(EventType.LEDGER_IMPORTED)
-    assert event.new["measures"] == 4 and event.new["rows_with_errors"] == 2
+    assert event.new["measures"] == 4 and event.new["file"] == "台账.xlsx"
+
+
+def test_several_owners_in_one_cell_are_owner_and_co_owners(
+    round_: Round, organizer: Any, owner: Any, team: Any
+) -> None:
+    from luoshi.orgs.models import Member
+
+    second = Member.objects.create(team=team, name="王志刚", position="副县长")
+    data = xlsx(
+        [LedgerRow("1", "", "会议多。", "精简会议。", "李建华、王志刚、刘外人", "县委办", "2025年9月底")]
+    )
+    import_ledger(round_, actor=organizer, filename="台账.xlsx", data=data)
+    measure = Measure.objects.get(round=round_)
+    assert measure.owner == owner.memberships.get()
+    assert list(measure.co_owners.all()) == [second]
+    assert measure.owner_label == "刘外人"
 
 
 def test_import_ledger_refuses_non_ledgers(round_: Round, organizer: Any) -> None:
     with pytest.raises(DocumentError, match=r"只支持 \.xlsx"):
-        imports.import_ledger(round_, actor=organizer, filename="台账.csv", data=b"a,b")
+        imports.draft_from_ledger(round_, actor=organizer, filename="台账.csv", data=b"a,b")
     with pytest.raises(DocumentError, match=r"台账\.xlsx"):
-        imports.import_ledger(round_, actor=organizer, filename="台账.xlsx", data=b"not a zip")
+        imports.draft_from_ledger(round_, actor=organizer, filename="台账.xlsx", data=b"not a zip")
     buffer = io.BytesIO()
     from openpyxl import Workbook
 
@@ -415,12 +442,12 @@ def test_import_ledger_refuses_non_ledgers(round_: Round, organizer: Any) -> Non
     workbook.active.append(["姓名", "电话"])  # type: ignore[union-attr]
     workbook.save(buffer)
     with pytest.raises(DocumentError, match="表头"):
-        imports.import_ledger(round_, actor=organizer, filename="通讯录.xlsx", data=buffer.getvalue())
+        imports.draft_from_ledger(round_, actor=organizer, filename="通讯录.xlsx", data=buffer.getvalue())
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(NotAllowed):
-        imports.import_ledger(round_, actor=AnonymousUser(), filename="x.xlsx", data=b"")
-    assert not Problem.objects.exists()
+        imports.draft_from_ledger(round_, actor=AnonymousUser(), filename="x.xlsx", data=b"")
+    assert not Problem.objects.exists() and not ImportDraft.objects.exists()
 
 
 def test_export_import_export_gives_the_same_rows(
@@ -441,10 +468,8 @@ def test_export_import_export_gives_the_same_rows(
 
     first = imports.export_ledger(round_)
     fresh = create_round(team=team, title="复制的轮次", year=2025, actor=organizer)
-    report = imports.import_ledger(fresh, actor=organizer, filename="导出.xlsx", data=first)
-    # 张无名 is no team member: kept as written through export and import, and reported.
-    assert report.error_count == 1
-    assert any("张无名" in problem for row in report.rows for problem in row.problems)
+    import_ledger(fresh, actor=organizer, filename="导出.xlsx", data=first)
+    # 张无名 is no team member: kept as written through export and import.
     assert Measure.objects.get(round=fresh, owner_label="张无名").owner is None
     second = imports.export_ledger(fresh)
 
@@ -470,27 +495,6 @@ def test_export_queries_do_not_grow_with_rows(
     assert len(large) > len(small)
 
 
-def test_rows_sharing_a_problem_code_make_one_problem(round_: Round, organizer: Any) -> None:
-    data = xlsx(
-        [
-            LedgerRow("1", "工作作风", "会议多。", "精简会议。", problem_code="7"),
-            LedgerRow("2", "工作作风", "会议多。", "精简文件。", problem_code="7"),
-            LedgerRow("3", "工作作风", "会议太多了。", "合并会议。", problem_code="7"),
-            LedgerRow("4", "工作作风", "会议多。", "另一个问题的措施。", problem_code="8"),
-        ]
-    )
-    report = imports.import_ledger(round_, actor=organizer, filename="台账.xlsx", data=data)
-    assert report.problem_count == 2 and report.measure_count == 4
-    by_row = {r.row: r for r in report.rows}
-    assert by_row[4].problems == [] and by_row[5].problems == [
-        "问题编号 7 已在前面的行出现，但问题文字不同：按先出现的一行导入"
-    ]
-    numbers = (
-        Measure.objects.filter(round=round_).order_by("number").values_list("problem__number", flat=True)
-    )
-    assert list(numbers) == [1, 1, 1, 2]
-
-
 def test_an_owner_who_is_no_team_member_is_kept_as_written(round_: Round, organizer: Any, owner: Any) -> None:
     imports.confirm_draft(imports.draft_from_text(round_, actor=organizer, text=PLAN), actor=organizer)
     unmatched = Measure.objects.get(round=round_, owner_label="张无名")
@@ -507,13 +511,14 @@ def test_the_same_ledger_file_is_not_imported_twice_into_a_round(
     imports.confirm_draft(imports.draft_from_text(round_, actor=organizer, text=PLAN), actor=organizer)
     data = imports.export_ledger(round_)
     fresh = create_round(team=team, title="复制的轮次", year=2025, actor=organizer)
-    first = imports.import_ledger(fresh, actor=organizer, filename="台账.xlsx", data=data)
+    pending = imports.draft_from_ledger(fresh, actor=organizer, filename="台账.xlsx", data=data)
+    first = import_ledger(fresh, actor=organizer, filename="台账.xlsx", data=data)
     count = Measure.objects.filter(round=fresh).count()
-    assert first.measure_count == count > 0
+    assert len(first.measures) == count > 0
     with pytest.raises(Conflict, match=r"已在 .* 导入过本轮次"):
-        imports.import_ledger(fresh, actor=organizer, filename="台账（副本）.xlsx", data=data)
+        imports.draft_from_ledger(fresh, actor=organizer, filename="台账（副本）.xlsx", data=data)
+    with pytest.raises(Conflict, match=r"已在 .* 导入过本轮次"):
+        imports.confirm_draft(pending, actor=organizer)  # a second draft of the same file
     assert Measure.objects.filter(round=fresh).count() == count
     other = create_round(team=team, title="另一轮次", year=2025, actor=organizer)
-    assert (
-        imports.import_ledger(other, actor=organizer, filename="台账.xlsx", data=data).measure_count == count
-    )
+    assert len(import_ledger(other, actor=organizer, filename="台账.xlsx", data=data).measures) == count

@@ -314,24 +314,122 @@ def ledger_file(rows: list[LedgerRow], name: str = "台账.xlsx") -> SimpleUploa
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
-def test_xlsx_import_shows_the_row_report(login: Any, organizer: Any, round_: Round, owner: Any) -> None:
+def test_xlsx_upload_goes_through_the_preview(login: Any, organizer: Any, round_: Round, owner: Any) -> None:
     client = login(organizer)
     assert client.get(reverse("round_import_xlsx", args=[round_.pk])).status_code == 200
-    upload = ledger_file(
-        [
-            LedgerRow("1", "工作作风", "会议多。", "精简会议。", "李建华", "县委办", "2025年6月底前"),
-            LedgerRow("2", "工作作风", "会议多。", "精简文件。", "无此人"),
-            LedgerRow("3", "", "", ""),  # blank: skipped silently
-            LedgerRow("4", "", "", "", "李建华"),
-        ]
+    rows = [
+        LedgerRow("1", "工作作风", "会议多。", "精简会议。", "李建华、无此人", "县委办", "2025年6月底前"),
+        LedgerRow("2", "工作作风", "会议多。", "精简文件。", "李建华"),
+        LedgerRow("3", "", "", ""),  # blank: skipped silently
+    ]
+    first = ledger_file(rows)
+    content = first.read()  # the same bytes again later (openpyxl stamps each save with the time)
+    first.seek(0)
+    response = client.post(reverse("round_import_xlsx", args=[round_.pk]), {"file": first, "source": "self"})
+    draft = ImportDraft.objects.get(round=round_)
+    assert response.status_code == 302 and response["Location"] == reverse("draft_preview", args=[draft.pk])
+    assert not Measure.objects.exists()  # nothing enters the ledger before the preview is confirmed
+
+    page = client.get(response["Location"]).content.decode()
+    problem = page.index("会议多")
+    assert problem < page.index("精简会议") < page.index("精简文件")  # measures nested under the problem
+    assert '<span class="owner">李建华</span>' in page
+    assert "无此人" in page and "不是本班子成员" in page
+
+    client.post(reverse("draft_confirm", args=[draft.pk]))
+    assert Measure.objects.filter(round=round_, problem__summary="会议多").count() == 2
+    again = client.post(
+        reverse("round_import_xlsx", args=[round_.pk]),
+        {"file": SimpleUploadedFile("副本.xlsx", content), "source": "self"},
     )
-    response = client.post(reverse("round_import_xlsx", args=[round_.pk]), {"file": upload, "source": "self"})
-    page = response.content.decode()
-    assert response.status_code == 200
-    assert "问题 1 个，整改措施 2 项" in page
-    assert "第 4 行" in page and "责任领导“无此人”不是本班子成员" in page
-    assert "第 6 行" in page and "都为空" in page
-    assert Measure.objects.filter(round=round_).count() == 2
+    assert again.status_code == 409 and "导入过本轮次" in again.content.decode()
+
+
+def test_document_upload_takes_an_xlsx_ledger_too(login: Any, organizer: Any, round_: Round) -> None:
+    rows = [LedgerRow("1", "", "会议多。", "精简会议。", "李建华")]
+    response = login(organizer).post(
+        reverse("round_import", args=[round_.pk]), {"files": [ledger_file(rows)], "source": "self"}
+    )
+    draft = ImportDraft.objects.get(round=round_)
+    assert response.status_code == 302 and draft.data["measures"][0]["problem"] == 0
+
+
+SELF_EXAM = """县委常委班子对照检查材料
+
+一、存在的问题
+（一）理论学习方面
+一是理论学习不够深入系统，满足于读文件、念材料。
+（二）工作作风方面
+一是调查研究不够深入，到基层蹲点调研少。
+
+二、整改措施
+（一）加强理论武装
+坚持每月开展1次中心组集中学习，深入系统学习理论。
+（二）改进工作作风
+班子成员每季度到基层蹲点调研不少于1次。
+"""
+
+
+def test_accept_all_suggestions_links_every_measure(login: Any, organizer: Any, round_: Round) -> None:
+    draft = imports.draft_from_text(round_, actor=organizer, text=SELF_EXAM)
+    assert all(m["problem"] is None for m in draft.data["measures"])
+    assert all(m["suggested_problems"] for m in draft.data["measures"])
+    client = login(organizer)
+    page = client.get(reverse("draft_preview", args=[draft.pk])).content.decode()
+    assert "建议归入" in page and "全部采纳建议" in page
+    response = client.post(
+        reverse("draft_edit", args=[draft.pk]), {"op": "accept_suggestions"}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 200 and "全部采纳建议" not in response.content.decode()
+    draft.refresh_from_db()
+    assert [m["problem"] for m in draft.data["measures"]] == [0, 1]
+    again = client.post(
+        reverse("draft_edit", args=[draft.pk]), {"op": "accept_suggestions"}, HTTP_HX_REQUEST="true"
+    )
+    assert again.status_code == 422 and "没有待采纳的建议" in again.content.decode()
+    client.post(reverse("draft_confirm", args=[draft.pk]))
+    linked = Measure.objects.filter(round=round_).values_list("problem__aspect__name", flat=True)
+    assert sorted(linked) == ["工作作风", "理论学习"]
+
+
+def test_long_previews_are_paginated(
+    login: Any, organizer: Any, round_: Round, django_assert_max_num_queries: Any
+) -> None:
+    problems = [
+        {"aspect": "", "summary": f"第{n}项具体问题", "text": f"第{n}项具体问题。"} for n in range(1, 131)
+    ]
+    measures = [
+        {
+            "group": "",
+            "summary": f"第{n}项措施",
+            "text": f"第{n}项措施。",
+            "problem": n - 1,
+            "commitments": [],
+        }
+        for n in range(1, 131)
+    ]
+    big = imports.create_draft(
+        round_,
+        actor=organizer,
+        name="长清单",
+        data={"title": "", "problems": problems, "causes": [], "measures": measures},
+    )
+    client = login(organizer)
+    with django_assert_max_num_queries(10):
+        first = client.get(reverse("draft_preview", args=[big.pk])).content.decode()
+    # Each page shows 50 problems with their measures (the 归入问题 list still names them all).
+    assert "第50项措施" in first and "第51项措施" not in first and "共 3 页" in first
+    third = client.get(reverse("draft_preview", args=[big.pk]) + "?page=3").content.decode()
+    assert "第130项措施" in third and "第100项措施" not in third
+    # A correction on page 3 answers with page 3.
+    edit = client.post(
+        reverse("draft_edit", args=[big.pk]) + "?page=3",
+        {"op": "drop", "kind": "problems", "index": "129"},
+        HTTP_HX_REQUEST="true",
+    )
+    body = edit.content.decode()
+    assert edit.status_code == 200 and "第129项措施" in body and "第130项具体问题。" not in body
+    assert client.get(reverse("draft_preview", args=[big.pk]) + "?page=99").status_code == 200
 
 
 def test_xlsx_import_refuses_a_non_spreadsheet(login: Any, organizer: Any, round_: Round) -> None:
@@ -368,3 +466,27 @@ def test_links_are_offered_to_organizers_only(login: Any, organizer: Any, viewer
     assert reverse("round_import", args=[round_.pk]) not in detail
     assert reverse("round_export", args=[round_.pk]) in detail  # everyone who may see it may export it
     assert reverse("round_create") not in client.get(reverse("home")).content.decode()
+
+
+def test_a_scanned_pdf_or_a_doc_without_libreoffice_gets_a_message_and_loses_nothing(
+    login: Any, organizer: Any, round_: Round, monkeypatch: Any, tmp_path: Any
+) -> None:
+    from tests.text.test_formats import blank_pdf
+
+    monkeypatch.setenv("LUOSHI_SOFFICE", str(tmp_path / "no-soffice"))
+    response = login(organizer).post(
+        reverse("round_import", args=[round_.pk]),
+        {
+            "files": [
+                SimpleUploadedFile("扫描件.pdf", blank_pdf()),
+                SimpleUploadedFile("旧方案.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+                txt("方案.txt", PLAN),
+            ],
+            "source": "self",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "扫描件.pdf：是扫描版 PDF" in page and "另存为 .docx" in page
+    assert "旧方案.doc：是旧版 Word/WPS 文件" in page and "没有安装 LibreOffice" in page
+    assert list(ImportDraft.objects.filter(round=round_).values_list("name", flat=True)) == ["方案.txt"]

@@ -73,9 +73,10 @@ def test_same_rows_as_the_ledger_export_and_read_back_without_loss(filled_round:
 def test_round_trip_through_the_ledger_import(filled_round: Any, organizer: Any, team: Any) -> None:
     data = write_round_ledger(filled_round, today=TODAY)
     copy = create_round(team=team, title="导入的副本", year=2025, actor=organizer)
-    report = imports.import_ledger(copy, actor=organizer, filename="台账.xlsx", data=data)
-    assert report.problem_count == Problem.objects.filter(round=filled_round).count() == 4
-    assert report.measure_count == 6
+    draft = imports.draft_from_ledger(copy, actor=organizer, filename="台账.xlsx", data=data)
+    result = imports.confirm_draft(draft, actor=organizer)
+    assert len(result.problems) == Problem.objects.filter(round=filled_round).count() == 4
+    assert len(result.measures) == 6
 
     def shape(round_: Any) -> list[tuple[Any, ...]]:
         return [

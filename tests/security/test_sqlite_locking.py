@@ -111,8 +111,9 @@ SCRIPT = textwrap.dedent(
 
 
     def ledger_import(slow_part):
-        imports.read_ledger = during(imports.read_ledger, slow_part)
-        imports.import_ledger(round_, actor=organizer, filename="台账.xlsx", data=ledger)
+        imports.ledger_draft_data = during(imports.ledger_draft_data, slow_part)
+        draft = imports.draft_from_ledger(round_, actor=organizer, filename="台账.xlsx", data=ledger)
+        imports.confirm_draft(draft, actor=organizer)
 
 
     def feedback_import(slow_part):

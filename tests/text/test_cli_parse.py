@@ -147,3 +147,45 @@ def test_standard_input() -> None:
     )
     assert result.returncode == 0, result.stderr.decode()
     assert json.loads(result.stdout)["measures"][0]["commitments"][0]["unit"] == "次"
+
+
+FEEDBACK = """县委第六巡察组反馈问题清单
+一、贯彻落实党的路线方针政策方面
+1.落实社会保险扩面工作不力，灵活就业人员参保率偏低。
+2.社保基金监管存在漏洞，个别死亡人员被冒领养老金。
+二、落实全面从严治党方面
+1.党支部主体责任落实不到位，对干部日常教育管理宽松软。
+请认真研究，于2个月内报送整改落实情况。
+县委第六巡察组
+"""
+
+
+def test_plan_without_causes_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, str(CORPUS / "plan-aspect-headings-paren-measures.txt"))
+    assert (status, err) == (0, "")
+    doc = json.loads(out)
+    assert (len(doc["problems"]), doc["causes"], len(doc["measures"])) == (6, [], 10)
+    assert all(m["problem"] is not None for m in doc["measures"])
+
+
+def test_feedback_list_of_problems_only_exits_zero(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "feedback.txt"
+    path.write_text(FEEDBACK, encoding="utf-8")
+    status, out, err = run(capsys, str(path))
+    assert (status, err) == (0, "")
+    doc = json.loads(out)
+    assert [p["aspect"] for p in doc["problems"]] == ["贯彻落实党的路线方针政策"] * 2 + ["落实全面从严治党"]
+    assert doc["problems"][2]["text"] == "党支部主体责任落实不到位，对干部日常教育管理宽松软。"
+    assert (doc["causes"], doc["measures"]) == ([], [])
+
+
+def test_plan_measures_carry_owners_and_co_department(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, _err = run(capsys, str(CORPUS / "plan-aspect-headings-paren-measures.txt"))
+    assert status == 0
+    measures = json.loads(out)["measures"]
+    assert measures[2]["owners"] == ["李建华"] and measures[2]["deadline"] is None
+    assert measures[2]["deadline_text"] == "立行立改、长期坚持"
+    assert measures[4]["deadline"] == "2024-09-30"  # "9月30日前": the document's year
+    assert measures[5]["co_department"] == "纪检组"

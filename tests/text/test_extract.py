@@ -143,6 +143,9 @@ def test_to_dict_key_order() -> None:
         "deadline",
         "deadline_text",
         "commitments",
+        "owners",
+        "co_department",
+        "suggested_problems",
     ]
     assert measure["deadline"] == "2024-03-31"
     assert list(measure["commitments"][0]) == ["text", "period", "op", "value", "unit"]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 
 from luoshi.text import parse_bytes, parse_file
 
-SAMPLES = (Path(__file__).resolve().parents[2] / "../shared/samples").resolve()
+from .contract import assert_contains
+
+# ../shared beside the clone (as CI places it), or LUOSHI_SAMPLES_DIR when the clone lives elsewhere.
+SAMPLES = Path(
+    os.environ.get("LUOSHI_SAMPLES_DIR") or (Path(__file__).resolve().parents[2] / "../shared/samples")
+).resolve()
 
 
 @pytest.mark.skipif(
@@ -22,9 +28,12 @@ def test_reference_sample_matches_expected_json() -> None:
     assert parsed["title"] == expected["title"]
     assert parsed["problems"] == expected["problems"]
     assert parsed["causes"] == expected["causes"]
-    assert parsed["measures"] == expected["measures"]
-    assert parsed == expected
+    assert_contains(parsed, expected)
     assert list(parsed) == ["title", "problems", "causes", "measures"]
+    # The document groups its measures under headings of its own and links none of them; each
+    # carries the problems it most probably answers instead.
+    assert all(m["problem"] is None for m in parsed["measures"])
+    assert all(m["suggested_problems"] for m in parsed["measures"])
 
 
 def _hard_wrapped(text: str, width: int = 34) -> str:
@@ -67,4 +76,4 @@ def test_reference_sample_survives_real_world_variants(variant: str) -> None:
         "extra-spaces": lambda: text.replace("，", "， ").replace("。", "。 ").encode("utf-8"),
     }[variant]()
     filename = "sample.docx" if variant == "docx" else "sample.txt"
-    assert parse_bytes(data, filename).to_dict() == expected
+    assert_contains(parse_bytes(data, filename).to_dict(), expected)

@@ -217,12 +217,12 @@ def test_docx_automatic_numbering_gets_written_markers() -> None:
     ]
 
 
-def test_excel_file_gets_its_own_reason() -> None:
+def test_excel_file_without_a_ledger_gets_its_own_reason() -> None:
     from openpyxl import Workbook
 
     buffer = io.BytesIO()
     Workbook().save(buffer)
-    with pytest.raises(DocumentError, match="Excel"):
+    with pytest.raises(DocumentError, match="找不到台账表头"):
         read_bytes(buffer.getvalue(), "台账.xlsx")
 
 
@@ -242,3 +242,12 @@ def test_saved_web_page() -> None:
         f"{TABLE_MARK}TABLE0{TABLE_MARK}",
     ]
     assert source.tables[0][1][:3] == ("1", "会议多", "精简会议")
+
+
+def test_complaint_words_in_content_are_not_site_debris() -> None:
+    text = "2．投诉举报处置不及时，12315平台部分投诉超过规定时限办结。\n整改措施：扫码亮证，公开举报电话。\n我要举报\n"
+    lines = clean_text(text).text.split("\n")
+    assert lines == [
+        "2．投诉举报处置不及时，12315平台部分投诉超过规定时限办结。",
+        "整改措施：扫码亮证，公开举报电话。",
+    ]

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from luoshi.audit.chain import record
@@ -40,15 +40,19 @@ from luoshi.ledger.models import (
     Source,
 )
 from luoshi.orgs.access import has_role
-from luoshi.orgs.models import Member
 from luoshi.text import DocumentError, parse_bytes, parse_text
 from luoshi.text import model as parsed
-from luoshi.text.extract import summary_of
-from luoshi.text.ledger_xlsx import LedgerRow, read_ledger, write_ledger
-from luoshi.text.model import Commitment as ParsedCommitment
+from luoshi.text.extract import extract, summary_of
+from luoshi.text.headings import table_columns
+from luoshi.text.ledger_xlsx import LedgerRow, read_sheets, source_from_sheets, write_ledger
+from luoshi.text.limits import check_docx, check_items, open_archive
 from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
+from luoshi.text.read import clean_cell
+from luoshi.web.uploads import import_limits
 
-DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md")
+DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md", ".pdf", ".doc", ".wps", ".xlsx")
+# Problems (with their measures nested), loose measures and causes shown per preview page.
+PREVIEW_PAGE_SIZE = 50
 KINDS = ("problems", "causes", "measures")
 KIND_NAMES = {"problems": "问题", "causes": "原因", "measures": "整改措施"}
 EMPTY_DOCUMENT = "没有找到“存在的问题”“原因分析”“整改措施”等段落，请检查文档的标题和编号"
@@ -70,10 +74,12 @@ def max_upload_bytes() -> int:
 # --- checking uploads ----------------------------------------------------------------------------
 
 
-def check_document(filename: str, data: bytes) -> None:
-    """Refuse what is not a document before the parser sees it: size, extension and content.
+def check_document(filename: str, data: bytes) -> tuple[str, ...]:
+    """Refuse what is not a document before the parser sees it: size, extension and content
+    (a .docx's zip and XML within `luoshi.text.limits`).
 
-    Raises DocumentError with a Chinese reason naming the file.
+    Raises DocumentError with a Chinese reason naming the file; returns notes for the preview
+    (e.g. entities in a .docx that were not expanded).
     """
     name = filename or "（未命名）"
     lower = name.lower()
@@ -81,18 +87,22 @@ def check_document(filename: str, data: bytes) -> None:
         raise DocumentError(name, f"文件超过 {settings.LUOSHI_MAX_UPLOAD_MB} MB 的上传限制")
     if not data:
         raise DocumentError(name, "文件是空的")
-    if lower.endswith(".doc") or lower.endswith(".wps"):
-        raise DocumentError(name, "是旧版 Word（.doc/.wps）文件，请在 Word 或 WPS 中另存为 .docx 后再上传")
+    if lower.endswith(".xls"):
+        raise DocumentError(name, "是旧版 Excel（.xls）文件，请另存为 .xlsx 后再上传")
     if not lower.endswith(DOCUMENT_EXTENSIONS):
-        raise DocumentError(name, "不是可导入的文档：只支持 .docx、.txt、.md 文件")
+        raise DocumentError(
+            name, "不是可导入的文档：只支持 .docx、.doc、.wps、.pdf、.txt、.md 文件和 .xlsx 台账"
+        )
     if lower.endswith(".docx"):
         # A .docx is a zip holding word/document.xml; anything else renamed to .docx is refused here.
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                if "word/document.xml" not in archive.namelist():
-                    raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
-        except zipfile.BadZipFile as exc:
-            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）") from exc
+        # The zip directory is checked (luoshi.text.limits) before it is listed.
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise DocumentError(name, "不是有效的 Word 文档（.docx 文件已损坏或只是改了扩展名）")
+        with open_archive(data, name) as archive:
+            if "word/document.xml" not in archive.namelist():
+                raise DocumentError(name, "不是有效的 Word 文档（缺少正文 word/document.xml）")
+        return check_docx(data, name).notes
+    return ()
 
 
 def check_spreadsheet(filename: str, data: bytes) -> None:
@@ -144,11 +154,23 @@ def draft_from_upload(
     """Check and parse one uploaded document into a draft. Raises DocumentError when it is no
     readable document or has no recognisable section (nothing is stored then)."""
     _require_organizer(actor, round_, "导入文档")
-    check_document(filename, data)
+    if filename.lower().endswith(".xlsx"):
+        return draft_from_ledger(round_, actor=actor, filename=filename, data=data, source=source)
+    notes = check_document(filename, data)
     document = parse_bytes(data, filename)
     if document.is_empty:
         raise DocumentError(filename, EMPTY_DOCUMENT)
-    return create_draft(round_, actor=actor, name=filename, data=document.to_dict(), source=source)
+    _check_size(document, filename)
+    parsed_data = document.to_dict()
+    if notes:
+        parsed_data["notes"] = list(notes)  # shown above the preview
+    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source)
+
+
+def _check_size(document: parsed.ParsedDocument, name: str) -> None:
+    """LimitError when the document gives more items than one import can preview."""
+    count = len(document.problems) + len(document.causes) + len(document.measures)
+    check_items(count, name, import_limits())
 
 
 def draft_from_text(
@@ -164,6 +186,7 @@ def draft_from_text(
     document = parse_text(text)
     if document.is_empty:
         raise DocumentError(label, EMPTY_DOCUMENT)
+    _check_size(document, label)
     return create_draft(round_, actor=actor, name=label, data=document.to_dict(), source=source)
 
 
@@ -242,6 +265,12 @@ def _measure_from_dict(m: dict[str, Any], problem_count: int) -> parsed.Measure:
         problem=problem,
         owner=m.get("owner") or None,
         department=m.get("department") or None,
+        co_department=m.get("co_department") or None,
+        suggested_problems=tuple(
+            parsed.Suggestion(problem=int(s["problem"]), score=float(s["score"]))
+            for s in m.get("suggested_problems") or []
+            if isinstance(s.get("problem"), int) and 0 <= s["problem"] < problem_count
+        ),
         deadline=datetime.date.fromisoformat(deadline) if deadline else None,
         deadline_text=m.get("deadline_text") or None,
         commitments=tuple(
@@ -289,6 +318,12 @@ def _renumber_problems(data: dict[str, Any], mapping: dict[int, int | None]) -> 
     for measure in data["measures"]:
         if measure.get("problem") is not None:
             measure["problem"] = mapping.get(measure["problem"])
+        if measure.get("suggested_problems"):
+            measure["suggested_problems"] = [
+                {**s, "problem": mapping[s["problem"]]}
+                for s in measure["suggested_problems"]
+                if mapping.get(s.get("problem")) is not None
+            ]
 
 
 def apply_edit(
@@ -301,6 +336,11 @@ def apply_edit(
     "split" (after sentence `at`), "drop", "move" (a measure under problem `problem`, or none).
     """
     data = copy.deepcopy(data)
+    if op == "accept_suggestions":
+        accepted = accept_suggestions(data)
+        if not accepted:
+            raise Invalid("没有待采纳的建议：每项措施都已归入问题，或没有相近的问题")
+        return data
     kind = str(params.get("kind", ""))
     index = _int(params.get("index"))
     item = _item(data, kind, index)
@@ -321,7 +361,7 @@ def apply_edit(
         if summary:
             item["summary"] = summary[:500]
         if kind == "measures":
-            for key in ("owner", "department"):
+            for key in ("owner", "department", "co_department"):
                 if key in params:
                     item[key] = str(params[key]).strip()[:200] or None
             if "deadline_text" in params:
@@ -371,6 +411,8 @@ def apply_edit(
         if kind != "measures":
             raise Invalid("只有整改措施可以归到问题下")
         target = params.get("problem")
+        if params.get("problem_number") not in (None, ""):
+            target = _int(params["problem_number"]) - 1  # the number shown, for long drafts
         if target in (None, ""):
             item["problem"] = None
         else:
@@ -378,9 +420,24 @@ def apply_edit(
             if not 0 <= problem < len(data["problems"]):
                 raise Invalid("所选问题不存在，请刷新页面")
             item["problem"] = problem
+            item["suggested_problems"] = []  # decided: the suggestion is no longer open
     else:
         raise Invalid("未知的修改操作")
     return data
+
+
+def accept_suggestions(data: dict[str, Any]) -> int:
+    """Link every unlinked measure to its best suggested problem (in place); how many were linked."""
+    count = 0
+    for measure in data["measures"]:
+        suggestions = measure.get("suggested_problems") or []
+        if measure.get("problem") is None and suggestions:
+            best = max(suggestions, key=lambda s: s.get("score", 0))
+            if isinstance(best.get("problem"), int) and 0 <= best["problem"] < len(data["problems"]):
+                measure["problem"] = best["problem"]
+                measure["suggested_problems"] = []
+                count += 1
+    return count
 
 
 def _int(value: Any) -> int:
@@ -472,9 +529,26 @@ def _confirm_draft(
         raise Invalid("预览中已没有任何问题、原因或措施，无需导入")
     # Locking the round serialises concurrent imports, so two never take the same ledger numbers.
     Round.objects.select_for_update().filter(pk=locked.round_id).first()
+    digest = locked.data.get("sha256")
+    if digest:
+        _refuse_repeated_ledger(locked.round, str(digest))
     result = services.import_parsed(
         locked.round, document, actor=actor, source=locked.source, name=locked.name
     )
+    if digest:
+        _add_ledger_history(locked, result.measures, actor)
+        record(
+            EventType.LEDGER_IMPORTED,
+            locked.round,
+            actor=actor,
+            new={
+                "file": locked.name,
+                "sha256": digest,
+                "problems": len(result.problems),
+                "measures": len(result.measures),
+            },
+            organization_path=_path(locked.round),
+        )
     locked.confirmed_at = timezone.now()
     locked.save(update_fields=["confirmed_at"])
     record(
@@ -498,44 +572,9 @@ _DATED_LINE_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(.+)$")
 _STATUS_NOTE = "“状态”列只作参考：导入的措施一律从“未开始”起步，销号须按流程提交验收"
 
 
-@dataclass
-class RowReport:
-    """What one spreadsheet row gave: its Excel row number, what was created, what was wrong."""
-
-    row: int
-    created: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-
-@dataclass
-class LedgerImportReport:
-    rows: list[RowReport] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    problem_count: int = 0
-    measure_count: int = 0
-
-    @property
-    def error_count(self) -> int:
-        return sum(1 for r in self.rows if r.problems)
-
-
-def _split_measures(text: str) -> list[str]:
-    """A cell listing several measures "1.… 2.…" (one per line, numbered in order) → one each."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) < 2:
-        return [text]
-    items: list[str] = []
-    for expected, line in enumerate(lines, 1):
-        match = re.match(rf"^(?:{expected}[.、．]|[（(]{expected}[)）])\s*(.+)$", line)
-        if match is None:
-            return [text]
-        items.append(match.group(1))
-    return items
-
-
-def _dated_lines(text: str, default: datetime.date) -> list[tuple[datetime.date, str]]:
-    """'2026-03-01 走访…' lines (as the export writes them); undated lines take DEFAULT."""
-    found: list[tuple[datetime.date, str]] = []
+def _dated_lines(text: str) -> list[list[str | None]]:
+    """'2026-03-01 走访…' lines (as the export writes them) as [date or None, text] pairs."""
+    found: list[list[str | None]] = []
     for line in text.splitlines():
         line = line.strip()
         if not line:
@@ -543,104 +582,18 @@ def _dated_lines(text: str, default: datetime.date) -> list[tuple[datetime.date,
         match = _DATED_LINE_RE.match(line)
         if match:
             try:
-                found.append((datetime.date.fromisoformat(match.group(1)), match.group(2).strip()))
+                found.append(
+                    [datetime.date.fromisoformat(match.group(1)).isoformat(), match.group(2).strip()]
+                )
                 continue
             except ValueError:
                 pass
-        found.append((default, line))
+        found.append([None, line])
     return found
 
 
-@dataclass
-class _PreparedRow:
-    """One spreadsheet row with everything worked out from its text alone (summaries, dates,
-    commitments), so that the write transaction only numbers, links and inserts."""
-
-    excel_row: int
-    row: LedgerRow
-    problem_summary: str
-    deadline: datetime.date | None
-    notes: list[str]
-    # (text, summary, commitments) per measure the 整改措施 cell lists
-    measures: list[tuple[str, str, list[ParsedCommitment]]]
-    progress: list[tuple[datetime.date, str]]
-    evidence: list[tuple[datetime.date, str]]
-
-
-def _prepare(excel_row: int, row: LedgerRow, year: int, today: datetime.date) -> _PreparedRow:
-    deadline = parse_deadline(row.deadline, year) if row.deadline else None
-    notes = []
-    if row.deadline and deadline is None and not is_open_ended(row.deadline):
-        notes.append(f"完成时限“{row.deadline}”无法识别为日期，已保留原文")
-    texts = _split_measures(row.measure) if row.measure else []
-    return _PreparedRow(
-        excel_row=excel_row,
-        row=row,
-        problem_summary=(summary_of(row.problem) or row.problem)[:500] if row.problem else "",
-        deadline=deadline,
-        notes=notes,
-        measures=[(text, (summary_of(text) or text)[:500], list(find_commitments(text))) for text in texts],
-        progress=_dated_lines(row.progress, today),
-        evidence=_dated_lines(row.evidence, today),
-    )
-
-
-def import_ledger(
-    round_: Round,
-    *,
-    actor: Any,
-    filename: str,
-    data: bytes,
-    source: str = Source.SELF_EXAMINATION,
-) -> LedgerImportReport:
-    """Import a standard ledger .xlsx into ROUND with a report per row.
-
-    Rows sharing one problem (same 问题编号, or the same 方面 and 问题 text) make one problem with
-    several measures. 责任领导 is matched to the team's members by name; an unknown name is reported
-    and left unassigned, never invented. 整改进展 and 佐证材料 lines become progress updates and
-    written evidence. Raises DocumentError when the file is no ledger; all or nothing otherwise.
-
-    The spreadsheet is read and every row worked out before the write transaction begins, and the
-    rows are then written in bulk: SQLite has one writer at a time, and everyone else's writes (a
-    login) wait only for the short write, never for the reading.
-    """
-    _require_organizer(actor, round_, "导入台账")
-    check_spreadsheet(filename, data)
-    if source not in Source.values:
-        raise Invalid("请选择问题来源")
-    digest = hashlib.sha256(data).hexdigest()
-    buffer = io.BytesIO(data)
-    buffer.name = filename
-    rows, row_errors = read_ledger(buffer)
-    today = timezone.localdate()
-    prepared = [_prepare(excel_row, row, round_.year, today) for excel_row, row in _excel_rows(data, rows)]
-    return _write_ledger(
-        round_,
-        actor=actor,
-        filename=filename,
-        digest=digest,
-        prepared=prepared,
-        reports={error.row: RowReport(error.row, problems=[error.message]) for error in row_errors},
-        source=source,
-    )
-
-
-@transaction.atomic
-def _write_ledger(
-    round_: Round,
-    *,
-    actor: Any,
-    filename: str,
-    digest: str,
-    prepared: list[_PreparedRow],
-    reports: dict[int, RowReport],
-    source: str,
-) -> LedgerImportReport:
-    """The write half of `import_ledger`: under the round's lock, every row in a few bulk inserts."""
-    round_ = (
-        Round.objects.select_for_update().select_related("team__organization", "framework").get(pk=round_.pk)
-    )
-    earlier = (
+def _earlier_ledger_import(round_: Round, digest: str) -> Event | None:
+    return (
         Event.objects.filter(
             event_type=EventType.LEDGER_IMPORTED,
             target_type=round_._meta.label_lower,
@@ -650,144 +603,96 @@ def _write_ledger(
         .order_by("-seq")
         .first()
     )
+
+
+def _refuse_repeated_ledger(round_: Round, digest: str) -> None:
+    earlier = _earlier_ledger_import(round_, digest)
     if earlier is not None:
         when = timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M")
         raise Conflict(
             f"这个台账文件已在 {when} 导入过本轮次（{earlier.new.get('file', '')}），再次导入会重复建账"
         )
-    report = LedgerImportReport()
-    aspects = list(round_.framework.aspects.all())
-    aspect_of: dict[str, Aspect | None] = {}
-    members = {m.name: m for m in Member.objects.filter(team=round_.team)}
-    next_problem = (round_.problems.aggregate(n=Max("number"))["n"] or 0) + 1
-    next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
-    known: dict[tuple[str, ...], Problem] = {}
-    status_seen = False
-    problems: list[Problem] = []
-    measures: list[tuple[Measure, list[ParsedCommitment], _PreparedRow]] = []
-
-    for item in prepared:
-        row = item.row
-        row_report = reports.setdefault(item.excel_row, RowReport(item.excel_row))
-        status_seen = status_seen or bool(row.status)
-        problem: Problem | None = None
-        if row.problem:
-            key = ("code", row.problem_code) if row.problem_code else ("text", row.aspect, row.problem)
-            problem = known.get(key)
-            if problem is None:
-                if row.aspect not in aspect_of:
-                    aspect_of[row.aspect] = services._aspect_for(row.aspect, aspects)
-                problem = Problem(
-                    round=round_,
-                    number=next_problem,
-                    aspect=aspect_of[row.aspect],
-                    aspect_label=row.aspect[:200],
-                    source=source,
-                    summary=item.problem_summary,
-                    text=row.problem,
-                )
-                problems.append(problem)
-                next_problem += 1
-                known[key] = problem
-                report.problem_count += 1
-                row_report.created.append(f"问题 {problem.number}")
-            else:
-                row_report.created.append(f"同问题 {problem.number}")
-                if row.problem != problem.text:
-                    row_report.problems.append(
-                        f"问题编号 {row.problem_code} 已在前面的行出现，但问题文字不同：按先出现的一行导入"
-                    )
-        if not row.measure:
-            continue
-        owner = None
-        if row.owner:
-            owner = members.get(row.owner)
-            if owner is None:
-                row_report.problems.append(f"责任领导“{row.owner}”不是本班子成员，已按原文记下，待组织者关联")
-        row_report.problems.extend(item.notes)
-        for text, summary, commitments in item.measures:
-            measure = Measure(
-                round=round_,
-                problem=problem,
-                number=next_measure,
-                group="" if problem else row.aspect[:300],
-                summary=summary,
-                text=text,
-                owner=owner,
-                owner_label="" if owner else row.owner[:100],
-                department=row.department[:200],
-                baseline_deadline=item.deadline,
-                current_deadline=item.deadline,
-                deadline_text=row.deadline[:100],
-                long_term=item.deadline is None and bool(row.deadline),
-            )
-            measures.append((measure, commitments, item))
-            next_measure += 1
-            report.measure_count += 1
-            row_report.created.append(f"措施 {measure.number}")
-    Problem.objects.bulk_create(problems, batch_size=services.BULK_BATCH)
-    Measure.objects.bulk_create([m for m, _c, _item in measures], batch_size=services.BULK_BATCH)
-    commitments_rows: list[Commitment] = []
-    updates: list[ProgressUpdate] = []
-    evidence: list[Evidence] = []
-    for measure, commitments, item in measures:
-        commitments_rows.extend(services.commitment_rows(measure, commitments))
-        updates.extend(
-            ProgressUpdate(measure=measure, date=date, text=line, author=actor)
-            for date, line in item.progress
-        )
-        evidence.extend(
-            Evidence(measure=measure, evidence_date=date, statement=line, uploaded_by=actor)
-            for date, line in item.evidence
-        )
-    Commitment.objects.bulk_create(commitments_rows, batch_size=services.BULK_BATCH)
-    ProgressUpdate.objects.bulk_create(updates, batch_size=services.BULK_BATCH)
-    Evidence.objects.bulk_create(evidence, batch_size=services.BULK_BATCH)
-    if status_seen:
-        report.notes.append(_STATUS_NOTE)
-    report.rows = sorted(reports.values(), key=lambda r: r.row)
-    record(
-        EventType.LEDGER_IMPORTED,
-        round_,
-        actor=actor,
-        new={
-            "file": filename,
-            "sha256": digest,
-            "problems": report.problem_count,
-            "measures": report.measure_count,
-            "rows_with_errors": report.error_count,
-        },
-        organization_path=_path(round_),
-    )
-    return report
 
 
-def _excel_rows(data: bytes, rows: list[LedgerRow]) -> list[tuple[int, LedgerRow]]:
-    """The Excel row number of each row read_ledger took (it numbers only the rows it refuses).
+def ledger_draft_data(filename: str, data: bytes) -> dict[str, Any]:
+    """A hand-made or exported ledger .xlsx as draft JSON: the parse contract (the same table engine
+    as a Word table), plus per measure the 整改进展 / 佐证材料 lines of its row ("progress",
+    "evidence": [date or null, text]) and, for the draft, "sha256" and "notes".
 
-    The sheet is scanned the way read_ledger scans it (same header search, same cell text): the
-    rows it takes are the non-blank ones with a 问题 or 整改措施, in order.
+    Raises DocumentError when the file is no ledger.
     """
-    from openpyxl import load_workbook
+    sheets = read_sheets(data, filename, import_limits())
+    document = extract(source_from_sheets(sheets))
+    _check_size(document, filename)
+    payload = document.to_dict()
+    notes: list[str] = []
+    rows = [_row_extras(sheet.rows) for sheet in sheets]
+    flat = [row for sheet_rows in rows for row in sheet_rows]
+    at = 0
+    for measure in payload["measures"]:
+        # The measures come in row order; each is found in its row's 整改措施 cell.
+        probe = measure["text"][:24]
+        while at < len(flat) and probe not in flat[at][0]:
+            at += 1
+        if at == len(flat):
+            break
+        _cell, progress, evidence, status = flat[at]
+        if progress:
+            measure["progress"] = _dated_lines(progress)
+        if evidence:
+            measure["evidence"] = _dated_lines(evidence)
+        if status and _STATUS_NOTE not in notes:
+            notes.append(_STATUS_NOTE)
+    payload["sha256"] = hashlib.sha256(data).hexdigest()
+    payload["notes"] = notes
+    return payload
 
-    from luoshi.text.ledger_xlsx import _find_header, _text
 
-    workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    try:
-        sheet = workbook.active
-        all_rows = [tuple(r) for r in sheet.iter_rows(values_only=True)] if sheet is not None else []
-    finally:
-        workbook.close()
-    header_index, columns = _find_header(all_rows)
-    taken: list[int] = []
-    if header_index is not None:
-        for offset, raw in enumerate(all_rows[header_index + 1 :]):
-            values = {kind: _text(raw[col]) if col < len(raw) else "" for kind, col in columns.items()}
-            if values.get("problem") or values.get("measure"):
-                taken.append(header_index + 2 + offset)
-    if len(taken) != len(rows):  # a reader change we do not follow: number the rows in order
-        taken = list(range(3, 3 + len(rows)))
-    return list(zip(taken, rows, strict=True))
+def _row_extras(rows: Sequence[Sequence[str]]) -> list[tuple[str, str, str, str]]:
+    """(整改措施 cell as the engine reads it, 整改进展, 佐证材料, 状态) of every row under the header."""
+    found = table_columns(rows)
+    if found is None:
+        return []
+    header, columns = found
+
+    def cell(row: Sequence[str], kind: str) -> str:
+        col = columns.get(kind)
+        return row[col] if col is not None and col < len(row) else ""
+
+    return [
+        (clean_cell(cell(row, "measure")), cell(row, "progress"), cell(row, "evidence"), cell(row, "status"))
+        for row in rows[header + 1 :]
+    ]
+
+
+def draft_from_ledger(
+    round_: Round, *, actor: Any, filename: str, data: bytes, source: str = Source.SELF_EXAMINATION
+) -> ImportDraft:
+    """A ledger .xlsx (hand-made or exported) as a draft to preview, correct and confirm like any
+    document. A file already imported into ROUND (same SHA-256) is refused: importing it again
+    would duplicate the ledger. Raises DocumentError when the file is no ledger."""
+    _require_organizer(actor, round_, "导入台账")
+    check_spreadsheet(filename, data)
+    _refuse_repeated_ledger(round_, hashlib.sha256(data).hexdigest())
+    payload = ledger_draft_data(filename, data)
+    if not (payload["problems"] or payload["measures"]):
+        raise DocumentError(filename, "台账中没有可导入的问题或整改措施")
+    return create_draft(round_, actor=actor, name=filename, data=payload, source=source)
+
+
+def _add_ledger_history(draft: ImportDraft, measures: Sequence[Measure], actor: Any) -> None:
+    """The 整改进展 and 佐证材料 lines a ledger draft carried, as progress updates and written
+    evidence of the measures just created (undated lines take today)."""
+    today = timezone.localdate()
+    for item, measure in zip(draft.data.get("measures", []), measures, strict=False):
+        for date, text in item.get("progress") or []:
+            when = datetime.date.fromisoformat(date) if date else today
+            ProgressUpdate.objects.create(measure=measure, date=when, text=str(text), author=actor)
+        for date, text in item.get("evidence") or []:
+            when = datetime.date.fromisoformat(date) if date else today
+            Evidence.objects.create(
+                measure=measure, evidence_date=when, statement=str(text), uploaded_by=actor
+            )
 
 
 def ledger_rows(round_: Round) -> list[LedgerRow]:

@@ -210,6 +210,12 @@ class Problem(models.Model):
         return self.aspect.name if self.aspect else self.aspect_label
 
 
+def _owned_q(user: AnyUser) -> Q:
+    # A subquery rather than a join on the co-owners: a join would repeat a measure per co-owner.
+    co_owned = Measure.co_owners.through.objects.filter(member__user=user).values("measure_id")
+    return Q(owner__user=user) | Q(pk__in=co_owned)
+
+
 class MeasureQuerySet(models.QuerySet["Measure"]):
     def for_user(self, user: AnyUser, action: str = "view") -> MeasureQuerySet:
         """Measures USER may perform ACTION on.
@@ -220,12 +226,16 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         """
         prefix = "round__team__organization__"
         if action == "work":
-            own = Q(owner__user=user) if user.is_authenticated else Q(pk__in=[])
+            own = _owned_q(user) if user.is_authenticated else Q(pk__in=[])
             return self.filter(own | _org_q(user, "manage", prefix))
         queryset = self.filter(_org_q(user, action, prefix))
         if action == "review" and user.is_authenticated:
-            queryset = queryset.exclude(owner__user=user)
+            queryset = queryset.exclude(_owned_q(user))
         return queryset
+
+    def owned_by(self, user: AnyUser) -> MeasureQuerySet:
+        """Measures USER owns or co-owns (责任领导 or 共同责任领导)."""
+        return self.filter(_owned_q(user)) if user.is_authenticated else self.none()
 
     def open(self) -> MeasureQuerySet:
         return self.filter(status__in=OPEN_STATUSES)
@@ -264,7 +274,15 @@ class Measure(models.Model):
         blank=True,
         help_text=_("导入的文档或台账中写明、但尚未对应到班子成员的责任领导"),
     )
+    co_owners = models.ManyToManyField(
+        Member,
+        verbose_name=_("共同责任领导"),
+        blank=True,
+        related_name="co_owned_measures",
+        help_text=_("文档中与责任领导一并写明的其他班子成员：可填报进展，不能验收"),
+    )
     department = models.CharField(_("责任单位"), max_length=200, blank=True)
+    co_department = models.CharField(_("配合单位"), max_length=200, blank=True)
     baseline_deadline = models.DateField(_("原定完成时限"), null=True, blank=True)
     current_deadline = models.DateField(_("当前完成时限"), null=True, blank=True)
     deadline_text = models.CharField(_("完成时限（原文）"), max_length=100, blank=True)

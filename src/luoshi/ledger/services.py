@@ -56,12 +56,13 @@ def org_path_of(measure: Measure) -> str:
 def is_owner(measure: Measure, user: Any) -> bool:
     """Whether USER owns MEASURE now (the login of its 责任领导). The one place ownership is decided:
     capacities, four eyes and the pages ask here."""
-    return (
-        measure.owner is not None
-        and measure.owner.user_id is not None
-        and getattr(user, "pk", None) is not None
-        and measure.owner.user_id == user.pk
-    )
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
+    if measure.owner is not None and measure.owner.user_id == user_id:
+        return True
+    # A co-owner (共同责任领导) works the measure like its owner and, like the owner, never verifies it.
+    return measure.pk is not None and measure.co_owners.filter(user_id=user_id).exists()
 
 
 def capacities(measure: Measure, user: Any) -> frozenset[Actor]:
@@ -608,29 +609,36 @@ def import_parsed(
     Problem.objects.bulk_create(problems, batch_size=BULK_BATCH)
     Cause.objects.bulk_create(causes, batch_size=BULK_BATCH)
     members = {m.name: m for m in Member.objects.filter(team=round_.team)}
-    measures = []
+    measures: list[Measure] = []
+    co_owner_pairs: list[tuple[Measure, Member]] = []
     for offset, item in enumerate(document.measures):
         problem = (
             problems[item.problem] if item.problem is not None and 0 <= item.problem < len(problems) else None
         )
-        measures.append(
-            Measure(
-                round=round_,
-                problem=problem,
-                number=next_measure + offset,
-                group=item.group[:300],
-                summary=item.summary[:500],
-                text=item.text,
-                owner=members.get(item.owner or ""),
-                owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
-                department=(item.department or "")[:200],
-                baseline_deadline=item.deadline,
-                current_deadline=item.deadline,
-                deadline_text=(item.deadline_text or "")[:100],
-                long_term=item.deadline is None and bool(item.deadline_text),
-            )
+        owner, co_owners, unmatched = match_owners(item.owner, members)
+        measure = Measure(
+            round=round_,
+            problem=problem,
+            number=next_measure + offset,
+            group=item.group[:300],
+            summary=item.summary[:500],
+            text=item.text,
+            owner=owner,
+            owner_label=unmatched[:100],
+            department=(item.department or "")[:200],
+            co_department=(item.co_department or "")[:200],
+            baseline_deadline=item.deadline,
+            current_deadline=item.deadline,
+            deadline_text=(item.deadline_text or "")[:100],
+            long_term=item.deadline is None and bool(item.deadline_text),
         )
+        measures.append(measure)
+        co_owner_pairs.extend((measure, member) for member in co_owners)
     Measure.objects.bulk_create(measures, batch_size=BULK_BATCH)
+    Measure.co_owners.through.objects.bulk_create(
+        [Measure.co_owners.through(measure=measure, member=member) for measure, member in co_owner_pairs],
+        batch_size=BULK_BATCH,
+    )
     Commitment.objects.bulk_create(
         [
             row
@@ -652,6 +660,32 @@ def import_parsed(
         organization_path=path,
     )
     return ImportResult(problems, causes, measures)
+
+
+def match_owners(written: str | None, members: dict[str, Member]) -> tuple[Member | None, list[Member], str]:
+    """The owner cell as written ("李建华、王志刚") matched to the team by name: the first member
+    named is the owner, the other members named are co-owners, and the names that match no member
+    are kept as written (joined by 、) for the organizer to assign."""
+    if not written:
+        return None, [], ""
+    if written.strip() in members:
+        return members[written.strip()], [], ""
+    matched: list[Member] = []
+    unmatched: list[str] = []
+    for name in owner_names(written):
+        member = members.get(name)
+        if member is None:
+            unmatched.append(name)
+        elif member not in matched:
+            matched.append(member)
+    return (matched[0] if matched else None), matched[1:], "、".join(unmatched)
+
+
+def owner_names(written: str | None) -> list[str]:
+    """The names in an owner cell, split the way the parser splits them (、，,/；;)."""
+    from luoshi.text.model import Measure as ParsedMeasure
+
+    return ParsedMeasure(group="", summary="", text="", owner=written or None).owners
 
 
 # --- rates ---------------------------------------------------------------------------------------

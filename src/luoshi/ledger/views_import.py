@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
@@ -205,25 +206,46 @@ def round_import(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the preview and its corrections -------------------------------------------------------------
 
 
-def preview_context(draft: ImportDraft) -> dict[str, Any]:
-    """The draft as the organizer will get it: problems with their measures, loose measures, causes."""
+def preview_context(draft: ImportDraft, page: int | str | None = 1) -> dict[str, Any]:
+    """The draft as the organizer will get it: problems with their measures nested, loose measures
+    (with the problems suggested for them), causes; one page of each at a time, so a draft of
+    thousands of items previews as fast as a short one."""
     round_ = draft.round
     aspects = list(round_.framework.aspects.all())
     members = set(Member.objects.filter(team=round_.team).values_list("name", flat=True))
     data = draft.data
+    size = imports.PREVIEW_PAGE_SIZE
+    all_problems, all_measures, all_causes = data["problems"], data["measures"], data["causes"]
+    loose_indices = [i for i, m in enumerate(all_measures) if m.get("problem") is None]
+    pages = max(1, -(-max(len(all_problems), len(loose_indices), len(all_causes)) // size))
+    number = min(max(1, _int_or_none(str(page)) or 1), pages)
+    window = slice((number - 1) * size, number * size)
 
     def measure_view(index: int, m: dict[str, Any]) -> dict[str, Any]:
-        owner = m.get("owner") or ""
+        names = m.get("owners") or services.owner_names(m.get("owner"))
+        owners = [{"name": name, "matched": name in members} for name in names]
+        suggestions = [
+            {**s, "number": s["problem"] + 1, "summary": all_problems[s["problem"]]["summary"]}
+            for s in (m.get("suggested_problems") or [])
+            if m.get("problem") is None and 0 <= s.get("problem", -1) < len(all_problems)
+        ]
         return {
             **m,
             "index": index,
             "sentences": imports.sentences(m["text"]),
-            "owner_unknown": bool(owner) and owner not in members,
+            "owner_list": owners,
+            "owner_unknown": any(not o["matched"] for o in owners),
+            "suggestions": suggestions,
         }
 
-    measures = [measure_view(i, m) for i, m in enumerate(data["measures"])]
+    shown = range(len(all_problems))[window]
+    nested: dict[int, list[dict[str, Any]]] = {i: [] for i in shown}
+    for index, m in enumerate(all_measures):
+        if m.get("problem") in nested:
+            nested[m["problem"]].append(measure_view(index, m))
     problems = []
-    for index, p in enumerate(data["problems"]):
+    for index in shown:
+        p = all_problems[index]
         matched = services._aspect_for(p.get("aspect") or "", aspects)
         problems.append(
             {
@@ -232,23 +254,40 @@ def preview_context(draft: ImportDraft) -> dict[str, Any]:
                 "number": index + 1,
                 "matched_aspect": matched.name if matched else "",
                 "sentences": imports.sentences(p["text"]),
-                "measures": [m for m in measures if m.get("problem") == index],
+                "measures": nested[index],
             }
         )
+    loose = [measure_view(i, all_measures[i]) for i in loose_indices[window]]
+    suggested = sum(1 for i in loose_indices if all_measures[i].get("suggested_problems"))
     return {
         "draft": draft,
         "round": round_,
         "title": data.get("title", ""),
+        "notes": data.get("notes") or [],
         "problems": problems,
-        "loose_measures": [m for m in measures if m.get("problem") is None],
+        "problem_choices": [
+            {"index": i, "number": i + 1, "summary": p["summary"]} for i, p in enumerate(all_problems)
+        ]
+        if len(all_problems) <= _SELECT_LIMIT
+        else None,
+        "loose_measures": loose,
+        "loose_count": len(loose_indices),
+        "suggested_count": suggested,
         "causes": [
-            {**c, "index": i, "sentences": imports.sentences(c["text"])} for i, c in enumerate(data["causes"])
+            {**c, "index": i, "sentences": imports.sentences(c["text"])}
+            for i, c in zip(range(len(all_causes))[window], all_causes[window], strict=True)
         ],
         "aspect_names": [a.name for a in aspects],
         "sources": Source.choices,
         "counts": {k: len(data[k]) for k in imports.KINDS},
         "confirmed": draft.confirmed_at is not None,
+        "page": {"number": number, "count": pages, "range": range(1, pages + 1)},
+        "edit_url": reverse("draft_edit", args=[draft.pk]) + (f"?page={number}" if number > 1 else ""),
     }
+
+
+# Above this many problems the "归入问题" choice is a number field rather than a list per measure.
+_SELECT_LIMIT = 200
 
 
 @login_required
@@ -258,7 +297,7 @@ def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
         _require_organizer(request, draft.round)
     except DomainError as error:
         return _refused(request, error, draft.round)
-    return render(request, "ledger/import/preview.html", preview_context(draft))
+    return render(request, "ledger/import/preview.html", preview_context(draft, request.GET.get("page")))
 
 
 _EDIT_FIELDS = (
@@ -272,6 +311,8 @@ _EDIT_FIELDS = (
     "deadline_text",
     "at",
     "problem",
+    "problem_number",
+    "co_department",
 )
 
 
@@ -300,8 +341,11 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("draft_preview", pk=draft.pk)
     if _is_htmx(request):
-        return render(request, "ledger/import/partials/draft_body.html", preview_context(draft))
-    return redirect("draft_preview", pk=draft.pk)
+        return render(
+            request, "ledger/import/partials/draft_body.html", preview_context(draft, request.GET.get("page"))
+        )
+    page = _int_or_none(request.GET.get("page", "") or "")
+    return redirect(reverse("draft_preview", args=[draft.pk]) + (f"?page={page}" if page else ""))
 
 
 def _int_or_none(value: str) -> int | None:
@@ -345,7 +389,6 @@ def round_import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         return _refused(request, error, round_)
     form = LedgerUploadForm(request.POST or None)
-    report = None
     error_message = ""
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -354,7 +397,7 @@ def round_import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
             error_message, status = "请选择要导入的台账文件（.xlsx）", 422
         else:
             try:
-                report = imports.import_ledger(
+                draft = imports.draft_from_ledger(
                     round_,
                     actor=request.user,
                     filename=upload.name or "",
@@ -365,10 +408,12 @@ def round_import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
                 error_message, status = str(error), 422
             except DomainError as error:
                 error_message, status = error.message, error.status
+            else:
+                return redirect("draft_preview", pk=draft.pk)
     return render(
         request,
         "ledger/import/xlsx.html",
-        {"round": round_, "form": form, "report": report, "error": error_message},
+        {"round": round_, "form": form, "error": error_message},
         status=status,
     )
 

@@ -160,7 +160,7 @@ def my_measures(request: HttpRequest) -> HttpResponse:
     pending = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.REQUESTED)
     measures = (
         Measure.objects.for_user(request.user, "work")
-        .filter(owner__user_id=_uid(request))
+        .owned_by(request.user)
         .select_related("round__team__organization", "problem")
         .annotate(extension_pending=Exists(pending))
         .order_by(F("current_deadline").asc(nulls_last=True), "round_id", "number")

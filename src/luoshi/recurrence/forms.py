@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 
 from luoshi.recurrence.models import FeedbackKind
-
-MAX_UPLOAD = 20 * 1024 * 1024
+from luoshi.web.uploads import max_upload_bytes, too_large
 
 
 class FeedbackImportForm(forms.Form):
@@ -26,8 +25,8 @@ class FeedbackImportForm(forms.Form):
         document, pasted = data.get("document"), (data.get("pasted") or "").strip()
         if not document and not pasted:
             raise forms.ValidationError("请上传反馈文档，或粘贴反馈事项")
-        if document and document.size > MAX_UPLOAD:
-            raise forms.ValidationError("文档不能超过 20 MB")
+        if document and document.size > max_upload_bytes():
+            raise forms.ValidationError(too_large(document.name or "反馈文档"))
         return data
 
 

@@ -57,12 +57,13 @@ def split_list(text: str) -> list[FeedbackEntry]:
     lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = [line for line in lines if line]
     if any(_NUMBERED.match(line) for line in lines):
-        items: list[str] = []
+        parts: list[list[str]] = []  # joined once: adding line by line would be quadratic
         for line in lines:
-            if _NUMBERED.match(line) or not items:
-                items.append(_NUMBERED.sub("", line, count=1).strip())
+            if _NUMBERED.match(line) or not parts:
+                parts.append([_NUMBERED.sub("", line, count=1).strip()])
             else:
-                items[-1] += line
+                parts[-1].append(line)
+        items = ["".join(item) for item in parts]
     else:
         items = lines
     return [FeedbackEntry(_first_sentence(item), item) for item in items if item]

@@ -20,6 +20,7 @@ from luoshi.orgs.access import has_role
 from luoshi.recurrence import matching, services
 from luoshi.recurrence.forms import DismissForm, FeedbackImportForm, RecurrenceForm
 from luoshi.recurrence.models import Decision, FeedbackBatch, FeedbackItem
+from luoshi.web.uploads import max_upload_bytes
 
 
 def _round(request: HttpRequest, pk: int) -> Round:
@@ -34,14 +35,23 @@ def _can_manage(request: HttpRequest, round_: Round) -> bool:
 def feedback_list(request: HttpRequest, pk: int) -> HttpResponse:
     """A round's feedback batches, and (for organizers) the form that imports a new one."""
     round_ = _round(request, pk)
-    form = FeedbackImportForm(request.POST or None, request.FILES or None)
+    can_manage = _can_manage(request, round_)
+    posted = request.method == "POST"
     status = 200
-    if request.method == "POST":
+    if posted and not can_manage:
+        # Refused before the upload is read, let alone parsed.
+        form = FeedbackImportForm()
+        messages.error(request, "只有本单位的组织者可以导入督导、巡察反馈")
+        status, posted = 403, False
+    else:
+        form = FeedbackImportForm(request.POST or None, request.FILES or None)
+    if posted:
         if form.is_valid():
             try:
                 document = form.cleaned_data["document"]
                 if document:
-                    entries = services.entries_from_document(document.read(), document.name)
+                    data = document.read(max_upload_bytes() + 1)  # the form checked the size
+                    entries = services.entries_from_document(data, document.name)
                 else:
                     entries = services.entries_from_text(form.cleaned_data["pasted"])
                 batch = services.import_feedback(
@@ -72,7 +82,7 @@ def feedback_list(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "recurrence/feedback_list.html",
-        {"round": round_, "form": form, "batches": batches, "can_manage": _can_manage(request, round_)},
+        {"round": round_, "form": form, "batches": batches, "can_manage": can_manage},
         status=status,
     )
 

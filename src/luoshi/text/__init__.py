@@ -6,7 +6,7 @@ from os import PathLike
 from pathlib import Path
 
 from luoshi.text.errors import DocumentError
-from luoshi.text.model import Cause, Commitment, Measure, ParsedDocument, Problem
+from luoshi.text.model import Cause, Commitment, Measure, ParsedDocument, Problem, Suggestion
 
 __all__ = [
     "Cause",
@@ -15,6 +15,7 @@ __all__ = [
     "Measure",
     "ParsedDocument",
     "Problem",
+    "Suggestion",
     "parse_bytes",
     "parse_file",
     "parse_text",

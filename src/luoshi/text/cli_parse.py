@@ -16,7 +16,7 @@ from typing import IO
 
 from luoshi.text import DocumentError, ParsedDocument, parse_bytes, parse_file
 
-SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".docx"})
+SUFFIXES = frozenset({".txt", ".text", ".md", ".markdown", ".docx", ".xlsx", ".pdf", ".doc", ".wps"})
 EXIT_OK, EXIT_NOT_DOCUMENT, EXIT_NO_SECTIONS = 0, 2, 3
 
 
@@ -26,7 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "paths",
         nargs="+",
         metavar="PATH",
-        help="文档文件（.txt .md .docx）或目录，可给多个；“-”表示从标准输入读取",
+        help="文档或台账文件（.txt .md .docx .doc .wps .pdf .xlsx）或目录，可给多个；“-”表示从标准输入读取",
     )
     parser.add_argument(
         "--format",
@@ -47,7 +47,10 @@ def run(args: argparse.Namespace) -> int:
         print("luoshi parse：--format xlsx 需要用 -o 指定输出文件", file=sys.stderr)
         return EXIT_NOT_DOCUMENT
     if not files:
-        print(f"{'、'.join(args.paths)}：目录中没有可解析的文档（.txt .md .docx）", file=sys.stderr)
+        print(
+            f"{'、'.join(args.paths)}：目录中没有可解析的文档（.txt .md .docx .doc .wps .pdf .xlsx）",
+            file=sys.stderr,
+        )
         return EXIT_NOT_DOCUMENT
 
     status = EXIT_OK

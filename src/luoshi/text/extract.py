@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from luoshi.text.headings import (
     ATTR_TAIL_RE,
@@ -30,8 +30,10 @@ from luoshi.text.headings import (
 )
 from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
 from luoshi.text.outline import Segment, segment_lines
+from luoshi.text.plan import PlanReader, PlanSink, problem_level
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
+from luoshi.text.suggest import suggest_problems
 
 # summary_of lived here first; luoshi.ledger.imports still imports it from this module.
 __all__ = ["extract", "summary_of"]
@@ -481,6 +483,11 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
     for row in rows[header_index + 1 :]:
         if not any(c.strip() for c in row):
             continue
+        distinct = {c.strip() for c in row if c.strip()}
+        if len(distinct) == 1 and len(columns) > 2 and not cell(row, "measure"):
+            # A row merged across the table: "一、落实乡村振兴战略方面" heads the rows below it.
+            last_aspect = _strip_marker(distinct.pop())
+            continue
         aspect = cell(row, "aspect") or last_aspect
         last_aspect = aspect
         problem_text = cell(row, "problem")
@@ -489,7 +496,7 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             if not problem_text or problem_text == last_problem_text:
                 problem_index = last_problem_index  # a vertically merged cell repeats its problem
             else:
-                problem_index = builder.problem(heading_label(aspect)[0], _strip_marker(problem_text))
+                problem_index = _table_problem(builder, heading_label(aspect)[0], _strip_marker(problem_text))
                 last_problem_text, last_problem_index = problem_text, problem_index
         measure_text = cell(row, "measure")
         if not measure_text:
@@ -504,6 +511,7 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             for label, value in (
                 ("责任领导", cell(row, "owner")),
                 ("责任单位", cell(row, "department")),
+                ("配合单位", cell(row, "co_department")),
                 ("完成时限", cell(row, "deadline")),
             )
             if value
@@ -512,6 +520,22 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             builder.attributes(attrs)
         builder.pending, builder.after_attributes = [], False
     return True
+
+
+def _table_problem(builder: _Builder, aspect: str, text: str) -> int | None:
+    """The problem of a table row: one written above the table with the same words is the same
+    problem (the table gives it its aspect), any other is a new one."""
+    wanted = _comparable(text)
+    for index, problem in enumerate(builder.problems):
+        if _comparable(problem.text) == wanted:
+            if aspect and not problem.aspect:
+                builder.problems[index] = replace(problem, aspect=aspect)
+            return index
+    return builder.problem(aspect, text)
+
+
+def _comparable(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def _strip_marker(text: str) -> str:
@@ -622,10 +646,13 @@ def _sections(segments: list[Segment], title: str) -> list[_Section]:
     for segment in segments:
         if not segment.line_start or not is_heading_like(segment):
             continue
-        kind = classify_heading(heading_label(segment.body)[0])
+        label = heading_label(segment.body)[0]
+        kind = classify_heading(label)
         if kind in ("problems", "causes", "measures", "plan"):
             if segment.kind is None and not _is_bare_heading(segment.body):
                 continue
+            if "，" in label or "," in label:
+                continue  # a sentence that names a problem, not a section heading
             level = "bare" if segment.kind is None else _key(segment)
             heading_level = segment.heading
             break
@@ -671,14 +698,23 @@ def extract(source: SourceText) -> ParsedDocument:
     body_lines = lines[used:]
     segments = segment_lines(body_lines)
     builder = _Builder()
-    for section in _sections(segments, title):
-        _process_section(builder, section, source)
+    sections = _sections(segments, title)
+    kinds = {section.kind for section in sections}
+    level = None if {"problems", "measures"} <= kinds else problem_level(segments)
+    if level is not None:
+        _read_plan(builder, segments, level, source)
+        for section in sections:
+            if section.kind == "causes":
+                _run_section(builder, "causes", section.segments)
+    else:
+        for section in sections:
+            _process_section(builder, section, source)
     if not builder.sections:
         # Tables outside any section (a plan that is only a table) still count.
         for segment in segments:
             _maybe_table(builder, segment, source)
     year = _document_year(title, source.text, source.year_hint)
-    measures = tuple(_finish(draft, year) for draft in builder.measures)
+    measures = _with_suggestions(builder.problems, [_finish(draft, year) for draft in builder.measures])
     return ParsedDocument(
         title=title,
         problems=tuple(builder.problems),
@@ -686,6 +722,34 @@ def extract(source: SourceText) -> ParsedDocument:
         measures=measures,
         sections=tuple(builder.sections),
     )
+
+
+def _read_plan(builder: _Builder, segments: list[Segment], level: str, source: SourceText) -> None:
+    """A plan laid out problem by problem, each with its own measures (see `luoshi.text.plan`)."""
+
+    def new_problem() -> None:
+        builder.pending, builder.after_attributes = [], False
+
+    builder.sections.append("plan")
+    sink = PlanSink(
+        problem=builder.problem,
+        measure=builder.measure,
+        attributes=builder.attributes,
+        new_problem=new_problem,
+        table=lambda segment: _maybe_table(builder, segment, source),
+    )
+    PlanReader(level, sink).read(segments)
+
+
+def _with_suggestions(problems: Sequence[Problem], measures: list[Measure]) -> tuple[Measure, ...]:
+    """Measures the document leaves unlinked get the problems they most probably answer."""
+    unlinked = [i for i, m in enumerate(measures) if m.problem is None]
+    if not problems or not unlinked:
+        return tuple(measures)
+    found = suggest_problems(problems, [f"{measures[i].group} {measures[i].text}" for i in unlinked])
+    for i, suggestions in zip(unlinked, found, strict=True):
+        measures[i] = replace(measures[i], suggested_problems=suggestions)
+    return tuple(measures)
 
 
 def _maybe_table(builder: _Builder, segment: Segment, source: SourceText) -> bool:
@@ -738,14 +802,21 @@ def _process_section(builder: _Builder, section: _Section, source: SourceText) -
         return
     # A ledger table splits the section: text before it, the table, text after it.
     chunks: list[list[Segment]] = [[]]
+    ledger = False
     for segment in section.segments:
         if TABLE_LINE_RE.fullmatch(segment.body):
-            _run_section(builder, section.kind, chunks[-1])
             chunks.append([])
-            _maybe_table(builder, segment, source)
+            ledger = True
         else:
             chunks[-1].append(segment)
-    _run_section(builder, section.kind, chunks[-1])
+    table_segments = iter([s for s in section.segments if TABLE_LINE_RE.fullmatch(s.body)])
+    for index, chunk in enumerate(chunks):
+        if index:
+            _maybe_table(builder, next(table_segments), source)
+        if ledger and all(segment.kind is None for segment in chunk):
+            # Around a ledger table, unnumbered paragraphs are its introduction, signature and date.
+            continue
+        _run_section(builder, section.kind, chunk)
 
 
 def _run_section(builder: _Builder, kind: str, segments: list[Segment]) -> None:
@@ -802,6 +873,7 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
         problem=draft.problem,
         owner=draft.attrs.get("owner"),
         department=draft.attrs.get("department"),
+        co_department=draft.attrs.get("co_department"),
         deadline=deadline,
         deadline_text=deadline_text,
         commitments=find_commitments(draft.text),

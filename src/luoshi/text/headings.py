@@ -80,19 +80,21 @@ def is_heading_like(segment: Segment) -> bool:
 _OWNER_LABELS = "责任领导|牵头领导|领衔领导|分管领导|责任县领导|责任人|牵头人"
 _DEPARTMENT_LABELS = "责任单位|牵头单位|责任部门|牵头部门|责任科室|承办单位"
 _DEADLINE_LABELS = "完成时限|整改时限|完成时间|整改期限|时限要求|完成期限|时限"
+_CO_DEPARTMENT_LABELS = "配合单位|协办单位|配合部门|协同单位|配合科室"
 _ATTR_RE = re.compile(
-    rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|配合单位|协同单位|{_DEADLINE_LABELS})\s*[：:]"
+    rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:]"
 )
 _ATTR_KIND = {
     **dict.fromkeys(_OWNER_LABELS.split("|"), "owner"),
     **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
+    **dict.fromkeys(_CO_DEPARTMENT_LABELS.split("|"), "co_department"),
     **dict.fromkeys(_DEADLINE_LABELS.split("|"), "deadline"),
 }
 # Attributes written after a measure's wording: "（责任领导：…；完成时限：…）" at its end, or
 # "责任单位：…；完成时限：…" after its last sentence.
+_ANY_ATTR = f"{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS}"
 ATTR_TAIL_RE = re.compile(
-    rf"[（(](?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:][^（()）]*[）)]\s*$"
-    rf"|(?<=[。；;])\s*(?:{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:].*$"
+    rf"[（(](?:{_ANY_ATTR})\s*[：:][^（()）]*[）)]\s*$|(?<=[。；;])\s*(?:{_ANY_ATTR})\s*[：:].*$"
 )
 PROBLEM_LABEL_RE = re.compile(
     r"^(?:(?:存在|主要|具体|突出|反馈)?问题(?:描述|表现|内容|清单|名称)?\s*(?:\d+|[一二三四五六七八九十]+)?|(?:具体|主要)表现)\s*[：:]"
@@ -103,20 +105,26 @@ MEASURE_LABEL_RE = re.compile(
 # Paragraphs that close a section rather than continue its last item.
 CLOSING_RE = re.compile(
     r"^(?:我们将|我们要|我们一定|我们决心|我们坚信|我将|本人将|班子将|领导班子将|班子成员将|今后|总之|综上|以上|下一步，|最后|恳请|敬请|请各位|欢迎|在今后|对照检查到此"
-    r"|以此次|借此机会|不妥之处|不当之处)"
+    r"|以此次|借此机会|不妥之处|不当之处|请认真|请结合|请按照|请于|请在|特此|此致|针对上述|针对以上|对照上述)"
 )
 DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 
 
 def attributes(text: str) -> dict[str, str]:
-    """Owner, department and deadline words from labelled text such as 责任领导：张三 完成时限：…"""
+    """Owner, department, co-department and deadline words from labelled text such as 责任领导：张三 完成时限：…"""
     found: dict[str, str] = {}
     if "：" not in text and ":" not in text:
         return found  # no label without a colon
     matches = list(_ATTR_RE.finditer(text))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
-        value = text[match.end() : end].strip(TRAILING_PUNCT + "）)")
+        value = text[match.end() : end].strip(TRAILING_PUNCT)
+        while value.endswith(("）", ")")) and value.count("（") + value.count("(") < value.count(
+            "）"
+        ) + value.count(")"):
+            value = value[:-1].strip(
+                TRAILING_PUNCT
+            )  # the bracket closing "（责任领导：…）", not "各村（社区）"
         kind = _ATTR_KIND.get(match.group("label"))
         if kind and value and kind not in found:
             found[kind] = value
@@ -135,6 +143,7 @@ _COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("status", re.compile(r"^(?:整改)?状态$")),
     ("progress", re.compile(r"进展|进度|整改情况|完成情况")),
     ("evidence", re.compile(r"佐证|证明材料|附件")),
+    ("co_department", re.compile(_CO_DEPARTMENT_LABELS)),
     ("owner", re.compile(_OWNER_LABELS)),
     ("department", re.compile(_DEPARTMENT_LABELS)),
     ("deadline", re.compile(_DEADLINE_LABELS + "|完成日期")),

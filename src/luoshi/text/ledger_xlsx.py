@@ -4,13 +4,17 @@ Columns: 序号 | 方面 | 问题 | 整改措施 | 责任领导 | 责任单位 |
 问题编号 and 状态 after them. The reader accepts the columns in any order and under common
 synonyms (责任人, 牵头单位, 整改时限 …), finds the header row below a title row, and reports each
 row it cannot take as a Chinese message; a ledger written by `write_ledger` reads back unchanged.
-Pure openpyxl: no Django.
+
+`read_xlsx` turns a hand-made ledger (any sheet, title rows above the header, merged cells, several
+sheets) into the same `SourceText` a .docx with tables gives, so `luoshi parse` and the web
+preview read spreadsheets through the one table engine of `extract.py`. Pure openpyxl: no Django.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from os import PathLike
@@ -18,7 +22,9 @@ from typing import IO, Any
 
 from luoshi.text.errors import DocumentError
 from luoshi.text.headings import column_kind
+from luoshi.text.limits import DEFAULT_LIMITS, Limits, check_xlsx, sheet_rows, source_bytes
 from luoshi.text.model import ParsedDocument
+from luoshi.text.read import SourceText
 
 HEADERS: tuple[str, ...] = (
     "序号",
@@ -206,7 +212,7 @@ def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改
     workbook.save(target)  # openpyxl accepts paths and binary streams
 
 
-def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
+def read_ledger(source: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[list[LedgerRow], list[RowError]]:
     """Read a ledger written by `write_ledger` or by hand.
 
     Returns the rows it could take and one error per row it could not (a row with neither 问题
@@ -216,17 +222,18 @@ def read_ledger(source: Target) -> tuple[list[LedgerRow], list[RowError]]:
 
     name = _source_name(source)
     try:
-        data = source.read() if hasattr(source, "read") else None
-        workbook = load_workbook(
-            io.BytesIO(data) if data is not None else source, read_only=True, data_only=True
-        )
+        data = source_bytes(source)
+        check_xlsx(data, name, limits)  # zip and XML bombs refused before openpyxl reads a part
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except DocumentError:
+        raise
     except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
         raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
     try:
         sheet = workbook.active
         if sheet is None:
             raise DocumentError(name, "Excel 文件中没有工作表")
-        all_rows = [tuple(row) for row in sheet.iter_rows(values_only=True)]
+        all_rows = list(sheet_rows(sheet.iter_rows(values_only=True), name, limits))
     finally:
         workbook.close()
 
@@ -293,3 +300,184 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
+
+
+# --------------------------------------------------------------------------- hand-made ledgers
+
+_ASPECT_NUMBER_RE = re.compile(
+    r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.．]|[（(][一二三四五六七八九十\d]{1,3}[）)]|\d{1,2}\s*[、.．])\s*"
+)
+_YEAR_RE = re.compile(r"(20\d\d|19[89]\d)\s*[年\-./]")
+# How far down a sheet the header row may be (title, subtitle, 填报单位 and 填报日期 rows above it).
+HEADER_SEARCH_ROWS = 10
+# Rows of one sheet: `Limits.sheet_rows` (luoshi.text.limits), refused with a message beyond it.
+MAX_ROWS = DEFAULT_LIMITS.sheet_rows
+
+
+@dataclass(frozen=True, slots=True)
+class SheetTable:
+    """One sheet's ledger: its name, the title above the header, and the rows from the header on
+    (merged cells repeated over every row and column they span), with the Excel number of each."""
+
+    name: str
+    title: str
+    rows: tuple[tuple[str, ...], ...]
+    row_numbers: tuple[int, ...]
+    year: int | None = None  # a year named above the header (title, 填报日期)
+    # Offsets into `rows` where a row's 问题 cell is empty but not merged while its 序号 is filled:
+    # a measure of no problem (as the exported ledger writes them), not a continuation row.
+    loose_rows: tuple[int, ...] = ()
+
+    def tables(self) -> list[list[list[str]]]:
+        """The rows as tables for the engine: the header repeated before each loose row that
+        follows a problem, so that the engine does not take the row as the problem's continuation."""
+        header, body = list(self.rows[0]), [list(row) for row in self.rows[1:]]
+        tables: list[list[list[str]]] = [[header]]
+        loose = set(self.loose_rows)
+        for offset, row in enumerate(body, 1):
+            if offset in loose and len(tables[-1]) > 1 and (offset - 1) not in loose:
+                tables.append([header])
+            tables[-1].append(row)
+        return tables
+
+
+def read_sheets(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> list[SheetTable]:
+    """The ledger tables of every sheet of an .xlsx file, in sheet order.
+
+    A sheet without a ledger header (a 说明 or 填报要求 sheet) is skipped. A merged cell gives its
+    value to every cell of its range, the way Word repeats a vertically merged table cell, so a
+    问题 merged across two measure rows is one problem with two measures. The workbook is
+    streamed (openpyxl's read-only mode, rows counted against `limits`); merged ranges, which
+    that mode does not read, are taken from each sheet's XML as it streams by. Raises
+    DocumentError when the file is no .xlsx, is over a limit or has no ledger header at all.
+    """
+    from openpyxl import load_workbook
+
+    name = filename or "上传的台账"
+    check_xlsx(data, name, limits)  # zip and XML bombs refused before openpyxl reads a part
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zipfile, KeyError, XML and value errors for bad files
+        raise DocumentError(name, "不是有效的 Excel 文件（.xlsx）") from exc
+    tables: list[SheetTable] = []
+    try:
+        for sheet in workbook.worksheets:
+            try:
+                grid = [
+                    list(map(_text, row))
+                    for row in sheet_rows(sheet.iter_rows(values_only=True), name, limits)
+                ]
+                merges = _merged_ranges(sheet)
+            except DocumentError:
+                raise
+            except Exception as exc:  # a broken worksheet part
+                raise DocumentError(name, f"工作表“{sheet.title}”无法读取，不是有效的 Excel 文件") from exc
+            table = _sheet_table(sheet.title, grid, merges)
+            if table is not None:
+                tables.append(table)
+    finally:
+        workbook.close()
+    if not tables:
+        raise DocumentError(
+            name,
+            f"各工作表前 {HEADER_SEARCH_ROWS} 行中都找不到台账表头（至少需要“问题”或“整改措施”列和另一列）",
+        )
+    return tables
+
+
+_MERGE_RE = re.compile(rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3}\d{1,7}(?::[A-Z]{1,3}\d{1,7})?)\"")
+_CHUNK = 256 * 1024
+
+
+def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of every merged range in a read-only sheet's XML."""
+    from openpyxl.utils.cell import range_boundaries
+
+    found: list[tuple[int, int, int, int]] = []
+    tail = b""
+    with sheet._get_source() as source:  # the worksheet part, streamed from the checked zip
+        while chunk := source.read(_CHUNK):
+            buffer = tail + chunk
+            last = 0
+            for match in _MERGE_RE.finditer(buffer):
+                bounds = range_boundaries(match.group(1).decode("ascii"))
+                found.append(tuple(int(b or 0) for b in bounds))  # type: ignore[arg-type]
+                last = match.end()
+            tail = buffer[max(last, len(buffer) - 64) :]  # a tag cut by the chunk edge is seen again
+    return found
+
+
+def _sheet_table(
+    name: str, grid: list[list[str]], merges: list[tuple[int, int, int, int]]
+) -> SheetTable | None:
+    width = max((len(row) for row in grid), default=0)
+    for row in grid:
+        row.extend([""] * (width - len(row)))
+    merged: set[tuple[int, int]] = set()
+    for min_col, min_row, max_col, max_row in merges:
+        if not (0 < min_row <= len(grid) and 0 < min_col <= width):
+            continue
+        value = grid[min_row - 1][min_col - 1]
+        for r in range(min_row - 1, min(max_row, len(grid))):
+            for c in range(min_col - 1, min(max_col, width)):
+                grid[r][c] = value
+                merged.add((r, c))
+    header_index, columns = _find_header([tuple(r) for r in grid[:HEADER_SEARCH_ROWS]])
+    if header_index is None:
+        return None
+    problem_col, number_col = columns.get("problem"), columns.get("number")
+    aspect_col = columns.get("aspect")
+    if aspect_col is not None:
+        # An aspect cell numbered like a heading (一、…方面) names the aspect without its number.
+        for row in grid[header_index + 1 :]:
+            row[aspect_col] = _ASPECT_NUMBER_RE.sub("", row[aspect_col])
+    title = ""
+    year: int | None = None
+    for row in grid[:header_index]:
+        cells = [c for c in row if c]
+        if cells and not title:
+            title = cells[0]  # a merged title row repeats its text in every column
+        for cell in cells:
+            if year is None and (match := _YEAR_RE.search(cell)):
+                year = int(match.group(1))
+    rows: list[tuple[str, ...]] = []
+    numbers: list[int] = []
+    loose: list[int] = []
+    for offset, row in enumerate(grid[header_index:]):
+        if offset and not any(row):
+            continue  # blank rows are layout, not data
+        index = header_index + offset
+        if (
+            offset
+            and problem_col is not None
+            and number_col is not None
+            and not row[problem_col]
+            and (index, problem_col) not in merged
+            and row[number_col]
+        ):
+            loose.append(len(rows))
+        rows.append(tuple(row))
+        numbers.append(index + 1)
+    # A header merged across two columns names both alike; the engine takes the first of a kind.
+    return SheetTable(name, title, tuple(rows), tuple(numbers), year, tuple(loose))
+
+
+def read_xlsx(data: bytes, filename: str = "") -> SourceText:
+    """A hand-made ledger as the text engine's input: the first sheet's title as the first line,
+    then one table per sheet (see `read_sheets`)."""
+
+    return source_from_sheets(read_sheets(data, filename))
+
+
+def source_from_sheets(sheets: Sequence[SheetTable]) -> SourceText:
+    """The text engine's input for sheets read by `read_sheets` (at least one)."""
+    from luoshi.text.read import TABLE_MARK, clean_text, table_cells
+
+    lines = [clean_text(sheets[0].title, tables=False, page_lines=False).text] if sheets[0].title else []
+    tables = [table for sheet in sheets for table in sheet.tables()]
+    lines += [f"{TABLE_MARK}TABLE{index}{TABLE_MARK}" for index in range(len(tables))]
+    return SourceText(
+        text="\n".join(line for line in lines if line),
+        tables=table_cells(tables),
+        year_hint=next((sheet.year for sheet in sheets if sheet.year), None),
+    )

@@ -7,8 +7,12 @@ the documented order so that `json.dumps` output is stable and readable.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# Several people in one owner cell: "李建华、王志刚", "张三/李四", "王五；赵六".
+_OWNER_SEPARATORS_RE = re.compile(r"[、，,/／；;]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +62,18 @@ class Cause:
 
 
 @dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A problem a measure probably answers, for a document that does not link them itself."""
+
+    problem: int  # 0-based index into ParsedDocument.problems
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """The suggestion as a JSON-ready dict."""
+        return {"problem": self.problem, "score": self.score}
+
+
+@dataclass(frozen=True, slots=True)
 class Measure:
     """A rectification measure, with its owner, department, deadline and commitments."""
 
@@ -70,9 +86,23 @@ class Measure:
     deadline: dt.date | None = None
     deadline_text: str | None = None
     commitments: tuple[Commitment, ...] = ()
+    co_department: str | None = None  # 配合单位 / 协办单位 / 配合部门
+    # Only for a measure the document leaves unlinked ("problem" null) while it has problems.
+    suggested_problems: tuple[Suggestion, ...] = ()
+
+    @property
+    def owners(self) -> list[str]:
+        """The people named in `owner`, one by one (the owner cell may name several)."""
+        if not self.owner:
+            return []
+        return [name for part in _OWNER_SEPARATORS_RE.split(self.owner) if (name := part.strip())]
 
     def to_dict(self) -> dict[str, Any]:
-        """The measure as a JSON-ready dict (keys in contract order, deadline as ISO date)."""
+        """The measure as a JSON-ready dict (keys in contract order, deadline as ISO date).
+
+        Keys added after the contract landed (owners, co_department, suggested_problems) come
+        after the original ones.
+        """
         return {
             "group": self.group,
             "summary": self.summary,
@@ -83,6 +113,9 @@ class Measure:
             "deadline": self.deadline.isoformat() if self.deadline else None,
             "deadline_text": self.deadline_text,
             "commitments": [c.to_dict() for c in self.commitments],
+            "owners": self.owners,
+            "co_department": self.co_department,
+            "suggested_problems": [s.to_dict() for s in self.suggested_problems],
         }
 
 

@@ -26,6 +26,7 @@ from pathlib import PurePath
 from typing import Any
 
 from luoshi.text.errors import DocumentError
+from luoshi.text.limits import LimitError, check_docx, check_text_lines, open_archive, strip_controls
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
 # .docx table stood in the text.
@@ -46,12 +47,10 @@ class SourceText:
 
 # File signatures of things people upload by mistake; naming them makes the error useful.
 _SIGNATURES: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF", "是 PDF 文件，请先另存为 Word 文档或文本"),
     (b"\x89PNG", "是 PNG 图片，不是文档"),
     (b"\xff\xd8\xff", "是 JPEG 图片，不是文档"),
     (b"GIF8", "是 GIF 图片，不是文档"),
     (b"BM", ""),  # checked specially: too short a signature to trust alone
-    (b"\xd0\xcf\x11\xe0", "是旧版 Office 文件（.doc/.xls），请另存为 .docx 后再导入"),
     (b"Rar!", "是 RAR 压缩包，不是文档"),
     (b"7z\xbc\xaf", "是 7z 压缩包，不是文档"),
     (b"\x1f\x8b", "是 gzip 压缩文件，不是文档"),
@@ -161,11 +160,14 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     numbered list paragraphs get a written marker (`1.` at the first level, `（1）` below) to
     keep their item boundaries. Every table comes out as a placeholder line; its rows are returned.
     """
+    check_docx(data, filename)  # sizes, paragraphs, cells: refused before python-docx loads it
     try:
         import docx
         from docx.oxml.ns import qn
         from docx.table import Table
         from docx.text.paragraph import Paragraph
+
+        from luoshi.text.docx_numbering import Numbering, paragraph_numbering, style_elements, style_name
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package
@@ -174,19 +176,30 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     list_counters: dict[tuple[str, int], int] = {}
+    # Word's automatic numbering, rendered as Word shows it (luoshi.text.docx_numbering).
+    auto_numbering = Numbering.from_document(document)
+    styles = style_elements(document)
+    # Style names by id, read once (python-docx's paragraph.style searches every style each time).
+    style_names = {style_id: style_name(element) for style_id, element in styles.items()}
 
     def paragraph_line(paragraph: Any) -> str:
         text: str = str(paragraph.text).strip()
         if not text:
             return ""
-        style_name = (paragraph.style.name if paragraph.style is not None else "") or ""
+        style_name = style_names.get(paragraph._p.style or "", "")
         if style_name.lower() == "title" or style_name == "标题":
             return text
+        numbered = paragraph_numbering(paragraph._p, styles)
+        if numbered is not None and auto_numbering.knows(*numbered):
+            text = auto_numbering.marker(*numbered) + text
+            for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
+                del list_counters[key]
+            numbered = None
         match = _HEADING_STYLE_RE.search(style_name)
         if match:
             return "#" * max(1, min(6, int(match.group(1)))) + " " + text
         numbering = paragraph._p.find(qn("w:pPr") + "/" + qn("w:numPr"))
-        if numbering is not None:
+        if numbering is not None and numbered is not None:
             num_id_el = numbering.find(qn("w:numId"))
             level_el = numbering.find(qn("w:ilvl"))
             num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else "0"
@@ -294,8 +307,8 @@ _METADATA_RE = re.compile(
 _SITE_LINE_RE = re.compile(
     r"^(?:首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:])"
     r"|版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
-    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|扫码|分享到|打印本页|关闭窗口"
-    r"|【打印】|【关闭】|【字体|加入收藏|举报|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
+    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|^扫码|分享到|打印本页|关闭窗口"
+    r"|【打印】|【关闭】|【字体|加入收藏|^【?我要举报|不良信息举报|^举报$|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
     r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数|^\s*(?:https?://|www\.)\S+$",
     re.IGNORECASE,
 )
@@ -351,15 +364,18 @@ def _wrap_width(lines: list[str]) -> int | None:
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     width = _wrap_width(lines)
-    out: list[str] = []
+    # Each paragraph is a list of its lines, joined once at the end: extending a string line by
+    # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
+    out: list[list[str]] = []
     prev_width = 0  # width of the previous physical line, not of the paragraph joined so far
     for line in lines:
         line_width = _display_width(line) if width is not None else 0
-        if out and line and out[-1]:
-            prev = out[-1]
+        if out and line and out[-1][-1]:
+            prev = out[-1][-1]  # the last physical line: its end and the paragraph's are the same
+            first = out[-1][0]
             joins = line[0] in _NEXT_CONTINUES or (
                 not _MARKER_START_RE.match(line)
-                and not prev.startswith(("#", TABLE_MARK))
+                and not first.startswith(("#", TABLE_MARK))
                 and (
                     prev[-1] in _CONTINUING
                     or (width is not None and prev[-1] not in _TERMINAL and prev_width >= width - 4)
@@ -373,12 +389,12 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                     if prev[-1].isascii() and prev[-1].isalpha() and line[0].isascii() and line[0].isalpha()
                     else ""
                 )
-                out[-1] = prev + glue + line
+                out[-1].append(glue + line)
                 prev_width = line_width
                 continue
-        out.append(line)
+        out.append([line])
         prev_width = line_width
-    return out
+    return ["".join(parts) for parts in out]
 
 
 _converter: Any = None
@@ -460,7 +476,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
     # Each whole-text pass runs only when a cheap substring test says it can match.
     if "#" in text:
         text = _PAYWALL_RE.sub("", text)
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     found: list[list[list[str]]] = []
     if tables and ("\t" in text or "|" in text):
         text, found = _text_tables(text)
@@ -527,18 +543,34 @@ def normalise(text: str) -> str:
 
 
 def read_bytes(data: bytes, filename: str = "") -> SourceText:
-    """Read a document's bytes (.docx or text) into clean text plus its tables.
+    """Read a document's bytes into clean text plus its tables: .docx, a hand-made ledger .xlsx,
+    the text layer of a PDF, legacy .doc / .wps (through LibreOffice, see `legacy.py`) or text.
 
     Raises DocumentError for anything that is not a readable document.
     """
     if not data or not data.strip():
         raise DocumentError(filename, "文件为空")
     suffix = PurePath(filename).suffix.lower()
+    if data.startswith(_OLE):
+        data = _legacy_to_docx(data, filename)
+    if data.startswith(b"%PDF"):
+        from luoshi.text.pdf import read_pdf, split_title
+
+        title, body = split_title(read_pdf(data, filename))
+        cleaned = clean_text(body)
+        if not cleaned.text.strip():
+            raise DocumentError(filename, "PDF 中没有可读的文字")
+        if title:
+            text = clean_text(title, tables=False, page_lines=False).text + "\n" + cleaned.text
+            return SourceText(text=text, tables=cleaned.tables, year_hint=cleaned.year_hint)
+        return cleaned
     if data.startswith(b"PK\x03\x04"):
-        members = _zip_members(data)
+        members = _zip_members(data, filename)
         if "word/document.xml" not in members:
             if "xl/workbook.xml" in members:
-                raise DocumentError(filename, "是 Excel 表格，不是文档；台账请用“导入台账”")
+                from luoshi.text.ledger_xlsx import read_xlsx
+
+                return read_xlsx(data, filename)
             if "ppt/presentation.xml" in members:
                 raise DocumentError(filename, "是 PowerPoint 演示文稿，不是文档")
             raise DocumentError(filename, "是压缩包，不是 .docx 文档")
@@ -550,6 +582,7 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
     if suffix == ".docx":
         raise DocumentError(filename, "扩展名是 .docx，但内容不是 Word 文档")
     _check_signature(data, filename)
+    check_text_lines(data, filename)
     text = decode_bytes(data, filename)
     if _HTML_RE.match(text):
         text = html_to_text(text)
@@ -559,11 +592,30 @@ def read_bytes(data: bytes, filename: str = "") -> SourceText:
     return cleaned
 
 
-def _zip_members(data: bytes) -> frozenset[str]:
+# Legacy Office files (.doc, .wps, .xls) are OLE compound files.
+_OLE = b"\xd0\xcf\x11\xe0"
+
+
+def _legacy_to_docx(data: bytes, filename: str) -> bytes:
+    """A legacy Word/WPS file converted to .docx by LibreOffice; a legacy Excel file is refused."""
+    suffix = PurePath(filename).suffix.lower()
+    # An .xls workbook holds a stream named "Workbook" (or "Book"), written in UTF-16 in the directory.
+    if suffix in (".xls", ".et") or "Workbook".encode("utf-16-le") in data[: 1 << 20]:
+        raise DocumentError(filename, "是旧版 Excel 文件（.xls），请在 Excel 或 WPS 中另存为 .xlsx 后再导入")
+    if suffix in (".ppt", ".dps") or "PowerPoint".encode("utf-16-le") in data[: 1 << 20]:
+        raise DocumentError(filename, "是 PowerPoint 演示文稿，不是文档")
+    from luoshi.text.legacy import convert_to_docx
+
+    return convert_to_docx(data, filename)
+
+
+def _zip_members(data: bytes, filename: str) -> frozenset[str]:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with open_archive(data, filename) as archive:  # refuses zip bombs before listing them
             return frozenset(archive.namelist())
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except LimitError:
+        raise
+    except (DocumentError, zipfile.BadZipFile, OSError, ValueError, EOFError):
         return frozenset()
 
 
@@ -591,6 +643,11 @@ def html_to_text(markup: str) -> str:
 
 def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
     return tuple(tuple(tuple(clean_cell(cell) for cell in row) for row in table) for table in tables)
+
+
+def table_cells(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Tables read from a file (rows of cell text) with every cell normalised like document text."""
+    return _tables(tables)
 
 
 def clean_cell(cell: str) -> str:

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "luoshi.web.middleware.RequestScopeMiddleware",
+    "luoshi.web.uploads.ControlCharactersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "luoshi.accounts.middleware.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -173,6 +174,15 @@ LUOSHI_DUE_SOON_DAYS = env.integer("LUOSHI_DUE_SOON_DAYS", 7, minimum=0)
 LUOSHI_MAX_UPLOAD_MB = env.integer("LUOSHI_MAX_UPLOAD_MB", 20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LUOSHI_MAX_UPLOAD_MB * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Each uploaded file is cut one byte past LUOSHI_MAX_UPLOAD_MB as it arrives (the view refuses it).
+FILE_UPLOAD_HANDLERS = [
+    "luoshi.web.uploads.BoundedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# What one import may hold: problems, causes and measures of a document; rows of a ledger .xlsx.
+LUOSHI_IMPORT_MAX_ITEMS = env.integer("LUOSHI_IMPORT_MAX_ITEMS", 2000, minimum=1)
+LUOSHI_IMPORT_MAX_ROWS = env.integer("LUOSHI_IMPORT_MAX_ROWS", 5000, minimum=1)
 
 # Rendered ledger and dashboard fragments, per process, keyed by the round's audit version (see
 # luoshi.ledger.fragments); 0 turns the cache off.

@@ -1,0 +1,348 @@
+"""Rectification plans: problems, each followed by its own measures and their field lines.
+
+The plan (整改方案 after 巡察、审计 or a 民主生活会) is written problem by problem:
+
+    一、政治建设方面的问题                  an aspect heading (optional)
+    1.学习贯彻不够深入……                    a problem (1. / 1、 / 1． / （一） / 一是 / 问题：)
+    整改措施：                              the measures: a label, then （1）/ 1. / ① lines, or
+    （1）制定年度学习计划……                  inline ①②③ / 一是…二是… after the label, or one
+    （2）建立学习台账……                      unnumbered measure, or numbered lines with no label
+    责任领导：王志刚                         field lines: they apply to the measures they follow
+    完成时限：2024年6月底前
+
+Which numbering level holds the problems is read from the document itself: the level of the
+numbered line nearest above each 整改措施 label (or, in plans without labels, the level above the
+last one before each block of field lines). Levels above it are aspect headings (or section
+headings such as 存在问题及整改措施); levels below it are measures, or details of the problem when a
+整改措施 label follows them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from luoshi.text.headings import (
+    CLOSING_RE,
+    DATE_LINE_RE,
+    PROBLEM_LABEL_RE,
+    classify_heading,
+    heading_label,
+    is_attribute_line,
+    is_heading_like,
+)
+from luoshi.text.outline import Segment
+
+# "整改措施：" at the start of a segment, or after a sentence end inside it ("…收费。整改措施：一是…").
+_MEASURE_LABEL_RE = re.compile(
+    r"(?:^|(?<=[。；;！？!?]))\s*(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]"
+)
+# A problem written under a label of its own line: 问题： / 具体表现： / 存在问题：
+_LABEL = "label"
+# Section headings that are no aspect: 存在问题及整改措施 / 问题清单 / 整改任务 …
+_SECTION_LABEL_RE = re.compile(
+    r"^(?:[一二三四五六七八九十]+、)?(?:存在|主要|突出|反馈|检视|查摆|巡察反馈|审计发现)?(?:出)?的?问题"
+    r"(?:清单|表现|及整改(?:措施|落实)?|和整改措施|与整改措施)?$"
+)
+# Conventional depth of each numbering kind in Chinese official documents.
+_RANK = {
+    "cn": 10,
+    "paren_cn": 11,
+    "di": 12,
+    "shi": 13,
+    "arabic": 14,
+    "arabic_rp": 15,
+    "paren_arabic": 16,
+    "circled": 17,
+}
+_SENTENCE_END = tuple("。；;！？!?")
+
+
+def key_of(segment: Segment) -> str | None:
+    """The level of a segment: its heading level when it has one, else its marker kind."""
+    if segment.heading:
+        return f"#{segment.heading}"
+    return segment.kind
+
+
+def _rank(key: str) -> int:
+    if key.startswith("#"):
+        return int(key[1:] or 0)
+    return _RANK.get(key, 20)
+
+
+def split_inline_labels(segments: Sequence[Segment]) -> list[Segment]:
+    """Cut a segment at an inline 整改措施 label: "1．问题。整改措施：一是…" is a problem, then the label."""
+    out: list[Segment] = []
+    for segment in segments:
+        match = _MEASURE_LABEL_RE.search(segment.body)
+        if match is None or match.start() == 0 or not segment.body[: match.start()].strip():
+            out.append(segment)
+            continue
+        out.append(segment._replace(body=segment.body[: match.start()].strip()))
+        out.append(Segment(None, 0, segment.body[match.start() :].strip(), False, 0, segment.line))
+    return out
+
+
+def is_measure_label(segment: Segment) -> re.Match[str] | None:
+    """The 整改措施 label a segment starts with, if any."""
+    match = _MEASURE_LABEL_RE.match(segment.body)
+    return match if match is not None and match.start() == 0 else None
+
+
+def _is_field_line(segment: Segment) -> bool:
+    return segment.kind is None and segment.line_start and is_attribute_line(segment.body)
+
+
+def problem_level(segments: Sequence[Segment]) -> str | None:
+    """The numbering level of the problems in a plan, "label" when they are written under 问题：
+    labels, or None when the document is not laid out as problems with their own measures."""
+    votes: Counter[str] = Counter()
+    segments = split_inline_labels(segments)
+    for index, segment in enumerate(segments):
+        if not is_measure_label(segment) or segment.kind is not None:
+            continue
+        for earlier in reversed(segments[:index]):
+            if earlier.kind is None and earlier.line_start and PROBLEM_LABEL_RE.match(earlier.body):
+                votes[_LABEL] += 1
+                break
+            if earlier.kind is not None and earlier.line_start and not is_measure_label(earlier):
+                if PROBLEM_LABEL_RE.match(earlier.body) or not _is_field_line(earlier):
+                    votes[key_of(earlier) or ""] += 1
+                break
+            if _is_field_line(earlier) or is_measure_label(earlier):
+                break  # a measure label right after another problem's fields: no numbered problem
+    if votes:
+        return votes.most_common(1)[0][0] or None
+    # No labels: numbered measures under a numbered problem, then a block of field lines.
+    block: list[str] = []
+    for index, segment in enumerate(segments):
+        if _is_field_line(segment):
+            if block and (index == 0 or not _is_field_line(segments[index - 1])):
+                distinct = list(dict.fromkeys(block))
+                if len(distinct) >= 2 and _rank(distinct[-2]) < _rank(distinct[-1]):
+                    votes[distinct[-2]] += 1
+            block = []
+        elif segment.kind is not None and segment.line_start:
+            block.append(key_of(segment) or "")
+    if votes:
+        return votes.most_common(1)[0][0] or None
+    return None
+
+
+class PlanReader:
+    """Walks a plan's segments once, handing problems, measures and field lines to `sink`.
+
+    `sink` provides problem(aspect, text) -> index | None, measure(group, text, problem),
+    attributes(text), new_problem() (fields before the next measure belong to nothing above), and
+    table(segment) -> bool for table placeholders.
+    """
+
+    def __init__(self, level: str, sink: PlanSink) -> None:
+        self.level = level
+        self.sink = sink
+        self.aspect = ""
+        self.mode = "intro"  # intro | problem | measure
+        self.problem_parts: list[str] = []
+        self.problem_index: int | None = None
+        self.measure_parts: list[str] = []
+        self.measure_key: str | None = None
+        self.after_fields = False
+        self.skip_rank: int | None = None
+
+    # ------------------------------------------------------------------------------ flushing
+    def _flush(self) -> None:
+        if self.mode == "problem" and self.problem_parts:
+            self.problem_index = self.sink.problem(self.aspect, join(self.problem_parts))
+            self.sink.new_problem()
+        elif self.mode == "measure" and self.measure_parts:
+            self.sink.measure(self.aspect, join(self.measure_parts), self.problem_index)
+        self.problem_parts = [] if self.mode == "problem" else self.problem_parts
+        self.measure_parts = []
+
+    def _start_problem(self, text: str) -> None:
+        self._flush()
+        self.mode = "problem"
+        self.problem_parts = [text] if text else []
+        self.problem_index = None
+        self.after_fields = False
+
+    def _start_measure(self, text: str) -> None:
+        self._flush()
+        self.mode = "measure"
+        self.measure_parts = [text] if text else []
+
+    # ------------------------------------------------------------------------------ reading
+    def read(self, segments: Sequence[Segment]) -> None:
+        segments = split_inline_labels(segments)
+        for index, segment in enumerate(segments):
+            self._segment(segments, index, segment)
+        self._flush()
+
+    def _segment(self, segments: Sequence[Segment], index: int, segment: Segment) -> None:
+        key = key_of(segment)
+        body = segment.body
+        if self.skip_rank is not None:
+            if key is not None and segment.line_start and _rank(key) <= self.skip_rank:
+                self.skip_rank = None
+            else:
+                return
+        if self.sink.table(segment):
+            self._flush()
+            self.mode = "intro"
+            return
+        if _is_field_line(segment):
+            self._flush()
+            if self.mode == "problem":
+                self.mode = "intro"  # fields of a problem without measures: nothing to apply
+            self.sink.attributes(body)
+            self.after_fields = True
+            return
+        if key is not None and segment.line_start and _is_short_heading(segment):
+            kind = classify_heading(heading_label(body)[0])
+            if kind in ("other", "causes") and key != self.level:
+                self._flush()
+                self.mode = "intro"
+                self.skip_rank = _rank(key)
+                return
+        if label := is_measure_label(segment):
+            self._start_measure(body[label.end() :].strip())
+            self.measure_key = None
+            self.after_fields = False
+            return
+        if key is None and segment.line_start and (label := PROBLEM_LABEL_RE.match(body)):
+            self._start_problem(body[label.end() :].strip())
+            return
+        if key is not None:
+            self._marked(segments, index, segment, key)
+            return
+        self._unmarked(segment)
+
+    def _marked(self, segments: Sequence[Segment], index: int, segment: Segment, key: str) -> None:
+        body = segment.body
+        if key == self.level:
+            self._start_problem(body)
+            return
+        above = self.level == _LABEL or _rank(key) < _rank(self.level)
+        if above and segment.line_start and (self.mode == "intro" or self._aspect_here(segments, index)):
+            self._flush()
+            self.mode = "intro"
+            label = heading_label(body)[0]
+            section = _SECTION_LABEL_RE.match(label) or classify_heading(label) in ("plan", "measures")
+            self.aspect = "" if section else label
+            return
+        if self.mode == "measure":
+            if self.measure_key is None or key == self.measure_key:
+                self._flush()
+                self.measure_key = key
+                self.measure_parts = [body]
+            else:
+                self.measure_parts.append(segment.text)  # numbering inside one measure
+            self.after_fields = False
+            return
+        if self.mode == "problem":
+            if _label_ahead(segments, index, self.level):
+                self.problem_parts.append(segment.text)  # numbered details of the problem
+                return
+            # Measures written without a label: numbered lines below the problem.
+            self._flush()
+            self.mode = "measure"
+            self.measure_key = key
+            self.measure_parts = [body]
+            return
+        # intro: a deeper-numbered line outside any problem (e.g. an introduction's list)
+
+    def _aspect_here(self, segments: Sequence[Segment], index: int) -> bool:
+        """Whether a numbered line above the problem level is an aspect heading: it reads like a
+        heading and a problem follows it before any other numbered line."""
+        if segments[index].body.endswith(_SENTENCE_END):
+            return False
+        for later in segments[index + 1 :]:
+            if self.level == _LABEL and later.kind is None and PROBLEM_LABEL_RE.match(later.body):
+                return True
+            if later.kind is None:
+                continue
+            return key_of(later) == self.level
+        return False
+
+    def _unmarked(self, segment: Segment) -> None:
+        body = segment.body
+        if not body:
+            return
+        if segment.line_start and (DATE_LINE_RE.match(body) or CLOSING_RE.match(body)):
+            self._flush()
+            self.mode = "intro"
+            return
+        if self.mode == "problem":
+            if segment.line_start and _is_signature(body) and self.problem_parts:
+                return
+            self.problem_parts.append(body)
+        elif self.mode == "measure":
+            if self.after_fields:
+                return  # a signature or closing line after the last fields
+            if self.measure_key is None:
+                if (
+                    self.measure_parts
+                    and self.measure_parts[-1].endswith(_SENTENCE_END)
+                    and segment.line_start
+                ):
+                    self._flush()
+                    self.measure_parts = [body]
+                else:
+                    self.measure_parts.append(body)
+            elif segment.line_start and _is_signature(body):
+                return
+            else:
+                self.measure_parts.append(body)
+
+
+def _is_short_heading(segment: Segment) -> bool:
+    """A numbered line that reads as a section heading (保障措施, 原因分析): short, one phrase."""
+    label = heading_label(segment.body)[0]
+    return is_heading_like(segment) and len(label) <= 20 and not any(ch in label for ch in "，,；;")
+
+
+def _is_signature(body: str) -> bool:
+    return len(body) < 25 and body[-1:] not in "。；;！？!?）)”：:，,"
+
+
+def _label_ahead(segments: Sequence[Segment], index: int, level: str) -> bool:
+    """Whether a 整改措施 label comes before the next problem."""
+    for later in segments[index + 1 :]:
+        if key_of(later) == level or _is_field_line(later):
+            return False
+        if is_measure_label(later):
+            return True
+    return False
+
+
+def join(parts: Sequence[str]) -> str:
+    """Paragraph pieces joined into one text (a space only between two Latin letters or digits)."""
+    out = ""
+    for part in parts:
+        part = part.strip()
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+class PlanSink:
+    """What the plan reader writes to (the extractor's builder)."""
+
+    def __init__(
+        self,
+        problem: Callable[[str, str], int | None],
+        measure: Callable[[str, str, int | None], None],
+        attributes: Callable[[str], None],
+        new_problem: Callable[[], None],
+        table: Callable[[Segment], bool],
+    ) -> None:
+        self.problem = problem
+        self.measure = measure
+        self.attributes = attributes
+        self.new_problem = new_problem
+        self.table = table

@@ -1,0 +1,97 @@
+"""Suggested problems for measures a document does not link to any problem.
+
+A team's self-examination lists its problems under aspects and its measures under headings of
+their own ("提高政治站位，做到两个维护"), so the document itself never says which measure answers
+which problem. The organizer sees the suggestions in the import preview and accepts them or not:
+nothing is linked automatically.
+
+The score is the recurrence matcher's (``luoshi.text.match``) restricted to its character and
+bigram blocks: the same features (``features.bigrams`` / ``features.chars`` after
+``features.normalise``), the same weighting ``(1 + log tf) * idf`` with idf over the document's
+problems, each block normalised to unit length and the blocks mixed with the matcher's weights.
+The word block is left out on purpose: jieba segmentation of every item would cost more than the
+rest of the parse on a long material, and within one document, where problems and measures share
+their vocabulary, characters and bigrams rank the candidates as well.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from luoshi.text.model import Problem, Suggestion
+
+# At most this many suggestions per measure, best first.
+MAX_SUGGESTIONS = 3
+# A suggestion is shown only from this score on (0 = nothing shared, 1 = the same words).
+# Measures and problems are written in different registers (what will be done, what was wrong),
+# so their scores run low: on the reference sample the problem a measure answers scores about
+# 0.24-0.44, while pairs sharing only the common words of the genre mostly stay below 0.18.
+MIN_SCORE = 0.18
+# Only the opening of each text is compared: its first sentence says what it is about.
+HEAD_CHARS = 60
+
+
+def suggest_problems(
+    problems: Sequence[Problem], measure_texts: Sequence[str]
+) -> list[tuple[Suggestion, ...]]:
+    """For each measure text, the problems it most probably answers (best first)."""
+    if not problems or not measure_texts:
+        return [() for _ in measure_texts]
+    from luoshi.text.match import DEFAULT_WEIGHTS
+
+    texts = [f"{p.aspect} {p.text}" for p in problems] + list(measure_texts)
+    chars, bigrams = _features(texts)
+    n_problems = len(problems)
+    total = np.zeros((len(measure_texts), n_problems))
+    weights = (DEFAULT_WEIGHTS["bigram"], DEFAULT_WEIGHTS["char"])
+    for weight, (row_of, features) in zip(weights, (bigrams, chars), strict=True):
+        matrix = _weighted(row_of, features, len(texts), n_problems)
+        total += weight * (matrix[n_problems:] @ matrix[:n_problems].T).toarray()
+    total /= sum(weights)
+    best = np.argsort(-total, axis=1, kind="stable")[:, :MAX_SUGGESTIONS]
+    scores = np.round(np.take_along_axis(total, best, axis=1), 3).tolist()
+    return [
+        tuple(Suggestion(problem=i, score=v) for i, v in zip(row, values, strict=True) if v >= MIN_SCORE)
+        for row, values in zip(best.tolist(), scores, strict=True)
+    ]
+
+
+_Features = tuple[NDArray[np.int64], NDArray[np.int64]]
+
+
+def _features(texts: Sequence[str]) -> tuple[_Features, _Features]:
+    """Characters and character bigrams of each text's opening, as (row, feature) arrays.
+
+    The texts come from the reader, which has already folded full-width forms (what the matcher's
+    NFKC step is for; NFKC itself is slow on CJK text), so lower case is all that is left. A bigram
+    is two adjacent word characters (CJK, letters, digits), as the matcher's bigrams within its
+    content segments. Computed on code points with numpy: a long material has hundreds of items.
+    """
+    joined = "\n".join(text[:HEAD_CHARS].replace("\n", " ") for text in texts).lower()
+    points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    row = np.cumsum(points == 10) if len(points) else points
+    cjk = (points >= 0x3400) & (points <= 0x9FFF)
+    word = cjk | ((points >= 48) & (points <= 57)) | ((points >= 97) & (points <= 122))
+    pair = word[:-1] & word[1:]
+    bigram_ids = points[:-1][pair] * 0x200000 + points[1:][pair]
+    return (row[cjk], points[cjk]), (row[:-1][pair], bigram_ids)
+
+
+def _weighted(
+    row_of: NDArray[np.int64], features: NDArray[np.int64], n_rows: int, n_items: int
+) -> sp.csr_matrix:
+    """Unit-length rows of (1 + log tf) * idf; the first `n_items` rows are the items (idf over them)."""
+    vocabulary, columns = np.unique(features, return_inverse=True)
+    width = max(len(vocabulary), 1)
+    keys, counts = np.unique(row_of * width + columns, return_counts=True)
+    r, c = keys // width, keys % width
+    df = np.bincount(c[r < n_items], minlength=width)
+    idf = np.log((n_items + 1.0) / (df + 1.0)) + 1.0
+    values = (1.0 + np.log(counts)) * idf[c] * (df[c] > 0)  # a feature no item has adds nothing
+    norms = np.sqrt(np.bincount(r, weights=values * values, minlength=n_rows))
+    values = values / np.where(norms[r] > 0, norms[r], 1.0)
+    return sp.csr_matrix((values, (r, c)), shape=(n_rows, width))

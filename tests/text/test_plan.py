@@ -1,0 +1,71 @@
+"""Plans read problem by problem: the problems' level, measures in every writer's layout, field lines."""
+
+from __future__ import annotations
+
+import pytest
+
+from luoshi.text import parse_text
+from luoshi.text.outline import segment_lines
+from luoshi.text.plan import problem_level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("一、学习方面的问题\n1.学习不深。\n整改措施：\n（1）每月学习1次。\n责任领导：张三", "arabic"),
+        ("（一）学习有欠缺\n问题：学习不系统。\n整改措施：①集中学习。", "label"),
+        (
+            "（一）学习不深。\n1.建立学习制度。\n2.每月学习1次。\n责任领导：张三\n完成时限：6月底前",
+            "paren_cn",
+        ),
+        (
+            "一、存在的问题\n（一）学习方面。一是学习不深。\n二、整改措施\n（一）加强学习。1.每月学习1次。",
+            None,
+        ),
+    ],
+)
+def test_problem_level_is_read_from_the_document(text: str, level: str | None) -> None:
+    assert problem_level(segment_lines(text.split("\n"))) == level
+
+
+def test_fields_after_each_measure_apply_to_that_measure() -> None:
+    doc = parse_text(
+        "整改方案\n1.调研不实。\n整改措施：\n（1）每年调研不少于20天。\n责任领导：张三\n完成时限：2024年6月底前\n"
+        "（2）形成调研报告2篇。\n责任领导：李四\n完成时限：长期坚持"
+    )
+    assert [(m.problem, m.owner, m.deadline_text) for m in doc.measures] == [
+        (0, "张三", "2024年6月底前"),
+        (0, "李四", "长期坚持"),
+    ]
+    assert doc.measures[1].deadline is None
+
+
+def test_inline_label_after_the_problem_sentence() -> None:
+    doc = parse_text(
+        "整改方案\n1．价格执行不规范。整改措施：一是开展专项检查；二是建立公示制度。\n责任人：陈晓东、刘芳\n整改时限：5月\n"
+        "县卫健委\n2024年3月1日"
+    )
+    assert [p.text for p in doc.problems] == ["价格执行不规范。"]
+    assert [m.text for m in doc.measures] == ["开展专项检查", "建立公示制度。"]
+    assert doc.measures[0].owners == ["陈晓东", "刘芳"]
+    assert str(doc.measures[0].deadline) == "2024-05-31"  # the year of the signature date
+
+
+def test_guarantee_section_and_signature_are_not_items() -> None:
+    doc = parse_text(
+        "整改方案\n一、整改任务\n1.学习不深。\n整改措施：每月学习1次。\n责任领导：张三\n"
+        "二、保障措施\n（一）加强组织领导。成立领导小组。\n中共某某局党组\n2024年3月1日"
+    )
+    assert [p.text for p in doc.problems] == ["学习不深。"]
+    assert [m.text for m in doc.measures] == ["每月学习1次。"]
+
+
+def test_table_row_merged_across_heads_the_rows_below() -> None:
+    doc = parse_text(
+        "整改清单\n序号\t问题\t整改措施\t责任领导\t配合单位\t完成时限\n"
+        "一、乡村振兴方面\t\t\t\t\t\n"
+        "1\t产业发展后劲不足。\t引进龙头企业。\t唐文博\t经济发展办\t2024年12月底前\n"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [("乡村振兴", "产业发展后劲不足。")]
+    (measure,) = doc.measures
+    assert (measure.group, measure.problem, measure.co_department) == ("乡村振兴", 0, "经济发展办")
