@@ -29,8 +29,6 @@ from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger import services
 from luoshi.ledger.models import (
-    Aspect,
-    Commitment,
     Evidence,
     ImportDraft,
     Measure,
