@@ -313,7 +313,9 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         reviewable.filter(status=MeasureStatus.SUBMITTED)
         .exclude(submitted_by_id=user.pk)
         .select_related("round__team__organization", "owner", "problem", "submitted_by")
-        .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")))
+        .prefetch_related(
+            Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")), "co_owners"
+        )
         .order_by("submitted_at", "pk")
     )
     involvement = involvement_of(candidates)
