@@ -109,3 +109,31 @@ def test_autonumbered_plan_parses_as_if_typed() -> None:
     ]
     assert [m.problem for m in doc.measures] == [0, 0, 1, 2, 2]
     assert [m.group for m in doc.measures] == ["食品安全监管"] * 3 + ["党风廉政建设"] * 2
+
+
+def test_table_rows_follow_vmerge_and_gridspan_in_the_xml() -> None:
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from luoshi.text.docx_numbering import table_rows
+
+    def tc(text: str, props: str = "") -> str:
+        return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    span = '<w:gridSpan w:val="3"/>'
+    restart = '<w:vMerge w:val="restart"/>'
+    bare, cont = "<w:vMerge/>", '<w:vMerge w:val="continue"/>'
+    rows = [
+        tc("序号") + tc("问题") + tc("整改措施"),
+        tc("一、作风方面", span),
+        tc("1", restart) + tc("会多", restart) + tc("精简会议"),
+        tc("", bare) + tc("", cont) + tc("压缩文件"),
+    ]
+    table = parse_xml(f"<w:tbl {nsdecls('w')}>" + "".join(f"<w:tr>{row}</w:tr>" for row in rows) + "</w:tbl>")
+    texts = table_rows(table, lambda p: "".join(t.text or "" for t in p.iter(f"{{{p.nsmap['w']}}}t")))
+    assert texts == [
+        ["序号", "问题", "整改措施"],
+        ["一、作风方面"],
+        ["1", "会多", "精简会议"],
+        ["1", "会多", "压缩文件"],
+    ]

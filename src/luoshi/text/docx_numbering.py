@@ -15,6 +15,7 @@ the numbers had been typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -265,3 +266,38 @@ def style_name(style: Any) -> str:
     name = style.find(qn("w:name"))
     value: str = (name.get(qn("w:val")) if name is not None else "") or ""
     return value[:1].upper() + value[1:] if value.startswith(("heading", "title")) else value
+
+
+def table_rows(table: Any, paragraph_text: Callable[[Any], str]) -> list[list[str]]:
+    """The rows of a Word table (w:tbl) as cell texts, read from the XML in one pass.
+
+    A cell spanning several grid columns (w:gridSpan) counts once; a cell continuing a vertical
+    merge (w:vMerge without "restart") repeats the text of the cell it continues, as the merged
+    cell is shown. (python-docx's row.cells recomputes the whole grid for every row: quadratic in
+    the rows of a long ledger.)
+    """
+    rows: list[list[str]] = []
+    above: dict[int, str] = {}  # grid column -> text of the cell last seen there
+    for tr in table.iterchildren(qn("w:tr")):
+        cells: list[str] = []
+        column = 0
+        for tc in tr.iterchildren(qn("w:tc")):
+            tc_pr = tc.find(qn("w:tcPr"))
+            span, continues = 1, False
+            if tc_pr is not None:
+                grid_span = tc_pr.find(qn("w:gridSpan"))
+                if grid_span is not None and (value := grid_span.get(qn("w:val"))) and value.isdigit():
+                    span = max(1, int(value))
+                v_merge = tc_pr.find(qn("w:vMerge"))
+                continues = v_merge is not None and v_merge.get(qn("w:val")) in (None, "continue")
+            if continues:
+                text = above.get(column, "")
+            else:
+                texts = (paragraph_text(p).strip() for p in tc.iterchildren(qn("w:p")))
+                text = "\n".join(t for t in texts if t)
+            for offset in range(span):
+                above[column + offset] = text
+            cells.append(text)
+            column += span
+        rows.append(cells)
+    return rows

@@ -164,10 +164,15 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     try:
         import docx
         from docx.oxml.ns import qn
-        from docx.table import Table
         from docx.text.paragraph import Paragraph
 
-        from luoshi.text.docx_numbering import Numbering, paragraph_numbering, style_elements, style_name
+        from luoshi.text.docx_numbering import (
+            Numbering,
+            paragraph_numbering,
+            style_elements,
+            style_name,
+            table_rows,
+        )
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises many kinds for a broken package
@@ -217,17 +222,7 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
             if line:
                 lines.append(line)
         elif child.tag == qn("w:tbl"):
-            rows: list[list[str]] = []
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                seen: set[int] = set()
-                for cell in row.cells:
-                    # Horizontally merged cells repeat the same element; keep it once.
-                    if id(cell._tc) in seen:
-                        continue
-                    seen.add(id(cell._tc))
-                    cells.append("\n".join(p.text.strip() for p in cell.paragraphs if p.text.strip()))
-                rows.append(cells)
+            rows = table_rows(child, lambda p: str(Paragraph(p, document).text))
             lines.append(f"{TABLE_MARK}TABLE{len(tables)}{TABLE_MARK}")
             tables.append(rows)
     return "\n".join(lines), tables
