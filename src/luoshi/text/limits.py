@@ -24,6 +24,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from os import PathLike
@@ -197,8 +198,16 @@ def iter_member(
                     if budget[0] < 0:
                         raise _archive_too_big(filename, limits)
                 yield chunk
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        # Bad CRC, an unsupported compression method or an encrypted member.
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        OSError,
+        EOFError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    ) as exc:
+        # Bad CRC, an unsupported compression method, an encrypted member, an offset out of the file.
         raise DocumentError(filename, f"不是有效的 {what}（压缩包已损坏或已加密）") from exc
 
 
@@ -224,6 +233,7 @@ class _Scan:
         self.part, self.filename, self.limits, self.report, self.what = part, filename, limits, report, what
         self.elements = 0
         self.depth = 0
+        self.root = ""
         self.parser = expat.ParserCreate(namespace_separator="}")
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
@@ -237,6 +247,7 @@ class _Scan:
         self.parser.DefaultHandler = _ignore
 
     def start(self, name: str, _attributes: Any) -> None:
+        self.root = self.root or name
         self.elements += 1
         self.depth += 1
         limits = self.limits
@@ -301,6 +312,8 @@ def _scan_archive(
             scan = _Scan(info.filename, filename, limits, report, what)
             scan.feed(iter_member(archive, info, filename, limits, budget=budget, what=what))
             elements += scan.elements
+            if info.filename == "word/document.xml" and scan.root != _W + "}document":
+                raise DocumentError(filename, f"不是有效的 {what}（word/document.xml 不是 Word 正文）")
     return ArchiveReport(
         expanded_bytes=limits.archive_bytes - budget[0],
         elements=elements,
@@ -349,7 +362,7 @@ def sheet_rows(
     `limits.sheet_rows` rows or `limits.sheet_cells` cells; text values without control
     characters (an .xlsx can spell NUL as _x0000_)."""
     cells = 0
-    for count, row in enumerate(rows, 1):
+    for count, row in enumerate(_guarded(rows, filename), 1):
         cells += len(row)
         if count > limits.sheet_rows:
             raise LimitError(
@@ -364,6 +377,20 @@ def sheet_rows(
                 "sheet_cells",
             )
         yield tuple(strip_controls(value) if isinstance(value, str) else value for value in row)
+
+
+def _guarded(rows: Iterable[tuple[Any, ...]], filename: str) -> Iterator[tuple[Any, ...]]:
+    """ROWS, with what openpyxl raises on a broken worksheet (XML, value and key errors) as a
+    DocumentError: the worksheet is streamed, so its errors come while iterating."""
+    iterator = iter(rows)
+    while True:
+        try:
+            row = next(iterator)
+        except StopIteration:
+            return
+        except Exception as exc:  # openpyxl raises many kinds for a damaged worksheet
+            raise DocumentError(filename, "不是有效的 Excel 文件（工作表已损坏，无法读取）") from exc
+        yield row
 
 
 def check_text_lines(text: str | bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> None:
