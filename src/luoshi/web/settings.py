@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "luoshi.audit",
     "luoshi.notices",
     "luoshi.recurrence",
+    "luoshi.indicators",
 ]
 
 MIDDLEWARE = [

@@ -14,5 +14,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("", include("luoshi.recurrence.urls")),
+    path("", include("luoshi.indicators.urls")),
     path("", include("luoshi.ledger.urls")),
 ]
