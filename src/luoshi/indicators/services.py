@@ -18,7 +18,7 @@ from django.utils import timezone
 from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
 from luoshi.errors import Invalid, NotAllowed
-from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope
+from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope, fmt_number
 from luoshi.ledger.models import Commitment, Measure, ProgressUpdate, Round
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member, Team
@@ -179,7 +179,7 @@ def _indicator_event(indicator: Indicator) -> dict[str, Any]:
         "member": indicator.member_id,
         "period": indicator.period,
         "op": indicator.op,
-        "target": indicator.target,
+        "target": fmt_number(indicator.target),
         "unit": indicator.unit,
         "start": indicator.start,
         "end": indicator.end,
@@ -328,7 +328,7 @@ def _activity_event(activity: Activity) -> dict[str, Any]:
         "kind": activity.kind,
         "count": activity.count,
         "households": activity.households,
-        "value": activity.value,
+        "value": fmt_number(activity.value) if activity.value is not None else None,
         "indicator": activity.indicator_id,
         "place": activity.place,
         "note": activity.note,
