@@ -33,6 +33,26 @@ def test_suggestions_guess_kind_scope_and_period(round_: Any, commitments: list[
     assert (share.kind, share.scope, share.period) == ("figure", "team", "year")
 
 
+@pytest.mark.parametrize(
+    ("text", "unit", "period", "kind", "scope"),
+    [
+        ("县委常委会每月至少开展1次专题学习", "次", "month", "study", "team"),
+        ("中心组每季度至少开展一次专题研讨", "次", "quarter", "seminar", "team"),
+        ("班子成员每年到基层宣讲不少于2次", "次", "year", "visit", "each"),
+        ("班子成员每月至少到联系乡镇、村（社区）调研1次", "次", "month", "visit", "each"),
+        ("每年撰写调研报告不少于2篇", "篇", "year", "report", "each"),
+        ("班子成员每半年听取分管部门党风廉政建设工作汇报不少于1次", "次", "halfyear", "meeting", "each"),
+        ("每月召开党政联席会议分析经济形势", "次", "month", "meeting", "team"),
+        ("深入农牧民群众或居民家不少于10家次", "家次", "month", "household", "each"),
+        ("新增停车位500个以上", "个", None, "figure", "team"),
+        ("将财政支出的70%以上用于保障和改善民生", "%", None, "figure", "team"),
+    ],
+)
+def test_guesses_on_real_commitments(text: str, unit: str, period: str | None, kind: str, scope: str) -> None:
+    guessed = services.guess_kind(text, unit, period)
+    assert (guessed, services.guess_scope(text, guessed)) == (kind, scope)
+
+
 def test_accepting_suggestions_creates_indicators_once_with_audit(
     round_: Any, organizer: Any, commitments: list[Commitment]
 ) -> None:

@@ -32,15 +32,18 @@ _KIND_WORDS: list[tuple[ActivityKind, tuple[str, ...]]] = [
     (ActivityKind.HOUSEHOLD, ("入户", "家次", "户次", "农户", "群众家")),
     (ActivityKind.SEMINAR, ("专题研讨", "研讨", "专题交流")),
     (ActivityKind.STUDY, ("学习", "读书", "授课", "讲党课", "党课")),
-    (ActivityKind.MEETING, ("会议", "召开", "例会", "座谈")),
+    (ActivityKind.MEETING, ("会议", "召开", "例会", "座谈", "听取", "汇报")),
     (ActivityKind.REPORT, ("报告", "调研报告", "材料")),
 ]
-_TEAM_WORDS = ("班子", "常委会", "党组", "集体")
+_VISIT_WORDS = ("走访", "调研", "下基层", "到基层", "宣讲", "蹲点", "接访", "包联", "联系")
+_TEAM_WORDS = ("班子", "常委会", "中心组", "党组", "集体")
 _UNIT_KINDS = {"户": ActivityKind.HOUSEHOLD, "家": ActivityKind.HOUSEHOLD, "篇": ActivityKind.REPORT}
 
 
-def guess_kind(text: str, unit: str = "") -> ActivityKind:
-    """The kind of activity a commitment's text speaks of (the organizer corrects it if wrong)."""
+def guess_kind(text: str, unit: str = "", period: str | None = "month") -> ActivityKind:
+    """The kind of activity a commitment's text speaks of (the organizer corrects it if wrong).
+
+    A target with no period and no activity word ("新增停车位500个以上") is a figure to report."""
     if unit in ("%", "％"):
         return ActivityKind.FIGURE
     for kind, words in _KIND_WORDS:
@@ -48,11 +51,16 @@ def guess_kind(text: str, unit: str = "") -> ActivityKind:
             return kind
     if unit in _UNIT_KINDS:
         return _UNIT_KINDS[unit]
+    if not period and not any(w in text for w in _VISIT_WORDS):
+        return ActivityKind.FIGURE
     return ActivityKind.VISIT
 
 
 def guess_scope(text: str, kind: str) -> Scope:
-    """Team-wide when the text speaks of the team doing something together (a seminar, a meeting)."""
+    """Team-wide when the text speaks of the team doing something together (a seminar, a meeting);
+    each member when it names the members ("班子成员每月…")."""
+    if "成员" in text:
+        return Scope.EACH_MEMBER
     if kind in (ActivityKind.SEMINAR, ActivityKind.MEETING, ActivityKind.FIGURE) or any(
         w in text for w in _TEAM_WORDS
     ):
@@ -89,8 +97,7 @@ def suggestions(round_: Round) -> list[Suggestion]:
         .order_by("measure__number", "id")
     )
     for c in commitments:
-        sentence = c.measure.text or c.text
-        kind = guess_kind(c.text, c.unit)
+        kind = guess_kind(c.text, c.unit, c.period)
         period, target = c.period, c.value
         if period == "day":  # "每天": watched weekly, seven a week
             period, target = Period.WEEK, c.value * 7
@@ -100,7 +107,7 @@ def suggestions(round_: Round) -> list[Suggestion]:
             Suggestion(
                 commitment=c,
                 kind=kind,
-                scope=guess_scope(c.text if c.text else sentence, kind),
+                scope=guess_scope(c.text, kind),
                 period=period,
                 op=c.op,
                 target=target,
