@@ -12,7 +12,7 @@ from luoshi.indicators.models import ActivityKind, Indicator
 from luoshi.ledger.models import Round
 from luoshi.orgs.models import Member
 
-# Visits per member (rows) in each of the last four months, oldest first: 0 with a study record is
+# Visits per member (rows) in each of the four months before this one, oldest first: 0 with a study record is
 # "not met", None is "no records at all".
 VISIT_PATTERN: list[list[int | None]] = [
     [2, 1, 1, 1],
@@ -63,7 +63,7 @@ def load(round_: Round, organizer: Any, members: list[Member], today: datetime.d
     for row, member in enumerate(members):
         pattern = VISIT_PATTERN[row % len(VISIT_PATTERN)]
         for back, visits in enumerate(pattern):
-            month = _months_back(today, 3 - back)
+            month = _months_back(today, 4 - back)  # the four months before this one
             if visits is None:
                 continue
             if visits == 0:
@@ -78,8 +78,17 @@ def load(round_: Round, organizer: Any, members: list[Member], today: datetime.d
                     place=VILLAGES[(row + n + back) % len(VILLAGES)],
                     note="走访了解群众急难愁盼问题",
                 )
+    for member in members[::3]:  # this month, so far
+        add(
+            member,
+            today,
+            ActivityKind.VISIT,
+            households=5,
+            place=VILLAGES[0],
+            note="走访了解群众急难愁盼问题",
+        )
     for back in range(4):
-        month = _months_back(today, 3 - back)
+        month = _months_back(today, 4 - back)
         if back != 1:  # one month without the team's study session
             add(None, month + datetime.timedelta(days=12), ActivityKind.STUDY, note="县委常委会专题学习")
     add(
@@ -102,7 +111,8 @@ def load(round_: Round, organizer: Any, members: list[Member], today: datetime.d
 
 def _figure(indicator: Indicator) -> Decimal:
     # Half the reported figures fall short of their targets, half reach them.
-    return indicator.target * (Decimal("0.8") if indicator.pk % 2 else Decimal("1.05"))
+    factor = Decimal("0.8") if indicator.pk % 2 else Decimal("1.05")
+    return (indicator.target * factor).quantize(Decimal(1))
 
 
 def _months_back(day: datetime.date, months: int) -> datetime.date:
