@@ -167,3 +167,17 @@ def test_grid_queries_do_not_grow_with_members(
 def test_satisfies(op: str, actual: int, met: bool) -> None:
     target = 1 if op in (">=", ">") else 2
     assert compliance.satisfies(op, Decimal(actual), Decimal(target)) is met
+
+
+def test_weekly_buckets_run_monday_to_sunday(
+    make_indicator: Callable[..., Indicator], add: Callable[..., Any], owner_member: Member
+) -> None:
+    weekly = make_indicator(name="每周学习", kind="study", period="week", target=2)
+    add(owner_member, D(2026, 1, 7), kind="study")  # Wednesday
+    add(owner_member, D(2026, 1, 11), kind="study")  # Sunday of the same week
+    add(owner_member, D(2026, 1, 12), kind="study")  # Monday of the next
+    grid = grid_of(weekly)
+    assert grid.spans[1] == (D(2026, 1, 5), D(2026, 1, 11))
+    assert grid.cells[(owner_member.pk, D(2026, 1, 5))].actual == 2
+    assert grid.cells[(owner_member.pk, D(2026, 1, 5))].state == "met"
+    assert grid.cells[(owner_member.pk, D(2026, 1, 12))].state == "not_met"

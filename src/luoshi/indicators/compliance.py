@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Count, DateField, Func, Q, Sum
 
 from luoshi.indicators import periods
 from luoshi.indicators.models import KIND_VERBS, Activity, ActivityKind, Indicator, Period, Scope, fmt_number
@@ -129,6 +128,33 @@ def tally(grids: Iterable[Grid]) -> Tally:
 Key = tuple[int, int | None, datetime.date, int | None]  # team, member, bucket, figure's indicator
 
 
+class MonthStart(Func):
+    """The first day of a date's month, computed by the database itself.
+
+    Django's TruncMonth calls a Python function per row on SQLite (about 50 µs a row: 25 s for a
+    province's 480,000 records); these expressions stay in C on SQLite and PostgreSQL alike."""
+
+    output_field = DateField()
+    template = "CAST(DATE_TRUNC('month', %(expressions)s) AS date)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # Dates are stored as 'YYYY-MM-DD' text.
+        return self.as_sql(compiler, connection, template="SUBSTR(%(expressions)s, 1, 8) || '01'", **extra)
+
+
+class WeekStart(Func):
+    """The Monday of a date's week (ISO weeks), computed by the database itself."""
+
+    output_field = DateField()
+    template = "CAST(DATE_TRUNC('week', %(expressions)s) AS date)"
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        # 'weekday 0' moves to the next Sunday (or stays on one); six days back is that week's Monday.
+        return self.as_sql(
+            compiler, connection, template="DATE(%(expressions)s, 'weekday 0', '-6 days')", **extra
+        )
+
+
 def _granularity(period: str) -> str:
     return "week" if period == Period.WEEK else "month"
 
@@ -138,7 +164,7 @@ def _aggregate(
 ) -> list[dict[str, Any]]:
     """One GROUP BY over the records of TEAMS between START and END: per (team, member, bucket and,
     for reported figures, the indicator) the number of records, the sums per kind, the households."""
-    bucket = TruncWeek("date") if granularity == "week" else TruncMonth("date")
+    bucket = WeekStart("date") if granularity == "week" else MonthStart("date")
     sums: dict[str, Any] = {k.value: Sum("count", filter=Q(kind=k)) for k in COUNTED_KINDS}
     return list(
         Activity.objects.filter(team_id__in=team_ids, date__gte=start, date__lte=end)
