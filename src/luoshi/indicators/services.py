@@ -245,7 +245,9 @@ def accept_suggestions(round_: Round, rows: Sequence[Mapping[str, Any]], *, acto
 def change_indicator(indicator: Indicator, *, actor: Any, **fields: Any) -> Indicator:
     """Correct an indicator (target, period, dates …); the audit log keeps the old values."""
     locked = (
-        Indicator.objects.select_for_update().select_related("round__team__organization").get(pk=indicator.pk)
+        Indicator.objects.select_for_update(of=("self",))
+        .select_related("round__team__organization")
+        .get(pk=indicator.pk)
     )
     _require_manage(locked.round, actor)
     old = _indicator_event(locked)
@@ -401,7 +403,7 @@ def correct_activity(
 ) -> Activity:
     """Correct a record; the audit event keeps the version before and after."""
     locked = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))
         .select_related("team__organization", "member")
         .get(pk=activity.pk)
     )
