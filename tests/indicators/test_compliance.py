@@ -181,3 +181,19 @@ def test_weekly_buckets_run_monday_to_sunday(
     assert grid.cells[(owner_member.pk, D(2026, 1, 5))].actual == 2
     assert grid.cells[(owner_member.pk, D(2026, 1, 5))].state == "met"
     assert grid.cells[(owner_member.pk, D(2026, 1, 12))].state == "not_met"
+
+
+def test_round_summary_for_reports(
+    round_: Any,
+    visits: Indicator,
+    add: Callable[..., Any],
+    owner_member: Member,
+    django_assert_num_queries: Any,
+) -> None:
+    add(owner_member, D(2026, 1, 5))
+    with django_assert_num_queries(3):
+        lines, total = compliance.round_summary(round_, TODAY)
+    assert [(line.indicator, line.target_text, line.scope_text) for line in lines] == [
+        (visits, "每月不少于 1 次", "每名班子成员")
+    ]
+    assert (total.met, total.over) == (1, 3)  # one member × Jan–Mar (April is open)

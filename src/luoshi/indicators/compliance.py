@@ -434,3 +434,30 @@ def period_ending_soon(
 def unmet_so_far(grid: Grid) -> list[Cell]:
     """The periods already over that were not met (not met or no records): what a reviewer must see."""
     return [cell for cell in grid.all_cells() if cell.state in (NOT_MET, NO_DATA)]
+
+
+@dataclass(frozen=True)
+class IndicatorLine:
+    """One indicator's line in a report: its rule and its member-periods by state."""
+
+    indicator: Indicator
+    target_text: str
+    scope_text: str
+    tally: Tally
+
+
+def round_summary(round_: Any, today: datetime.date) -> tuple[list[IndicatorLine], Tally]:
+    """Every indicator of ROUND with its counts, and the round's total, for the progress report and
+    the dashboard. Three queries whatever the number of members (indicators, members, aggregation)."""
+    indicators = list(Indicator.objects.filter(round=round_).select_related("round__team", "member"))
+    grid_map = grids(indicators, today)
+    lines = [
+        IndicatorLine(
+            indicator=ind,
+            target_text=ind.requirement,
+            scope_text=ind.member.name if ind.member else str(ind.get_scope_display()),
+            tally=tally([grid_map[ind.pk]]),
+        )
+        for ind in indicators
+    ]
+    return lines, tally(grid_map.values())
