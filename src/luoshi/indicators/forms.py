@@ -84,13 +84,11 @@ class ActivityForm(WorkForm):
             self.initial.setdefault("who", who[0][0])
         if figures is not None:
             self.fields["indicator"].queryset = figures  # type: ignore[attr-defined]
-        if correcting:
+        if correcting:  # a correction keeps the photo; it asks why instead
             del self.fields["photo"]
         else:
             del self.fields["reason"]
-        self.fields["photo" if not correcting else "reason"].widget.attrs.update(
-            {"accept": "image/jpeg,image/png"} if not correcting else {}
-        )
+            self.fields["photo"].widget.attrs["accept"] = "image/jpeg,image/png"
 
 
 class ActivityImportForm(WorkForm):

@@ -174,7 +174,7 @@ def import_activities(team: Team, data: bytes, *, actor: Any, name: str = "") ->
                 "place": cells.get("place") or "",
                 "note": cells.get("note") or "",
             }
-            services._activity_fields(team, fields, today)  # the same checks the service makes
+            services.check_activity_fields(team, fields, today)  # the same checks the service makes
         except Invalid as error:
             report.rows.append(RowReport(number, False, error.message))
             continue

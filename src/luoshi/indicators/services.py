@@ -277,7 +277,8 @@ def may_record(actor: Any, team: Team, member: Member | None) -> bool:
     return has_role(actor, team.organization.path, "manage")
 
 
-def _activity_fields(team: Team, fields: Mapping[str, Any], today: datetime.date) -> dict[str, Any]:
+def check_activity_fields(team: Team, fields: Mapping[str, Any], today: datetime.date) -> dict[str, Any]:
+    """FIELDS of a record of TEAM, checked and normalised (Invalid names the first problem)."""
     member = fields.get("member")
     if member is not None and member.team_id != team.pk:
         raise Invalid("该成员不属于这个班子")
@@ -373,7 +374,7 @@ def record_activity(
     The member themselves, or office staff on their behalf (`may_record`). Fields: date, kind,
     count (default 1), households (visits), value and indicator (reported figures), place, note.
     """
-    checked = _activity_fields(team, fields, today or timezone.localdate())
+    checked = check_activity_fields(team, fields, today or timezone.localdate())
     if not may_record(actor, team, checked["member"]):
         raise NotAllowed("只能填报本人的履职记录；代他人填报须是本单位的组织者（办公室工作人员）")
     photo_file = _check_photo(photo)
@@ -411,7 +412,7 @@ def correct_activity(
         raise NotAllowed("只能更正本人的履职记录，或由组织者代为更正")
     old = _activity_event(locked)
     merged = {**old, "member": locked.member, "indicator": locked.indicator, **fields}
-    checked = _activity_fields(locked.team, merged, today or timezone.localdate())
+    checked = check_activity_fields(locked.team, merged, today or timezone.localdate())
     if not may_record(actor, locked.team, checked["member"]):
         raise NotAllowed("只能填报本人的履职记录；代他人填报须是本单位的组织者（办公室工作人员）")
     for key, value in checked.items():

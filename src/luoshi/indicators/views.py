@@ -16,11 +16,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from luoshi.errors import DomainError
+from luoshi.errors import DomainError, Invalid
 from luoshi.indicators import compliance, imports, services
 from luoshi.indicators.forms import ActivityForm, ActivityImportForm, IndicatorForm
 from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope
 from luoshi.ledger.models import Commitment, Round
+from luoshi.ledger.progress import max_upload_bytes
 from luoshi.orgs.access import has_role, organizations_q, roles_for_action
 from luoshi.orgs.models import Member, Team
 
@@ -392,9 +393,6 @@ def activity_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _read_limited(upload: Any) -> bytes:
-    from luoshi.errors import Invalid
-    from luoshi.ledger.progress import max_upload_bytes
-
     if upload.size > max_upload_bytes():
         raise Invalid(f"文件“{upload.name}”超过大小限制")
     return bytes(upload.read())
