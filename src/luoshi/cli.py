@@ -24,6 +24,13 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "demo": ("luoshi.web.commands.demo", "载入演示单位、班子、成员、用户和一个检视轮次", True),
     "indicators": ("luoshi.indicators.commands", "量化指标达标情况：成员 × 周期（--json 逐行输出）", True),
     "audit": ("luoshi.audit.commands", "审计日志：verify 校验哈希链", True),
+    "backup": ("luoshi.ops.backup", "备份数据库和佐证材料文件到一个 .tar.gz（服务运行时也可）", True),
+    "restore": ("luoshi.ops.restore", "从备份恢复数据库和佐证材料文件，并校验审计日志", True),
+    "report": (
+        "luoshi.reports.commands",
+        "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账",
+        True,
+    ),
     "manage": ("luoshi.web.commands.manage", "运行 Django 管理命令（migrate、createsuperuser …）", True),
 }
 
@@ -66,7 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(module.run(args))
     except DatabaseError as exc:
-        print(f"数据库错误：{exc}（数据库尚未初始化时，请先运行 luoshi manage migrate）", file=sys.stderr)
+        from luoshi.web.errors import database_down, database_label
+
+        if database_down(exc):
+            print(
+                f"数据库无法连接：{database_label()}。请检查设置 LUOSHI_DATABASE_URL 和数据库服务（{exc}）",
+                file=sys.stderr,
+            )
+        else:
+            print(f"数据库错误：{exc}（数据库尚未初始化时，请先运行 luoshi manage migrate）", file=sys.stderr)
         return 2
 
 

@@ -30,3 +30,9 @@ class Invalid(DomainError):
     """Something required is missing or malformed (a reason, an outcome, a date)."""
 
     status = 422
+
+
+class StorageFailed(DomainError):
+    """The server could not store a file (a full disk); nothing was saved."""
+
+    status = 507

@@ -313,19 +313,18 @@ def test_a_failure_mid_import_leaves_nothing_behind(
 ) -> None:
     draft = imports.draft_from_text(round_, actor=organizer, text=SAMPLE)
     events_before = Event.objects.count()
-    real_create = Measure.objects.create
     calls = {"n": 0}
 
-    def failing_create(**kwargs: Any) -> Measure:
+    def failing_bulk_create(*args: Any, **kwargs: Any) -> list[Commitment]:
+        # The last write: problems, causes and measures are already in when it fails.
         calls["n"] += 1
-        if calls["n"] == 2:  # problems, causes and one measure already written
-            raise RuntimeError("disk full")
-        return real_create(**kwargs)
+        assert Measure.objects.exists()
+        raise RuntimeError("disk full")
 
-    monkeypatch.setattr(Measure.objects, "create", failing_create)
+    monkeypatch.setattr(Commitment.objects, "bulk_create", failing_bulk_create)
     with pytest.raises(RuntimeError):
         imports.confirm_draft(draft, actor=organizer)
-    assert calls["n"] == 2
+    assert calls["n"] == 1
     assert not Problem.objects.exists() and not Cause.objects.exists() and not Measure.objects.exists()
     assert not Commitment.objects.exists()
     assert Event.objects.count() == events_before

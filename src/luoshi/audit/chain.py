@@ -73,7 +73,7 @@ def _hash_of(event: Event) -> str:
 
 def record(
     event_type: EventType,
-    target: models.Model,
+    target: models.Model | tuple[str, str],
     *,
     actor: Any = None,
     old: Mapping[str, Any] | None = None,
@@ -81,7 +81,11 @@ def record(
     organization_path: str = "",
 ) -> Event:
     """Append one event. Call inside the transaction that makes the change it records, so the
-    change and its event commit together or not at all."""
+    change and its event commit together or not at all. TARGET is the object changed, or
+    (type, id) for one that does not exist as a row (a failed login names an unknown user)."""
+    target_type, target_id = (
+        target if isinstance(target, tuple) else (target._meta.label_lower, str(target.pk))
+    )
     with transaction.atomic():
         head, _created = ChainHead.objects.select_for_update().get_or_create(id=1)
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
@@ -91,8 +95,8 @@ def record(
             event_type=event_type,
             actor=actor if is_user else None,
             actor_label=str(actor.get_username()) if is_user else (str(actor) if actor else "system"),
-            target_type=target._meta.label_lower,
-            target_id=str(target.pk),
+            target_type=target_type,
+            target_id=target_id,
             organization_path=organization_path,
             old=to_json_value(dict(old or {})),
             new=to_json_value(dict(new or {})),

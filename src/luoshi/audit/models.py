@@ -21,6 +21,7 @@ class EventType(models.TextChoices):
 
     ROUND_CREATED = "round.created", _("创建检视轮次")
     ROUND_IMPORTED = "round.imported", _("导入文档")
+    ROUND_ARCHIVED = "round.archived", _("归档检视轮次")
     PROBLEM_CREATED = "problem.created", _("新增问题")
     PROBLEM_CHANGED = "problem.changed", _("修改问题")
     CAUSE_CREATED = "cause.created", _("新增原因")
@@ -49,6 +50,10 @@ class EventType(models.TextChoices):
     DEMO_LOADED = "demo.loaded", _("载入演示数据")
     ADMIN_CHANGED = "admin.changed", _("管理后台修改")
     ADMIN_DELETED = "admin.deleted", _("管理后台删除")
+    LOGGED_IN = "auth.logged_in", _("登录")
+    LOGGED_OUT = "auth.logged_out", _("退出登录")
+    LOGIN_FAILED = "auth.login_failed", _("登录失败")
+    PASSWORD_CHANGED = "auth.password_changed", _("修改密码")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

@@ -54,7 +54,7 @@ FIELD_LABELS = {
 }
 # "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
 # the reason already names by its ledger number.
-HIDDEN_FIELDS = frozenset({"digest", "recurred_as"})
+HIDDEN_FIELDS = frozenset({"digest", "recurred_as", "owner_id", "owner_user"})
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,10 @@ def _value(key: str, value: Any) -> str:
             return str(Source(value).label)
         except ValueError:
             return str(value)
+    if isinstance(value, dict) and "label" in value:  # a related object as the admin records it
+        return str(value["label"])
     if isinstance(value, list):
-        return "、".join(str(v) for v in value)
+        return "、".join(_value(key, v) for v in value)
     if isinstance(value, bool):
         return "是" if value else "否"
     return str(value)

@@ -29,6 +29,8 @@ from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger import services
 from luoshi.ledger.models import (
+    Aspect,
+    Commitment,
     Evidence,
     ImportDraft,
     Measure,
@@ -43,6 +45,7 @@ from luoshi.text import DocumentError, parse_bytes, parse_text
 from luoshi.text import model as parsed
 from luoshi.text.extract import summary_of
 from luoshi.text.ledger_xlsx import LedgerRow, read_ledger, write_ledger
+from luoshi.text.model import Commitment as ParsedCommitment
 from luoshi.text.quantities import find_commitments, is_open_ended, parse_deadline
 
 DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md")
@@ -440,17 +443,31 @@ def set_draft_source(draft: ImportDraft, source: str, *, actor: Any) -> ImportDr
     return locked
 
 
-@transaction.atomic
 def confirm_draft(draft: ImportDraft, *, actor: Any) -> services.ImportResult:
     """Create the draft's problems, causes and measures in its round, numbered after what the round
-    has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict."""
+    has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict.
+
+    The draft is read and turned into a document before the write transaction, which then only
+    checks that the draft is still the same and inserts (SQLite has one writer at a time)."""
+    snapshot = ImportDraft.objects.select_related("round__team__organization").get(pk=draft.pk)
+    _require_organizer(actor, snapshot.round, "确认导入")
+    return _confirm_draft(snapshot, parsed_from_dict(snapshot.data), actor=actor)
+
+
+@transaction.atomic
+def _confirm_draft(
+    snapshot: ImportDraft, document: parsed.ParsedDocument, *, actor: Any
+) -> services.ImportResult:
     locked = (
-        ImportDraft.objects.select_for_update().select_related("round__team__organization").get(pk=draft.pk)
+        ImportDraft.objects.select_for_update()
+        .select_related("round__team__organization")
+        .get(pk=snapshot.pk)
     )
     _require_organizer(actor, locked.round, "确认导入")
     if locked.confirmed_at is not None:
         raise Conflict("该文档已经确认导入过，不能重复导入")
-    document = parsed_from_dict(locked.data)
+    if locked.data != snapshot.data:  # corrected meanwhile: import what the draft says now
+        document = parsed_from_dict(locked.data)
     if document.is_empty:
         raise Invalid("预览中已没有任何问题、原因或措施，无需导入")
     # Locking the round serialises concurrent imports, so two never take the same ledger numbers.
@@ -534,7 +551,40 @@ def _dated_lines(text: str, default: datetime.date) -> list[tuple[datetime.date,
     return found
 
 
-@transaction.atomic
+@dataclass
+class _PreparedRow:
+    """One spreadsheet row with everything worked out from its text alone (summaries, dates,
+    commitments), so that the write transaction only numbers, links and inserts."""
+
+    excel_row: int
+    row: LedgerRow
+    problem_summary: str
+    deadline: datetime.date | None
+    notes: list[str]
+    # (text, summary, commitments) per measure the 整改措施 cell lists
+    measures: list[tuple[str, str, list[ParsedCommitment]]]
+    progress: list[tuple[datetime.date, str]]
+    evidence: list[tuple[datetime.date, str]]
+
+
+def _prepare(excel_row: int, row: LedgerRow, year: int, today: datetime.date) -> _PreparedRow:
+    deadline = parse_deadline(row.deadline, year) if row.deadline else None
+    notes = []
+    if row.deadline and deadline is None and not is_open_ended(row.deadline):
+        notes.append(f"完成时限“{row.deadline}”无法识别为日期，已保留原文")
+    texts = _split_measures(row.measure) if row.measure else []
+    return _PreparedRow(
+        excel_row=excel_row,
+        row=row,
+        problem_summary=(summary_of(row.problem) or row.problem)[:500] if row.problem else "",
+        deadline=deadline,
+        notes=notes,
+        measures=[(text, (summary_of(text) or text)[:500], list(find_commitments(text))) for text in texts],
+        progress=_dated_lines(row.progress, today),
+        evidence=_dated_lines(row.evidence, today),
+    )
+
+
 def import_ledger(
     round_: Round,
     *,
@@ -549,13 +599,47 @@ def import_ledger(
     several measures. 责任领导 is matched to the team's members by name; an unknown name is reported
     and left unassigned, never invented. 整改进展 and 佐证材料 lines become progress updates and
     written evidence. Raises DocumentError when the file is no ledger; all or nothing otherwise.
+
+    The spreadsheet is read and every row worked out before the write transaction begins, and the
+    rows are then written in bulk: SQLite has one writer at a time, and everyone else's writes (a
+    login) wait only for the short write, never for the reading.
     """
     _require_organizer(actor, round_, "导入台账")
     check_spreadsheet(filename, data)
     if source not in Source.values:
         raise Invalid("请选择问题来源")
     digest = hashlib.sha256(data).hexdigest()
-    Round.objects.select_for_update().filter(pk=round_.pk).first()
+    buffer = io.BytesIO(data)
+    buffer.name = filename
+    rows, row_errors = read_ledger(buffer)
+    today = timezone.localdate()
+    prepared = [_prepare(excel_row, row, round_.year, today) for excel_row, row in _excel_rows(data, rows)]
+    return _write_ledger(
+        round_,
+        actor=actor,
+        filename=filename,
+        digest=digest,
+        prepared=prepared,
+        reports={error.row: RowReport(error.row, problems=[error.message]) for error in row_errors},
+        source=source,
+    )
+
+
+@transaction.atomic
+def _write_ledger(
+    round_: Round,
+    *,
+    actor: Any,
+    filename: str,
+    digest: str,
+    prepared: list[_PreparedRow],
+    reports: dict[int, RowReport],
+    source: str,
+) -> LedgerImportReport:
+    """The write half of `import_ledger`: under the round's lock, every row in a few bulk inserts."""
+    round_ = (
+        Round.objects.select_for_update().select_related("team__organization", "framework").get(pk=round_.pk)
+    )
     earlier = (
         Event.objects.filter(
             event_type=EventType.LEDGER_IMPORTED,
@@ -571,38 +655,38 @@ def import_ledger(
         raise Conflict(
             f"这个台账文件已在 {when} 导入过本轮次（{earlier.new.get('file', '')}），再次导入会重复建账"
         )
-    buffer = io.BytesIO(data)
-    buffer.name = filename
-    rows, row_errors = read_ledger(buffer)
     report = LedgerImportReport()
-    reports = {error.row: RowReport(error.row, problems=[error.message]) for error in row_errors}
-
     aspects = list(round_.framework.aspects.all())
+    aspect_of: dict[str, Aspect | None] = {}
     members = {m.name: m for m in Member.objects.filter(team=round_.team)}
     next_problem = (round_.problems.aggregate(n=Max("number"))["n"] or 0) + 1
     next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
     known: dict[tuple[str, ...], Problem] = {}
-    today = timezone.localdate()
-    numbered = _excel_rows(data, rows)
     status_seen = False
+    problems: list[Problem] = []
+    measures: list[tuple[Measure, list[ParsedCommitment], _PreparedRow]] = []
 
-    for excel_row, row in numbered:
-        row_report = reports.setdefault(excel_row, RowReport(excel_row))
+    for item in prepared:
+        row = item.row
+        row_report = reports.setdefault(item.excel_row, RowReport(item.excel_row))
         status_seen = status_seen or bool(row.status)
         problem: Problem | None = None
         if row.problem:
             key = ("code", row.problem_code) if row.problem_code else ("text", row.aspect, row.problem)
             problem = known.get(key)
             if problem is None:
-                problem = Problem.objects.create(
+                if row.aspect not in aspect_of:
+                    aspect_of[row.aspect] = services._aspect_for(row.aspect, aspects)
+                problem = Problem(
                     round=round_,
                     number=next_problem,
-                    aspect=services._aspect_for(row.aspect, aspects),
+                    aspect=aspect_of[row.aspect],
                     aspect_label=row.aspect[:200],
                     source=source,
-                    summary=(summary_of(row.problem) or row.problem)[:500],
+                    summary=item.problem_summary,
                     text=row.problem,
                 )
+                problems.append(problem)
                 next_problem += 1
                 known[key] = problem
                 report.problem_count += 1
@@ -620,34 +704,45 @@ def import_ledger(
             owner = members.get(row.owner)
             if owner is None:
                 row_report.problems.append(f"责任领导“{row.owner}”不是本班子成员，已按原文记下，待组织者关联")
-        deadline = parse_deadline(row.deadline, round_.year) if row.deadline else None
-        if row.deadline and deadline is None and not is_open_ended(row.deadline):
-            row_report.problems.append(f"完成时限“{row.deadline}”无法识别为日期，已保留原文")
-        for text in _split_measures(row.measure):
-            measure = Measure.objects.create(
+        row_report.problems.extend(item.notes)
+        for text, summary, commitments in item.measures:
+            measure = Measure(
                 round=round_,
                 problem=problem,
                 number=next_measure,
                 group="" if problem else row.aspect[:300],
-                summary=(summary_of(text) or text)[:500],
+                summary=summary,
                 text=text,
                 owner=owner,
                 owner_label="" if owner else row.owner[:100],
                 department=row.department[:200],
-                baseline_deadline=deadline,
+                baseline_deadline=item.deadline,
+                current_deadline=item.deadline,
                 deadline_text=row.deadline[:100],
-                long_term=deadline is None and bool(row.deadline),
+                long_term=item.deadline is None and bool(row.deadline),
             )
+            measures.append((measure, commitments, item))
             next_measure += 1
             report.measure_count += 1
             row_report.created.append(f"措施 {measure.number}")
-            services.add_commitments(measure, find_commitments(text))
-            for date, line in _dated_lines(row.progress, today):
-                ProgressUpdate.objects.create(measure=measure, date=date, text=line, author=actor)
-            for date, line in _dated_lines(row.evidence, today):
-                Evidence.objects.create(
-                    measure=measure, evidence_date=date, statement=line, uploaded_by=actor
-                )
+    Problem.objects.bulk_create(problems, batch_size=services.BULK_BATCH)
+    Measure.objects.bulk_create([m for m, _c, _item in measures], batch_size=services.BULK_BATCH)
+    commitments_rows: list[Commitment] = []
+    updates: list[ProgressUpdate] = []
+    evidence: list[Evidence] = []
+    for measure, commitments, item in measures:
+        commitments_rows.extend(services.commitment_rows(measure, commitments))
+        updates.extend(
+            ProgressUpdate(measure=measure, date=date, text=line, author=actor)
+            for date, line in item.progress
+        )
+        evidence.extend(
+            Evidence(measure=measure, evidence_date=date, statement=line, uploaded_by=actor)
+            for date, line in item.evidence
+        )
+    Commitment.objects.bulk_create(commitments_rows, batch_size=services.BULK_BATCH)
+    ProgressUpdate.objects.bulk_create(updates, batch_size=services.BULK_BATCH)
+    Evidence.objects.bulk_create(evidence, batch_size=services.BULK_BATCH)
     if status_seen:
         report.notes.append(_STATUS_NOTE)
     report.rows = sorted(reports.values(), key=lambda r: r.row)

@@ -110,6 +110,9 @@ class Round(models.Model):
     )
     start_date = models.DateField(_("开始日期"), null=True, blank=True)
     end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    archived = models.BooleanField(
+        _("已归档"), default=False, help_text=_("有记录的轮次不能删除，只能归档；归档后记录保持不变")
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     objects = RoundQuerySet.as_manager()

@@ -189,7 +189,7 @@ def create_measure(
             "number": measure.number,
             "problem": problem.number,
             "summary": summary,
-            "owner": owner.name if owner else None,
+            **services.owner_values(owner),
             "department": department,
             "deadline": deadline,
         },

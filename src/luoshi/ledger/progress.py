@@ -9,8 +9,10 @@ appends the audit event in the same transaction; notices go out only once it com
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import io
+import logging
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,7 +25,7 @@ from django.utils import timezone
 
 from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
-from luoshi.errors import Conflict, Invalid, NotAllowed
+from luoshi.errors import Conflict, Invalid, NotAllowed, StorageFailed
 from luoshi.ledger.models import Evidence, Extension, Measure, ProgressUpdate
 from luoshi.ledger.services import capacities, org_path_of
 from luoshi.ledger.signals import progress_recorded
@@ -53,6 +55,8 @@ ALLOWED_TYPES: dict[str, tuple[str, str]] = {
 ALLOWED_LABEL = "、".join(ALLOWED_TYPES)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
+
+logger = logging.getLogger(__name__)
 
 
 def max_upload_bytes() -> int:
@@ -220,7 +224,7 @@ def _store_evidence(
             uploaded_by=actor,
         )
         item.upload.seek(0)
-        evidence.file.save(item.name, File(item.upload), save=False)
+        _save_file(evidence, item.name, File(item.upload))
         stored.append(evidence)
         evidence.save()
         created.append(evidence)
@@ -235,6 +239,24 @@ def _store_evidence(
             )
         )
     return created
+
+
+def _save_file(evidence: Evidence, original_name: str, content: File) -> None:
+    """Write the file under its opaque name; a write that fails (a full disk) leaves no partial file
+    behind and becomes a message for the person uploading (StorageFailed), not a server error."""
+    storage = evidence.file.storage
+    name = evidence.file.field.generate_filename(evidence, original_name)
+    try:
+        evidence.file = storage.save(name, content, max_length=evidence.file.field.max_length)
+    except OSError as exc:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.exception("could not remove the partial evidence file %s", name)
+        logger.error("evidence file %s not stored: %s", name, exc)
+        if exc.errno == errno.ENOSPC:
+            raise StorageFailed("服务器磁盘空间已满，佐证文件未能保存，请联系系统管理员。") from exc
+        raise StorageFailed("佐证文件未能保存（服务器存储出错），请联系系统管理员。") from exc
 
 
 def _evidence_summary(items: Sequence[Evidence]) -> list[dict[str, Any]]:
@@ -463,6 +485,9 @@ def decide_extension(extension: Extension, *, actor: Any, approve: bool, note: s
     locked = Extension.objects.select_for_update().get(pk=extension.pk)
     if locked.status != Extension.Status.REQUESTED:
         raise Conflict(f"该延期申请已{locked.get_status_display()}，不能再次审批")
+    if locked_measure.status not in OPEN_STATUSES:
+        # A closed (or continuing) measure's deadline no longer moves: the extension is moot.
+        raise Conflict(f"措施当前为“{locked_measure.get_status_display()}”，不能再审批延期申请")
     held = capacities(locked_measure, actor)
     if Actor.REVIEWER not in held:
         raise NotAllowed("只有验收人可以审批延期申请")

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from luoshi.audit.chain import record
-from luoshi.audit.models import EventType
+from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger.models import (
     Aspect,
@@ -27,12 +27,13 @@ from luoshi.ledger.models import (
     Framework,
     Measure,
     Problem,
+    ProgressUpdate,
     Review,
     Round,
     RoundKind,
     Source,
 )
-from luoshi.ledger.states import Actor, MeasureStatus, rule_for
+from luoshi.ledger.states import REVIEW_SIDE, TRANSITIONS, Actor, MeasureStatus, rule_for
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member, Team
 
@@ -45,21 +46,159 @@ if TYPE_CHECKING:
     User = AbstractBaseUser
 
 
+BULK_BATCH = 500  # rows per INSERT in imports: within SQLite's limit on bound parameters
+
+
 def org_path_of(measure: Measure) -> str:
     return measure.round.team.organization.path
+
+
+def is_owner(measure: Measure, user: Any) -> bool:
+    """Whether USER owns MEASURE now (the login of its 责任领导). The one place ownership is decided:
+    capacities, four eyes and the pages ask here."""
+    return (
+        measure.owner is not None
+        and measure.owner.user_id is not None
+        and getattr(user, "pk", None) is not None
+        and measure.owner.user_id == user.pk
+    )
 
 
 def capacities(measure: Measure, user: Any) -> frozenset[Actor]:
     """The capacities in which USER may act on MEASURE."""
     path = org_path_of(measure)
     found = set()
-    if measure.owner is not None and measure.owner.user_id is not None and measure.owner.user_id == user.pk:
+    if is_owner(measure, user):
         found.add(Actor.OWNER)
     if has_role(user, path, "manage"):
         found.add(Actor.ORGANIZER)
     if has_role(user, path, "review"):
         found.add(Actor.REVIEWER)
     return frozenset(found)
+
+
+# --- four eyes -----------------------------------------------------------------------------------
+
+# Owner-side steps of the table ("start", "submit", "continue", "restart"): taking one is working on
+# the measure, as recording its progress or evidence is.
+_OWNER_SIDE_STEPS = frozenset(
+    (source.value, target.value)
+    for (source, target), rule in TRANSITIONS.items()
+    if not rule.actors & REVIEW_SIDE
+)
+_MEASURE_LABEL = "ledger.measure"
+_MEMBER_LABEL = "orgs.member"
+
+
+@dataclass(frozen=True)
+class Involvement:
+    """Who has had a hand in a measure during its round (its cycle), read from its audit events.
+
+    `owners`: users who owned it through its member (now or earlier, including a login the member
+    was linked to before); `submitters`: who submitted it; `workers`: who recorded its progress or
+    evidence, or took another owner-side step (start, continue, restart)."""
+
+    owners: frozenset[int] = frozenset()
+    submitters: frozenset[int] = frozenset()
+    workers: frozenset[int] = frozenset()
+
+
+def _ids_in(values: Iterable[Any]) -> set[int]:
+    """Primary keys found in event values: an int, or {"id": …} as the admin records a relation."""
+    found = set()
+    for value in values:
+        if isinstance(value, dict):
+            value = value.get("id")
+        if isinstance(value, int) and not isinstance(value, bool):
+            found.add(value)
+    return found
+
+
+def involvement_of(measures: Iterable[Measure]) -> dict[int, Involvement]:
+    """The Involvement of each of MEASURES, in a fixed number of queries however many there are."""
+    by_pk = {m.pk: m for m in measures}
+    if not by_pk:
+        return {}
+    owner_members: dict[int, set[int]] = {
+        pk: {m.owner_id} if m.owner_id else set() for pk, m in by_pk.items()
+    }
+    owner_users: dict[int, set[int]] = {pk: set() for pk in by_pk}
+    legacy_names: dict[int, set[str]] = {pk: set() for pk in by_pk}
+    submitters: dict[int, set[int]] = {pk: set() for pk in by_pk}
+    workers: dict[int, set[int]] = {pk: set() for pk in by_pk}
+    for pk, m in by_pk.items():
+        if m.submitted_by_id:
+            submitters[pk].add(m.submitted_by_id)
+    events = Event.objects.filter(
+        target_type=_MEASURE_LABEL, target_id__in=[str(pk) for pk in by_pk]
+    ).values_list("target_id", "event_type", "actor_id", "old", "new")
+    for target_id, event_type, actor_id, old, new in events:
+        pk = int(target_id)
+        old, new = old or {}, new or {}
+        if event_type in (EventType.PROGRESS_RECORDED, EventType.EVIDENCE_ADDED):
+            if actor_id:
+                workers[pk].add(actor_id)
+        elif event_type == EventType.MEASURE_TRANSITIONED:
+            step = (old.get("status"), new.get("status"))
+            if actor_id and step in _OWNER_SIDE_STEPS:
+                (submitters if step[1] == MeasureStatus.SUBMITTED else workers)[pk].add(actor_id)
+        for values in (old, new):
+            owner_members[pk] |= _ids_in([values.get("owner_id")])
+            owner_users[pk] |= _ids_in([values.get("owner_user")])
+            if isinstance(values.get("owner"), dict):
+                owner_members[pk] |= _ids_in([values["owner"]])
+            elif isinstance(values.get("owner"), str) and "owner_id" not in values:
+                legacy_names[pk].add(values["owner"])  # events written before member ids were recorded
+    # Progress and evidence brought in with a spreadsheet carry their author, without an event each.
+    for model, field in ((ProgressUpdate, "author_id"), (Evidence, "uploaded_by_id")):
+        for measure_id, user_id in model.objects.filter(measure_id__in=list(by_pk)).values_list(
+            "measure_id", field
+        ):
+            workers[measure_id].add(user_id)
+    names = set().union(*legacy_names.values())
+    if names:
+        teams = {m.round.team_id for m in by_pk.values()}
+        named = Member.objects.filter(team_id__in=teams, name__in=names).values_list("pk", "team_id", "name")
+        for pk, m in by_pk.items():
+            owner_members[pk] |= {
+                member for member, team, name in named if team == m.round.team_id and name in legacy_names[pk]
+            }
+    members = set().union(*owner_members.values())
+    linked: dict[int, set[int]] = {member: set() for member in members}
+    for member, user in Member.objects.filter(pk__in=members, user__isnull=False).values_list(
+        "pk", "user_id"
+    ):
+        linked[member].add(user)
+    member_events = Event.objects.filter(
+        target_type=_MEMBER_LABEL, target_id__in=[str(pk) for pk in members]
+    ).values_list("target_id", "old", "new")
+    for target_id, old, new in member_events:
+        linked[int(target_id)] |= _ids_in([(old or {}).get("user"), (new or {}).get("user")])
+    return {
+        pk: Involvement(
+            owners=frozenset(owner_users[pk].union(*(linked[member] for member in owner_members[pk]))),
+            submitters=frozenset(submitters[pk]),
+            workers=frozenset(workers[pk]),
+        )
+        for pk in by_pk
+    }
+
+
+def four_eyes_refusal(measure: Measure, user: Any, involvement: Involvement | None = None) -> str | None:
+    """Why USER may not verify, return or reopen MEASURE (four eyes), or None when they may.
+
+    The verifier has touched neither the measure's progress, evidence nor submission, and is neither
+    its current nor a former owner in its round. INVOLVEMENT, when the caller read it in bulk."""
+    if is_owner(measure, user):
+        return "责任人不能验收、退回或重新打开自己的整改措施"
+    found = involvement if involvement is not None else involvement_of([measure])[measure.pk]
+    if user.pk in found.submitters:
+        return "提交验收的人不能再验收、退回或重新打开同一项措施"
+    if user.pk in found.owners:
+        return "曾任该措施责任领导的人不能验收、退回或重新打开它"
+    if user.pk in found.workers:
+        return "填报过该措施进展、佐证材料或推进过其整改的人不能验收、退回或重新打开它"
+    return None
 
 
 def evidence_digest(measure: Measure) -> str:
@@ -102,20 +241,23 @@ def transition(
             f"无权执行“{rule.label}”：需要{'、'.join(_ACTOR_NAMES[a] for a in sorted(rule.actors, key=lambda a: a.value))}身份"
         )
     if rule.four_eyes:
-        if Actor.OWNER in held:
-            raise NotAllowed("责任人不能验收、退回或重新打开自己的整改措施")
-        if target != MeasureStatus.IN_PROGRESS and locked.submitted_by_id == actor.pk:
-            raise NotAllowed("提交验收的人不能再验收同一项措施")
+        refusal = four_eyes_refusal(locked, actor)
+        if refusal is not None:
+            raise NotAllowed(refusal)
     reason = reason.strip()
     if rule.needs_reason and not reason:
         raise Invalid(f"“{rule.label}”须填写理由")
-    if outcome is not None:
+    old: dict[str, Any] = {"status": source.value}
+    if outcome is not None and outcome.strip() != locked.outcome:
+        if not rule.needs_outcome:
+            # The reviewer verifies the outcome as the owner submitted it, never a rewritten one.
+            raise Invalid(f"“{rule.label}”不能填写或修改整改成效：整改成效只能由责任人在提交验收时填写")
+        old["outcome"] = locked.outcome
         locked.outcome = outcome.strip()
     if rule.needs_outcome and not locked.outcome:
         raise Invalid(f"“{rule.label}”须填写整改成效")
 
     now = timezone.now()
-    old = {"status": source.value}
     locked.status = target
     if target == MeasureStatus.SUBMITTED:
         locked.submitted_by = actor
@@ -169,6 +311,26 @@ def transition(
 _ACTOR_NAMES = {Actor.OWNER: "责任人", Actor.ORGANIZER: "组织者", Actor.REVIEWER: "验收人"}
 
 
+def owner_values(member: Member | None) -> dict[str, Any]:
+    """How an owner is recorded in an event: the name to read, the member and login four eyes needs."""
+    return {
+        "owner": member.name if member is not None else None,
+        "owner_id": member.pk if member is not None else None,
+        "owner_user": member.user_id if member is not None else None,
+    }
+
+
+def owner_change_refusal(measure: Measure) -> str | None:
+    """Why MEASURE's owner may not change now, or None. While it awaits verification the owner stays
+    who submitted it (a new one could otherwise close what they did not do, or hand it to a reviewer);
+    a closed measure is frozen until a reviewer reopens it."""
+    if measure.status == MeasureStatus.SUBMITTED:
+        return "措施待验收期间不能更换责任领导；如需更换，请先由验收人退回"
+    if measure.status == MeasureStatus.CLOSED:
+        return "已销号的措施不能更换责任领导；如需更换，请先由验收人重新打开"
+    return None
+
+
 @transaction.atomic
 def assign(
     measure: Measure,
@@ -196,7 +358,11 @@ def assign(
     if owner is not None and owner.pk != locked.owner_id:
         if owner.team_id != locked.round.team_id:
             raise Invalid(f"{owner.name} 不是本班子成员")
-        old["owner"], new["owner"] = (locked.owner.name if locked.owner else None), owner.name
+        refusal = owner_change_refusal(locked)
+        if refusal is not None:
+            raise Conflict(refusal)
+        old.update(owner_values(locked.owner))
+        new.update(owner_values(owner))
         locked.owner = owner
     if department is not None and department.strip() != locked.department:
         old["department"], new["department"] = locked.department, department.strip()
@@ -211,6 +377,109 @@ def assign(
         return locked
     locked.save()
     record(EventType.MEASURE_ASSIGNED, locked, actor=actor, old=old, new=new, organization_path=path)
+    return locked
+
+
+# --- what the admin may change ------------------------------------------------------------------
+
+# Set only by the workflow (transition, extensions): never edited directly, not even in the admin.
+MEASURE_WORKFLOW_FIELDS = (
+    "status",
+    "outcome",
+    "submitted_by",
+    "submitted_at",
+    "closed_at",
+    "baseline_deadline",
+    "current_deadline",
+)
+
+
+def measure_locked_fields(measure: Measure | None) -> tuple[str, ...]:
+    """The fields of MEASURE that may not be edited directly (the admin asks here).
+
+    The workflow's fields always, the baseline deadline once the measure exists (原定时限 never
+    changes; a later one comes only through an approved extension); the owner while it awaits
+    verification; everything once it is closed (frozen until a reviewer reopens it)."""
+    if measure is None:
+        return tuple(name for name in MEASURE_WORKFLOW_FIELDS if name != "baseline_deadline")
+    if measure.status == MeasureStatus.CLOSED:
+        return tuple(f.name for f in Measure._meta.concrete_fields if f.editable and not f.primary_key)
+    locked = list(MEASURE_WORKFLOW_FIELDS)
+    if owner_change_refusal(measure) is not None:
+        locked.append("owner")
+    return tuple(locked)
+
+
+def round_has_records(round_: Round) -> bool:
+    """Whether ROUND holds anything of the ledger: problems, causes, measures or import drafts."""
+    return (
+        round_.problems.exists()
+        or round_.causes.exists()
+        or round_.measures.exists()
+        or round_.drafts.exists()
+    )
+
+
+def round_delete_refusal(round_: Round) -> str | None:
+    if round_has_records(round_):
+        return "该轮次已有问题、原因、措施或导入记录，不能删除，请改为归档"
+    return None
+
+
+def round_locked_fields(round_: Round | None) -> tuple[str, ...]:
+    """A round with records keeps its team and framework (they decide who sees it and its aspects)."""
+    locked = ["archived"]  # changed only through archive_round, with its event
+    if round_ is not None and round_has_records(round_):
+        locked += ["team", "framework"]
+    return tuple(locked)
+
+
+def measure_delete_refusal(measure: Measure) -> str | None:
+    """A measure may be deleted only before anything has happened to it."""
+    if (
+        measure.status != MeasureStatus.PLANNED
+        or measure.updates.exists()
+        or measure.evidence.exists()
+        or measure.reviews.exists()
+        or measure.extensions.exists()
+    ):
+        return "该措施已有进展、佐证、验收或延期记录，不能删除"
+    return None
+
+
+def problem_delete_refusal(problem: Problem) -> str | None:
+    if problem.measures.exists() or problem.recurrences.exists():
+        return "该问题已有整改措施或被后来的问题关联，不能删除"
+    return None
+
+
+def framework_paths(framework: Framework) -> list[str]:
+    """The organizations whose rounds use FRAMEWORK: a change to it is a change to their ledgers."""
+    return sorted(
+        set(Round.objects.filter(framework=framework).values_list("team__organization__path", flat=True))
+    )
+
+
+@transaction.atomic
+def archive_round(round_: Round, *, actor: Any, archived: bool = True) -> Round:
+    """Archive (or restore) ROUND: how a round with records is retired instead of being deleted.
+    Its records stay as they are; organizers of its organization, or an administrator."""
+    locked = Round.objects.select_for_update().select_related("team__organization").get(pk=round_.pk)
+    path = locked.team.organization.path
+    if not has_role(actor, path, "manage"):
+        raise NotAllowed("只有本单位的组织者可以归档检视轮次")
+    if locked.archived == archived:
+        return locked
+    locked.archived = archived
+    locked.save(update_fields=["archived"])
+    record(
+        EventType.ROUND_ARCHIVED,
+        locked,
+        actor=actor,
+        old={"archived": not archived},
+        new={"archived": archived, "title": locked.title},
+        organization_path=path,
+    )
     return locked
 
 
@@ -280,11 +549,10 @@ class ImportResult:
     measures: list[Measure]
 
 
-@transaction.atomic
-def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -> None:
-    """Store the quantified commitments found in MEASURE's text (luoshi.text.quantities)."""
-    for commitment in commitments:
-        Commitment.objects.create(
+def commitment_rows(measure: Measure, commitments: Iterable[ParsedCommitment]) -> list[Commitment]:
+    """Unsaved Commitment rows for the quantified commitments found in MEASURE's text."""
+    return [
+        Commitment(
             measure=measure,
             text=commitment.text[:500],
             period=commitment.period or "",
@@ -292,6 +560,14 @@ def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -
             value=commitment.value,
             unit=commitment.unit[:20],
         )
+        for commitment in commitments
+    ]
+
+
+@transaction.atomic
+def add_commitments(measure: Measure, commitments: Iterable[ParsedCommitment]) -> None:
+    """Store the quantified commitments found in MEASURE's text (luoshi.text.quantities)."""
+    Commitment.objects.bulk_create(commitment_rows(measure, commitments))
 
 
 def import_parsed(
@@ -312,47 +588,57 @@ def import_parsed(
     next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
     next_cause = (round_.causes.aggregate(n=Max("order"))["n"] or 0) + 1
 
-    problems = []
-    for offset, found in enumerate(document.problems):
-        problems.append(
-            Problem.objects.create(
-                round=round_,
-                number=next_problem + offset,
-                aspect=_aspect_for(found.aspect, aspects),
-                aspect_label=found.aspect[:200],
-                source=source,
-                summary=found.summary[:500],
-                text=found.text,
-            )
+    # Built in memory, then written in a few bulk inserts: the write transaction stays short.
+    problems = [
+        Problem(
+            round=round_,
+            number=next_problem + offset,
+            aspect=_aspect_for(found.aspect, aspects),
+            aspect_label=found.aspect[:200],
+            source=source,
+            summary=found.summary[:500],
+            text=found.text,
         )
+        for offset, found in enumerate(document.problems)
+    ]
     causes = [
-        Cause.objects.create(
-            round=round_, summary=item.summary[:500], text=item.text, order=next_cause + offset
-        )
+        Cause(round=round_, summary=item.summary[:500], text=item.text, order=next_cause + offset)
         for offset, item in enumerate(document.causes)
     ]
+    Problem.objects.bulk_create(problems, batch_size=BULK_BATCH)
+    Cause.objects.bulk_create(causes, batch_size=BULK_BATCH)
     members = {m.name: m for m in Member.objects.filter(team=round_.team)}
     measures = []
     for offset, item in enumerate(document.measures):
         problem = (
             problems[item.problem] if item.problem is not None and 0 <= item.problem < len(problems) else None
         )
-        measure = Measure.objects.create(
-            round=round_,
-            problem=problem,
-            number=next_measure + offset,
-            group=item.group[:300],
-            summary=item.summary[:500],
-            text=item.text,
-            owner=members.get(item.owner or ""),
-            owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
-            department=(item.department or "")[:200],
-            baseline_deadline=item.deadline,
-            deadline_text=(item.deadline_text or "")[:100],
-            long_term=item.deadline is None and bool(item.deadline_text),
+        measures.append(
+            Measure(
+                round=round_,
+                problem=problem,
+                number=next_measure + offset,
+                group=item.group[:300],
+                summary=item.summary[:500],
+                text=item.text,
+                owner=members.get(item.owner or ""),
+                owner_label="" if (item.owner or "") in members else (item.owner or "")[:100],
+                department=(item.department or "")[:200],
+                baseline_deadline=item.deadline,
+                current_deadline=item.deadline,
+                deadline_text=(item.deadline_text or "")[:100],
+                long_term=item.deadline is None and bool(item.deadline_text),
+            )
         )
-        add_commitments(measure, item.commitments)
-        measures.append(measure)
+    Measure.objects.bulk_create(measures, batch_size=BULK_BATCH)
+    Commitment.objects.bulk_create(
+        [
+            row
+            for measure, item in zip(measures, document.measures, strict=True)
+            for row in commitment_rows(measure, item.commitments)
+        ],
+        batch_size=BULK_BATCH,
+    )
     record(
         EventType.ROUND_IMPORTED,
         round_,

@@ -47,8 +47,12 @@ class Rule:
     actors: frozenset[Actor]
     label: str
     needs_reason: bool = False
+    # The step takes the outcome (整改成效) and requires it. No other step may set or change it: a
+    # reviewer verifies the outcome as the owner submitted it.
     needs_outcome: bool = False
-    four_eyes: bool = False  # the actor may not be the owner, nor the one who submitted
+    # The actor must not be involved in the measure: not its current or former owner, and not one
+    # who recorded its progress or evidence or took an owner-side step (start, submit, continue).
+    four_eyes: bool = False
 
 
 OWNER_SIDE = frozenset({Actor.OWNER, Actor.ORGANIZER})

@@ -382,6 +382,7 @@ def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     )
     filename = f"{round_.title}-整改台账-{timezone.localdate().isoformat()}.xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response["Cache-Control"] = "private, no-store"  # the ledger names people: no shared or disk cache
     return response
 
 

@@ -24,7 +24,7 @@ from luoshi.errors import DomainError
 from luoshi.ledger import progress
 from luoshi.ledger.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, TransitionForm
 from luoshi.ledger.models import Evidence, Extension, Measure
-from luoshi.ledger.services import capacities, transition
+from luoshi.ledger.services import capacities, four_eyes_refusal, involvement_of, transition
 from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus, rule_for, targets_from
 from luoshi.notices.models import Notice
 
@@ -45,14 +45,15 @@ class Offer:
 def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offer]:
     """The transitions `services.transition` would accept from USER now (same table, same checks)."""
     found = []
+    refusal: str | bool | None = False  # asked once, and only when a four-eyes step is on offer
     for target in targets_from(measure.status):
         rule = rule_for(measure.status, target)
         if rule is None or not held & rule.actors:
             continue
         if rule.four_eyes:
-            if Actor.OWNER in held:
-                continue
-            if target != MeasureStatus.IN_PROGRESS and measure.submitted_by_id == user.pk:
+            if refusal is False:
+                refusal = four_eyes_refusal(measure, user)
+            if refusal:
                 continue
         found.append(
             Offer(
@@ -68,6 +69,7 @@ def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offe
 def can_decide(extension: Extension, user: Any, held: frozenset[Actor]) -> bool:
     return (
         extension.status == Extension.Status.REQUESTED
+        and extension.measure.status in OPEN_STATUSES
         and Actor.REVIEWER in held
         and Actor.OWNER not in held
         and extension.requested_by_id != user.pk
@@ -304,19 +306,23 @@ def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """Submitted measures the reviewer may decide (never their own, nor ones they submitted), with
-    the outcome and evidence, and pending extension requests."""
+    """Submitted measures the reviewer may decide (four eyes: never one they own or owned, worked on
+    or submitted), with the outcome and evidence, and pending extension requests on open measures."""
     user = request.user
     reviewable = Measure.objects.for_user(user, "review")
-    submitted = (
+    candidates = list(
         reviewable.filter(status=MeasureStatus.SUBMITTED)
         .exclude(submitted_by_id=user.pk)
         .select_related("round__team__organization", "owner", "problem", "submitted_by")
         .prefetch_related(Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")))
         .order_by("submitted_at", "pk")
     )
+    involvement = involvement_of(candidates)
+    submitted = [m for m in candidates if four_eyes_refusal(m, user, involvement[m.pk]) is None]
     extensions = (
-        Extension.objects.filter(status=Extension.Status.REQUESTED, measure__in=reviewable)
+        Extension.objects.filter(
+            status=Extension.Status.REQUESTED, measure__in=reviewable, measure__status__in=OPEN_STATUSES
+        )
         .exclude(requested_by_id=user.pk)
         .select_related("measure__round__team__organization", "measure__owner", "requested_by")
         .order_by("requested_at", "pk")

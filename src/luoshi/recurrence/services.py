@@ -100,13 +100,15 @@ def _require_manager(actor: Any, round_: Round) -> str:
     return path
 
 
-@transaction.atomic
 def import_feedback(
     round_: Round, entries: Sequence[FeedbackEntry], *, actor: Any, kind: str, name: str
 ) -> FeedbackBatch:
     """Store a batch of feedback for ROUND and match each item against the organization's earlier
-    problems that ACTOR may see. Nothing enters the ledger until an item is decided."""
-    path = _require_manager(actor, round_)
+    problems that ACTOR may see. Nothing enters the ledger until an item is decided.
+
+    The matching (the slow part) runs before the write transaction: SQLite has one writer at a
+    time, and everyone else's writes wait only for the short insert."""
+    _require_manager(actor, round_)
     if kind not in FeedbackKind.values:
         raise Invalid("请选择反馈类型（督导反馈或巡察反馈）")
     entries = [e for e in entries if e.summary.strip()]
@@ -114,6 +116,21 @@ def import_feedback(
         raise Invalid("没有找到反馈事项：请每行填写一条，或按“1. 2. 3.”编号")
     if len(entries) > MAX_ITEMS:
         raise Invalid(f"一次最多导入 {MAX_ITEMS} 条反馈事项")
+    found = matching.match_texts(round_, actor, [matching.problem_text(e.summary, e.text) for e in entries])
+    return _store_feedback(round_, entries, found, actor=actor, kind=kind, name=name)
+
+
+@transaction.atomic
+def _store_feedback(
+    round_: Round,
+    entries: Sequence[FeedbackEntry],
+    found: Sequence[Sequence[matching.Match]],
+    *,
+    actor: Any,
+    kind: str,
+    name: str,
+) -> FeedbackBatch:
+    path = _require_manager(actor, round_)
     label = FeedbackKind(kind).label
     batch = FeedbackBatch.objects.create(
         round=round_,
@@ -121,7 +138,6 @@ def import_feedback(
         name=(name.strip() or f"{label}（{timezone.localdate():%Y-%m-%d}）")[:255],
         created_by=actor,
     )
-    found = matching.match_texts(round_, actor, [matching.problem_text(e.summary, e.text) for e in entries])
     items = []
     for order, (entry, matches) in enumerate(zip(entries, found, strict=True), start=1):
         suggestion = matching.decide(matches)

@@ -127,3 +127,17 @@ def parse_database_url(url: str) -> dict[str, object]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
         }
     return config
+
+
+def secure_data_dir(data_dir: Path, files: Iterable[Path] = ()) -> None:
+    """Keep what luoshi writes readable by its own user only: the database holds password hashes and
+    session keys, the data directory evidence files. New files get the umask (0600 files, 0700
+    directories); the data directory and FILES left more open by an earlier start are tightened."""
+    os.umask(0o077)
+    data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    for path, mode in [(data_dir, 0o700), *((f, 0o600) for f in files)]:
+        try:
+            if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+                path.chmod(mode)
+        except OSError:  # another user's file, or a read-only mount: leave it as the admin set it
+            pass

@@ -48,4 +48,7 @@ class Navigation:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    return {"nav": Navigation(request.user)}
+    # An error page for a request refused before authentication (a bad Host header) has no user.
+    from django.contrib.auth.models import AnonymousUser
+
+    return {"nav": Navigation(getattr(request, "user", None) or AnonymousUser())}

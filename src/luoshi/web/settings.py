@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import django_stubs_ext
 
-from luoshi.web.config import Env, default_data_dir, load_or_create_secret_key, parse_database_url
+from luoshi.web.config import (
+    Env,
+    default_data_dir,
+    load_or_create_secret_key,
+    parse_database_url,
+    secure_data_dir,
+)
 
 django_stubs_ext.monkeypatch()  # lets admin.ModelAdmin[Model] etc. be subscripted at run time
 
@@ -14,7 +21,8 @@ env = Env()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = env.path("LUOSHI_DATA_DIR", default_data_dir())
-DATA_DIR.mkdir(parents=True, exist_ok=True)
+SQLITE_FILES = [DATA_DIR / name for name in ("luoshi.sqlite3", "luoshi.sqlite3-wal", "luoshi.sqlite3-shm")]
+secure_data_dir(DATA_DIR, [*SQLITE_FILES, DATA_DIR / "secret_key"])  # umask 077; files 0600, dirs 0700
 
 DEBUG = env.boolean("LUOSHI_DEBUG", False)
 SECRET_KEY = env.secret("LUOSHI_SECRET_KEY") or load_or_create_secret_key(DATA_DIR)
@@ -37,17 +45,21 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "luoshi.web",
+    "luoshi.accounts",
     "luoshi.orgs",
     "luoshi.ledger",
     "luoshi.audit",
     "luoshi.notices",
     "luoshi.recurrence",
+    "luoshi.reports",
     "luoshi.indicators",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "luoshi.web.security.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -56,8 +68,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "luoshi.web.middleware.RequestScopeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "luoshi.accounts.middleware.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "luoshi.web.urls"
@@ -81,9 +95,33 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "luoshi.accounts.validators.ChineseMinimumLengthValidator",
+        "OPTIONS": {"min_length": env.integer("LUOSHI_PASSWORD_MIN_LENGTH", 8, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes): after LUOSHI_LOGIN_FAILURE_LIMIT failures for one account, or from
+# one client address, logins are refused (even the right password) for LUOSHI_LOGIN_LOCKOUT_MINUTES;
+# the login page and /admin/login/ alike. Behind a reverse proxy the client address is the header it
+# sets (LUOSHI_CLIENT_IP_HEADER, e.g. X-Real-IP); without one it is REMOTE_ADDR.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LUOSHI_LOGIN_FAILURE_LIMIT = env.integer("LUOSHI_LOGIN_FAILURE_LIMIT", 10, minimum=1)
+LUOSHI_LOGIN_LOCKOUT_MINUTES = env.integer("LUOSHI_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+LUOSHI_CLIENT_IP_HEADER = env.text("LUOSHI_CLIENT_IP_HEADER", "").strip()
+AXES_FAILURE_LIMIT = LUOSHI_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LUOSHI_LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "luoshi.accounts.signals.axes_client_ip"
+AXES_USERNAME_CALLABLE = "luoshi.accounts.signals.axes_username"
+AXES_LOCKOUT_CALLABLE = "luoshi.accounts.views.locked_out"
+AXES_DISABLE_ACCESS_LOG = True  # logins are in the audit log
+AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -97,6 +135,8 @@ STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise warns about a missing directory b
 # Uploaded evidence lives outside the web root and is served only through a permission-checked view.
 MEDIA_ROOT = DATA_DIR / "files"
 MEDIA_URL = "/files-not-served-directly/"
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -109,13 +149,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Sessions live in the database and are read through the cache: a page view costs no session query.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database and every request reads them there (one plain query), so logging
+# out ends a session on every server process at once; no per-process copy outlives it.
+SESSION_ENGINE = "luoshi.web.sessions"
 SESSION_COOKIE_HTTPONLY = True
+# A session ends LUOSHI_SESSION_MAX_HOURS after signing in, and earlier after
+# LUOSHI_SESSION_IDLE_MINUTES without a request (0: no idle limit); see luoshi.accounts.middleware.
+LUOSHI_SESSION_MAX_HOURS = env.integer("LUOSHI_SESSION_MAX_HOURS", 12, minimum=1)
+LUOSHI_SESSION_IDLE_MINUTES = env.integer("LUOSHI_SESSION_IDLE_MINUTES", 30, minimum=0)
+SESSION_COOKIE_AGE = LUOSHI_SESSION_MAX_HOURS * 3600
 SESSION_COOKIE_SECURE = env.boolean("LUOSHI_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Scripts, styles, images and fonts from our own static files only (luoshi.web.security).
+LUOSHI_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
 
 # Rules are settings: the common practice as defaults.
 LUOSHI_DUE_SOON_DAYS = env.integer("LUOSHI_DUE_SOON_DAYS", 7, minimum=0)

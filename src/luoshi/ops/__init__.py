@@ -1,0 +1,1 @@
+"""Operating luoshi: backups of the database and the evidence files, and restoring them."""

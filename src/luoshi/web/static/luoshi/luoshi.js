@@ -1,0 +1,10 @@
+// Small behaviours of luoshi's pages, kept out of the templates: the Content-Security-Policy
+// runs no inline script or event handler attribute.
+document.addEventListener("submit", function (event) {
+  // A form marked data-next-from-location returns to the page as it is now (filters included,
+  // which htmx may have changed in the address bar since the page was rendered).
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-next-from-location") && form.elements.next) {
+    form.elements.next.value = location.pathname + location.search;
+  }
+}, true);
