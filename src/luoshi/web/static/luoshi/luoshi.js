@@ -8,3 +8,12 @@ document.addEventListener("submit", function (event) {
     form.elements.next.value = location.pathname + location.search;
   }
 }, true);
+
+document.addEventListener("click", function (event) {
+  // A link marked data-carry-query takes the page's current query (the ledger's filters) along,
+  // so a download of the ledger is the view the person is looking at.
+  var link = event.target instanceof Element ? event.target.closest("a[data-carry-query]") : null;
+  if (link) {
+    link.search = location.search;
+  }
+}, true);
