@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     "match": ("luoshi.text.cli_match", "将新问题与历史问题比对，找出反复出现的问题", False),
     "serve": ("luoshi.web.commands.serve", "启动网页服务（gunicorn，默认 127.0.0.1:8000）", True),
     "demo": ("luoshi.web.commands.demo", "载入演示单位、班子、成员、用户和一个检视轮次", True),
+    "indicators": ("luoshi.indicators.commands", "量化指标达标情况：成员 × 周期（--json 逐行输出）", True),
     "audit": ("luoshi.audit.commands", "审计日志：verify 校验哈希链", True),
     "backup": ("luoshi.ops.backup", "备份数据库和佐证材料文件到一个 .tar.gz（服务运行时也可）", True),
     "restore": ("luoshi.ops.restore", "从备份恢复数据库和佐证材料文件，并校验审计日志", True),

@@ -14,7 +14,7 @@ import hashlib
 import io
 import logging
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,7 @@ from luoshi.audit.models import EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed, StorageFailed
 from luoshi.ledger.models import Evidence, Extension, Measure, ProgressUpdate
 from luoshi.ledger.services import capacities, org_path_of
+from luoshi.ledger.signals import progress_recorded
 from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus
 from luoshi.notices.services import notify
 from luoshi.orgs.models import Role, RoleAssignment
@@ -288,8 +289,12 @@ def record_progress(
     files: Sequence[Any] = (),
     evidence_date: datetime.date | None = None,
     statement: str = "",
+    extra: Mapping[str, Any] | None = None,
 ) -> ProgressUpdate:
     """Record a dated progress update on MEASURE, with optional evidence files and statement.
+
+    EXTRA (other fields of the progress form) goes to the `progress_recorded` receivers, e.g. an
+    activity record the same update carries for the indicators.
 
     The owner, or an organizer of the round on the owner's behalf ("work"). Every file is checked
     (size, type, content) before anything is stored; a bad file raises Invalid naming it and nothing
@@ -333,6 +338,9 @@ def record_progress(
                 actor=actor,
                 new={"update": update.pk, "date": day, "text": text, "evidence": _evidence_summary(evidence)},
                 organization_path=org_path_of(locked),
+            )
+            progress_recorded.send(
+                ProgressUpdate, update=update, measure=locked, actor=actor, data=extra or {}
             )
     except BaseException:
         _discard_files(stored)

@@ -195,6 +195,7 @@ def measure_progress(request: HttpRequest, pk: int) -> HttpResponse:
             files=data["attachments"],
             evidence_date=data["evidence_date"],
             statement=data["statement"],
+            extra=request.POST,
         )
     except DomainError as e:
         return _detail(request, measure, status=e.status, progress_form=form, error=e.message)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "luoshi.notices",
     "luoshi.recurrence",
     "luoshi.reports",
+    "luoshi.indicators",
 ]
 
 MIDDLEWARE = [

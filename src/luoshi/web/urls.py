@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("luoshi.recurrence.urls")),
     path("", include("luoshi.notices.urls")),
     path("", include("luoshi.reports.urls")),
+    path("", include("luoshi.indicators.urls")),
     path("", include("luoshi.ledger.urls")),
 ]

@@ -263,3 +263,8 @@ def load(password: str) -> None:
                         actor=owner,
                         outcome="主体任务已完成，相关机制需长期坚持。",
                     )
+
+        # Indicators from the document's commitments, and a few months of activity records.
+        from luoshi.indicators import demo as indicators_demo
+
+        indicators_demo.load(round_, organizer, members, today)
