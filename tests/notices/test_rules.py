@@ -239,3 +239,47 @@ def test_a_missed_day_is_caught_up_within_the_window(
         f"{TODAY.isoformat()}:w0",
         f"{TODAY.isoformat()}:w2",
     ]
+
+
+def test_indicator_period_ending_unmet_reminds_the_member_once_and_not_once_met(
+    round_: Any, organizer: Any, owner: Any, team: Any, run_at: Callable[..., Any]
+) -> None:
+    from decimal import Decimal
+
+    from luoshi.indicators import services as indicator_services
+
+    indicator_services.create_indicator(
+        round_,
+        actor=organizer,
+        name="每月至少走访1次",
+        kind="visit",
+        scope="each",
+        period="month",
+        op=">=",
+        target=Decimal(1),
+        unit="次",
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 31),
+    )
+    run_at(datetime.date(2026, 3, 27))  # four days left in March: not yet
+    assert [k for k in keys(rule="indicator_due") if k[2] == "owner"] == []
+    run_at(datetime.date(2026, 3, 28))
+    run_at(datetime.date(2026, 3, 29))  # the same period: not again
+    assert [k for k in keys(rule="indicator_due") if k[2] == "owner"] == [
+        ("indicator_due", "2026-03-31", "owner")
+    ]
+    body = Delivery.objects.get(rule="indicator_due", recipient=owner).body
+    assert "本月已走访 0/1 次" in body and "剩 3 天" in body
+    member = owner.memberships.get()
+    indicator_services.record_activity(
+        team,
+        actor=organizer,
+        member=member,
+        date=datetime.date(2026, 4, 3),
+        kind="visit",
+        today=datetime.date(2026, 4, 3),
+    )
+    run_at(datetime.date(2026, 4, 28))  # April's target met: no reminder for April
+    assert [k for k in keys(rule="indicator_due") if k[2] == "owner"] == [
+        ("indicator_due", "2026-03-31", "owner")
+    ]

@@ -140,3 +140,42 @@ def test_chinese_numbers() -> None:
         "九十九",
         "120",
     ]
+
+
+def test_indicator_compliance_in_the_summary(filled_round: Any, organizer: Any, owner: Any) -> None:
+    import datetime
+    from decimal import Decimal
+
+    from luoshi.indicators import services as indicator_services
+    from luoshi.indicators.compliance import round_summary
+
+    assert not any("量化承诺" in t for t in report_texts(filled_round))  # no indicators, no paragraph
+    indicator_services.create_indicator(
+        filled_round,
+        actor=organizer,
+        name="每月至少走访1次",
+        kind="visit",
+        scope="each",
+        period="month",
+        op=">=",
+        target=Decimal(1),
+        unit="次",
+        start=datetime.date(2026, 1, 1),
+        end=datetime.date(2026, 12, 31),
+    )
+    indicator_services.record_activity(
+        filled_round.team,
+        actor=organizer,
+        member=owner.memberships.get(),
+        date=datetime.date(2026, 10, 9),
+        kind="visit",
+        today=TODAY,
+    )
+    _lines, total = round_summary(filled_round, TODAY)
+    assert total.met == 1 and total.open > 0  # October met; December not over on 1 December
+    text = "\n".join(report_texts(filled_round))
+    assert (
+        f"量化承诺设为指标1项。已结束的成员·周期中，达标1个、未达标{total.not_met}个、无记录{total.no_data}个"
+        in text
+    )
+    assert "每月至少走访1次（每名班子成员，每月不少于 1 次）：达标1个" in text

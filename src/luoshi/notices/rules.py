@@ -35,6 +35,7 @@ RULES: dict[str, str] = {
     "extension_waiting": "延期申请待审批",
     "returned_idle": "退回后未见整改",
     "update_missing": "未按月报送进展",
+    "indicator_due": "量化指标本期将结束未达标",
     "escalation": "逾期提级督办",
     "order_unacknowledged": "督办单未签收",
     "order_unanswered": "督办单逾期未反馈",
@@ -402,6 +403,44 @@ def update_rules(
         )
 
 
+INDICATOR_PATH = "/indicators/{}/"
+
+
+def indicator_rules(audience: Audience, today: datetime.date) -> Iterator[Due]:
+    """A quantified commitment's current period ends within N days and its target is not yet met:
+    the member is told where they stand ("本月已走访 0/1 次，剩 2 天"); for a team indicator, the
+    round's organizers. Once per indicator, member and period."""
+    from luoshi.indicators.compliance import period_ending_soon
+    from luoshi.indicators.models import Indicator
+
+    current = Indicator.objects.filter(start__lte=today, end__gte=today).select_related(
+        "round__team__organization"
+    )
+    for standing in period_ending_soon(current, today, settings.LUOSHI_REMIND_INDICATOR_DAYS):
+        indicator = standing.indicator
+        organization = indicator.round.team.organization
+        if standing.member is not None:
+            recipients = [standing.member.user_id] if standing.member.user_id else []
+            who = standing.member.name
+        else:
+            recipients = audience.holders(Role.ORGANIZER, lineage(organization.path))
+            who = "班子整体"
+        for recipient in recipients:
+            if not audience.can_view(recipient, organization.path):
+                continue
+            yield Due(
+                rule="indicator_due",
+                object_key=f"indicator:{indicator.pk}:{standing.member.pk if standing.member else 'team'}",
+                period=standing.end.isoformat(),
+                recipient_id=recipient,
+                path=organization.path,
+                organization_id=organization.pk,
+                subject=f"量化指标本期即将结束：{indicator}",
+                body=f"{who}：{standing.text}（{indicator.round.title}，{organization.name}）。",
+                url=INDICATOR_PATH.format(indicator.pk),
+            )
+
+
 def order_rules(audience: Audience, now: datetime.datetime, today: datetime.date) -> Iterator[Due]:
     """督办单 not acknowledged within N days, or not answered by its reply deadline: the level above
     and the issuer are told."""
@@ -522,6 +561,7 @@ def evaluate(now: datetime.datetime | None = None) -> list[Due]:
     found.extend(extension_rules(audience, now))
     found.extend(returned_rules(audience, now))
     found.extend(update_rules(audience, today, default, overrides))
+    found.extend(indicator_rules(audience, today))
     found.extend(order_rules(audience, now, today))
     found.extend(digest_rules(audience, now, today))
     return found

@@ -106,6 +106,26 @@ def summary_paragraphs(records: RoundRecords) -> list[str]:
     ]
 
 
+def indicator_paragraphs(round_: Round, today: datetime.date) -> list[str]:
+    """The quantified commitments' compliance (成员 × 周期), from the activity records; none without
+    indicators. Three queries whatever the number of members."""
+    from luoshi.indicators.compliance import round_summary
+
+    lines, total = round_summary(round_, today)
+    if not lines:
+        return []
+    paragraphs = [
+        f"量化承诺设为指标{len(lines)}项。已结束的成员·周期中，达标{total.met}个、未达标{total.not_met}个、"
+        f"无记录{total.no_data}个，达标率{total.rate_text}（{total.formula}）；本期尚未结束的{total.open}个不计。"
+    ]
+    paragraphs.extend(
+        f"{line.indicator.name}（{line.scope_text}，{line.target_text}）：达标{line.tally.met}个、"
+        f"未达标{line.tally.not_met}个、无记录{line.tally.no_data}个，达标率{line.tally.rate_text}。"
+        for line in lines
+    )
+    return paragraphs
+
+
 def write_progress_report(round_: Round, *, today: datetime.date | None = None) -> bytes:
     """The round's 整改落实情况报告 as .docx bytes."""
     records = load_round(round_, today=today)
@@ -119,6 +139,8 @@ def write_progress_report(round_: Round, *, today: datetime.date | None = None) 
 
     doc.heading1("一、总体情况")
     for text in summary_paragraphs(records):
+        doc.body(text)
+    for text in indicator_paragraphs(records.round, today):
         doc.body(text)
 
     doc.heading1("二、具体整改情况")

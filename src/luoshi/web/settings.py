@@ -207,6 +207,8 @@ LUOSHI_REMIND_REVIEW_DAYS = env.integer("LUOSHI_REMIND_REVIEW_DAYS", 5, minimum=
 LUOSHI_REMIND_EXTENSION_DAYS = env.integer("LUOSHI_REMIND_EXTENSION_DAYS", 3, minimum=1)
 LUOSHI_REMIND_RETURNED_DAYS = env.integer("LUOSHI_REMIND_RETURNED_DAYS", 7, minimum=1)
 LUOSHI_REMIND_UPDATE_DAY = env.integer("LUOSHI_REMIND_UPDATE_DAY", 25, minimum=1)
+# A quantified commitment's period ending within this many days, target not yet met: remind.
+LUOSHI_REMIND_INDICATOR_DAYS = env.integer("LUOSHI_REMIND_INDICATOR_DAYS", 3, minimum=0)
 LUOSHI_REMIND_ESCALATE_DAYS = env.integer("LUOSHI_REMIND_ESCALATE_DAYS", 15, minimum=1)
 LUOSHI_REMIND_ACK_DAYS = env.integer("LUOSHI_REMIND_ACK_DAYS", 2, minimum=1)
 LUOSHI_REMIND_REPLY_DAYS = env.integer("LUOSHI_REMIND_REPLY_DAYS", 5, minimum=1)
