@@ -119,8 +119,13 @@ def indicator_paragraphs(round_: Round, today: datetime.date) -> list[str]:
         f"无记录{total.no_data}个，达标率{total.rate_text}（{total.formula}）；本期尚未结束的{total.open}个不计。"
     ]
     paragraphs.extend(
-        f"{line.indicator.name}（{line.scope_text}，{line.target_text}）：达标{line.tally.met}个、"
-        f"未达标{line.tally.not_met}个、无记录{line.tally.no_data}个，达标率{line.tally.rate_text}。"
+        f"{line.indicator.name}（{line.scope_text}，{line.target_text}）："
+        + (
+            f"达标{line.tally.met}个、未达标{line.tally.not_met}个、无记录{line.tally.no_data}个，"
+            f"达标率{line.tally.rate_text}。"
+            if line.tally.over
+            else "尚无已结束的周期。"
+        )
         for line in lines
     )
     return paragraphs
