@@ -16,15 +16,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledger.models import Commitment, Measure, ProgressUpdate, Round
+from luoshi.orgs.access import action_q
 from luoshi.orgs.models import Member, Team
 
 AnyUser = Any
-
-
-def _org_q(user: AnyUser, action: str, prefix: str) -> Q:
-    from luoshi.orgs.access import organizations_q, roles_for_action
-
-    return organizations_q(user, roles_for_action(action), prefix=prefix)
 
 
 class ActivityKind(models.TextChoices):
@@ -66,7 +61,7 @@ class Period(models.TextChoices):
 class IndicatorQuerySet(models.QuerySet["Indicator"]):
     def for_user(self, user: AnyUser, action: str = "view") -> IndicatorQuerySet:
         """Indicators of the rounds USER may perform ACTION on ("manage": organizers)."""
-        return self.filter(_org_q(user, action, "round__team__organization__"))
+        return self.filter(action_q(user, action, "round__team__organization__"))
 
 
 class Indicator(models.Model):
@@ -169,8 +164,8 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
         prefix = "team__organization__"
         own = Q(member__user=user) if user.is_authenticated else Q(pk__in=[])
         if action == "work":
-            return self.filter(own | _org_q(user, "manage", prefix))
-        return self.filter(own | _org_q(user, action, prefix))
+            return self.filter(own | action_q(user, "manage", prefix))
+        return self.filter(own | action_q(user, action, prefix))
 
 
 def activity_photo_path(instance: Activity, filename: str) -> str:

@@ -16,16 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
+from luoshi.orgs.access import action_q
 from luoshi.orgs.models import Member, Team
 
 # A user object as views receive it (a User or AnonymousUser); kept loose for the type checker.
 AnyUser = Any
-
-
-def _org_q(user: AnyUser, action: str, prefix: str) -> Q:
-    from luoshi.orgs.access import organizations_q, roles_for_action
-
-    return organizations_q(user, roles_for_action(action), prefix=prefix)
 
 
 class RoundKind(models.TextChoices):
@@ -94,7 +89,7 @@ class Aspect(models.Model):
 
 class RoundQuerySet(models.QuerySet["Round"]):
     def for_user(self, user: AnyUser, action: str = "view") -> RoundQuerySet:
-        return self.filter(_org_q(user, action, "team__organization__"))
+        return self.filter(action_q(user, action, "team__organization__"))
 
 
 class Round(models.Model):
@@ -154,7 +149,7 @@ class Cause(models.Model):
 
 class ProblemQuerySet(models.QuerySet["Problem"]):
     def for_user(self, user: AnyUser, action: str = "view") -> ProblemQuerySet:
-        return self.filter(_org_q(user, action, "round__team__organization__"))
+        return self.filter(action_q(user, action, "round__team__organization__"))
 
 
 class Problem(models.Model):
@@ -227,8 +222,8 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
         prefix = "round__team__organization__"
         if action == "work":
             own = _owned_q(user) if user.is_authenticated else Q(pk__in=[])
-            return self.filter(own | _org_q(user, "manage", prefix))
-        queryset = self.filter(_org_q(user, action, prefix))
+            return self.filter(own | action_q(user, "manage", prefix))
+        queryset = self.filter(action_q(user, action, prefix))
         if action == "review" and user.is_authenticated:
             queryset = queryset.exclude(_owned_q(user))
         return queryset

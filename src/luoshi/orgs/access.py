@@ -102,6 +102,11 @@ def organizations_q(user: Any, roles: frozenset[Role] | None = None, prefix: str
     return q
 
 
+def action_q(user: Any, action: str, prefix: str = "") -> Q:
+    """`organizations_q` for the roles that may do ACTION (the querysets' `for_user` build on it)."""
+    return organizations_q(user, roles_for_action(action), prefix=prefix)
+
+
 def has_role(user: Any, organization_path: str, action: str) -> bool:
     """Whether USER may perform ACTION on the organization with this path: a role on it or on any
     organization above it (the ancestors' paths are the prefixes of its path)."""
