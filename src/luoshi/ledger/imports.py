@@ -693,6 +693,30 @@ def _add_ledger_history(draft: ImportDraft, measures: Sequence[Measure], actor: 
             )
 
 
+def ledger_row(number: int, aspect: str, problem: Problem | None, measure: Measure | None) -> LedgerRow:
+    """One row of the standard ledger (the export, the official layout and the import read the same
+    columns). MEASURE needs its updates and evidence prefetched in date order."""
+    return LedgerRow(
+        number=str(number),
+        aspect=aspect,
+        problem=(problem.text or problem.summary) if problem else "",
+        measure=(measure.text or measure.summary) if measure else "",
+        owner=(measure.owner.name if measure.owner else measure.owner_label) if measure else "",
+        department=measure.department if measure else "",
+        deadline=_deadline_cell(measure) if measure else "",
+        progress="\n".join(f"{u.date.isoformat()} {u.text}" for u in measure.updates.all())
+        if measure
+        else "",
+        evidence="\n".join(
+            f"{e.evidence_date.isoformat()} {e.statement or e.original_name}" for e in measure.evidence.all()
+        )
+        if measure
+        else "",
+        problem_code=str(problem.number) if problem else "",
+        status=measure.get_status_display() if measure else "",
+    )
+
+
 def ledger_rows(round_: Round) -> list[LedgerRow]:
     """The round's ledger in the standard columns: one row per measure under its problem (the
     problem repeated, 问题编号 tying the rows together), a row for each problem without measures,
@@ -712,28 +736,7 @@ def ledger_rows(round_: Round) -> list[LedgerRow]:
     rows: list[LedgerRow] = []
 
     def add(aspect: str, problem: Problem | None, measure: Measure | None) -> None:
-        rows.append(
-            LedgerRow(
-                number=str(len(rows) + 1),
-                aspect=aspect,
-                problem=(problem.text or problem.summary) if problem else "",
-                measure=(measure.text or measure.summary) if measure else "",
-                owner=(measure.owner.name if measure.owner else measure.owner_label) if measure else "",
-                department=measure.department if measure else "",
-                deadline=_deadline_cell(measure) if measure else "",
-                progress="\n".join(f"{u.date.isoformat()} {u.text}" for u in measure.updates.all())
-                if measure
-                else "",
-                evidence="\n".join(
-                    f"{e.evidence_date.isoformat()} {e.statement or e.original_name}"
-                    for e in measure.evidence.all()
-                )
-                if measure
-                else "",
-                problem_code=str(problem.number) if problem else "",
-                status=measure.get_status_display() if measure else "",
-            )
-        )
+        rows.append(ledger_row(len(rows) + 1, aspect, problem, measure))
 
     for problem in round_.problems.select_related("aspect").order_by("number"):
         measures: list[Measure | None] = [*by_problem.get(problem.pk, [])] or [None]

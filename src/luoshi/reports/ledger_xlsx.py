@@ -25,6 +25,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from luoshi.ledger.imports import ledger_row
 from luoshi.ledger.models import Measure, Problem, Round
 from luoshi.reports.docx_layout import chinese_date
 from luoshi.reports.records import counted_measures, counted_problems, with_details
@@ -71,17 +72,6 @@ _THIN = Side(style="thin", color="000000")
 BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
-def _deadline_cell(measure: Measure) -> str:
-    # The same text as the ledger export (ledger.imports), which the import parses back.
-    if measure.extended and measure.current_deadline and measure.baseline_deadline:
-        return (
-            f"{measure.current_deadline.isoformat()}（原定{measure.baseline_deadline.isoformat()}，已延期）"
-        )
-    if measure.deadline_text:
-        return measure.deadline_text
-    return measure.baseline_deadline.isoformat() if measure.baseline_deadline else ""
-
-
 def ledger_rows(measures: Iterable[Measure], problems: Iterable[Problem] = ()) -> list[LedgerRow]:
     """Ledger rows: one per measure under its problem (the problem repeated, 问题编号 tying the
     rows together), a row for each of PROBLEMS that has no measure among MEASURES, then the
@@ -97,28 +87,7 @@ def ledger_rows(measures: Iterable[Measure], problems: Iterable[Problem] = ()) -
     rows: list[LedgerRow] = []
 
     def add(aspect: str, problem: Problem | None, measure: Measure | None) -> None:
-        rows.append(
-            LedgerRow(
-                number=str(len(rows) + 1),
-                aspect=aspect,
-                problem=(problem.text or problem.summary) if problem else "",
-                measure=(measure.text or measure.summary) if measure else "",
-                owner=(measure.owner.name if measure.owner else measure.owner_label) if measure else "",
-                department=measure.department if measure else "",
-                deadline=_deadline_cell(measure) if measure else "",
-                progress="\n".join(f"{u.date.isoformat()} {u.text}" for u in measure.updates.all())
-                if measure
-                else "",
-                evidence="\n".join(
-                    f"{e.evidence_date.isoformat()} {e.statement or e.original_name}"
-                    for e in measure.evidence.all()
-                )
-                if measure
-                else "",
-                problem_code=str(problem.number) if problem else "",
-                status=measure.get_status_display() if measure else "",
-            )
-        )
+        rows.append(ledger_row(len(rows) + 1, aspect, problem, measure))
 
     for problem in sorted(problem_of.values(), key=lambda p: p.number):
         items: list[Measure | None] = [*by_problem.get(problem.pk, [])] or [None]
