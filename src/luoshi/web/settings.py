@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "luoshi.recurrence",
     "luoshi.reports",
     "luoshi.indicators",
+    "luoshi.meetings",
 ]
 
 MIDDLEWARE = [
