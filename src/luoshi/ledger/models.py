@@ -171,6 +171,16 @@ class Problem(models.Model):
     )
     summary = models.CharField(_("问题"), max_length=500)
     text = models.TextField(_("具体表现"), blank=True)
+    # Null: a problem of the team as a whole; set: one member's own problem (their 对照检查材料, a
+    # criticism they received, an opinion about them).
+    member = models.ForeignKey(
+        "orgs.Member",
+        verbose_name=_("班子成员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="problems",
+    )
     causes = models.ManyToManyField(Cause, verbose_name=_("原因"), blank=True, related_name="problems")
     recurrence_of = models.ForeignKey(
         "self",

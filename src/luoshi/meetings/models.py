@@ -81,3 +81,56 @@ class Opinion(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+
+class StudySession(models.Model):
+    """A study session (集中学习研讨) held to prepare the round."""
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="study_sessions"
+    )
+    date = models.DateField(_("日期"))
+    topic = models.CharField(_("学习内容"), max_length=300)
+    seminar = models.BooleanField(_("专题研讨"), default=False)
+    attendees = models.ManyToManyField(Member, verbose_name=_("参加人员"), blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("集中学习")
+        verbose_name_plural = _("集中学习")
+        ordering = ["round", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.topic}"
+
+
+class TalkMode(models.TextChoices):
+    ONE_TO_ONE = "single", _("个别谈")
+    GROUP = "group", _("集体谈")
+
+
+class Talk(models.Model):
+    """A heart-to-heart talk (谈心谈话): who talked with whom, when, and how.
+
+    Each partner of a talk counts one 人次. The summary is confidential: only the people in the talk
+    and the round's organizer may read it (decided in `luoshi.meetings.services`).
+    """
+
+    round = models.ForeignKey(Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="talks")
+    initiator = models.ForeignKey(
+        Member, verbose_name=_("谈话人"), on_delete=models.PROTECT, related_name="talks_given"
+    )
+    partners = models.ManyToManyField(Member, verbose_name=_("谈话对象"), related_name="talks_received")
+    # Partners from outside the team (heads of the units a member oversees), by name.
+    outside_partners = models.CharField(_("其他谈话对象"), max_length=500, blank=True)
+    date = models.DateField(_("日期"))
+    mode = models.CharField(_("方式"), max_length=10, choices=TalkMode.choices, default=TalkMode.ONE_TO_ONE)
+    summary = models.TextField(_("谈话要点（保密）"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("谈心谈话")
+        verbose_name_plural = _("谈心谈话")
+        ordering = ["round", "date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.initiator}"
