@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("luoshi.notices.urls")),
     path("", include("luoshi.reports.urls")),
     path("", include("luoshi.indicators.urls")),
+    path("", include("luoshi.meetings.urls")),
     path("", include("luoshi.ledger.urls")),
 ]

@@ -7,73 +7,199 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ledger', '0007_problem_member'),
-        ('orgs', '0001_initial'),
+        ("ledger", "0007_problem_member"),
+        ("orgs", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StudySession',
+            name="StudySession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('topic', models.CharField(max_length=300, verbose_name='学习内容')),
-                ('seminar', models.BooleanField(default=False, verbose_name='专题研讨')),
-                ('attendees', models.ManyToManyField(blank=True, related_name='+', to='orgs.member', verbose_name='参加人员')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='study_sessions', to='ledger.round', verbose_name='轮次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                ("topic", models.CharField(max_length=300, verbose_name="学习内容")),
+                ("seminar", models.BooleanField(default=False, verbose_name="专题研讨")),
+                (
+                    "attendees",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="orgs.member", verbose_name="参加人员"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="study_sessions",
+                        to="ledger.round",
+                        verbose_name="轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '集中学习',
-                'verbose_name_plural': '集中学习',
-                'ordering': ['round', 'date', 'pk'],
+                "verbose_name": "集中学习",
+                "verbose_name_plural": "集中学习",
+                "ordering": ["round", "date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Talk',
+            name="Talk",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('outside_partners', models.CharField(blank=True, max_length=500, verbose_name='其他谈话对象')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('mode', models.CharField(choices=[('single', '个别谈'), ('group', '集体谈')], default='single', max_length=10, verbose_name='方式')),
-                ('summary', models.TextField(blank=True, verbose_name='谈话要点（保密）')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('initiator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='talks_given', to='orgs.member', verbose_name='谈话人')),
-                ('partners', models.ManyToManyField(related_name='talks_received', to='orgs.member', verbose_name='谈话对象')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='talks', to='ledger.round', verbose_name='轮次')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "outside_partners",
+                    models.CharField(blank=True, max_length=500, verbose_name="其他谈话对象"),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("single", "个别谈"), ("group", "集体谈")],
+                        default="single",
+                        max_length=10,
+                        verbose_name="方式",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="谈话要点（保密）")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "initiator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="talks_given",
+                        to="orgs.member",
+                        verbose_name="谈话人",
+                    ),
+                ),
+                (
+                    "partners",
+                    models.ManyToManyField(
+                        related_name="talks_received", to="orgs.member", verbose_name="谈话对象"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="talks",
+                        to="ledger.round",
+                        verbose_name="轮次",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '谈心谈话',
-                'verbose_name_plural': '谈心谈话',
-                'ordering': ['round', 'date', 'pk'],
+                "verbose_name": "谈心谈话",
+                "verbose_name_plural": "谈心谈话",
+                "ordering": ["round", "date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('public', '网上征求'), ('box', '意见箱'), ('forum', '座谈会'), ('interview', '个别访谈'), ('spreadsheet', '表格导入')], max_length=20, verbose_name='来源')),
-                ('text', models.TextField(verbose_name='意见内容')),
-                ('status', models.CharField(choices=[('received', '待分类'), ('classified', '已分类'), ('forwarded', '已转交')], default='received', max_length=20, verbose_name='状态')),
-                ('anonymous', models.BooleanField(default=True, verbose_name='匿名')),
-                ('contact', models.CharField(blank=True, max_length=200, verbose_name='联系方式')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='收到时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('aspect', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opinions', to='ledger.aspect', verbose_name='方面')),
-                ('entered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='录入人')),
-                ('problems', models.ManyToManyField(blank=True, related_name='opinions', to='ledger.problem', verbose_name='形成的问题')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opinions', to='ledger.round', verbose_name='轮次')),
-                ('target_member', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='opinions', to='orgs.member', verbose_name='针对成员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("public", "网上征求"),
+                            ("box", "意见箱"),
+                            ("forum", "座谈会"),
+                            ("interview", "个别访谈"),
+                            ("spreadsheet", "表格导入"),
+                        ],
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="意见内容")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("received", "待分类"), ("classified", "已分类"), ("forwarded", "已转交")],
+                        default="received",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("anonymous", models.BooleanField(default=True, verbose_name="匿名")),
+                ("contact", models.CharField(blank=True, max_length=200, verbose_name="联系方式")),
+                (
+                    "received_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="收到时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                (
+                    "aspect",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opinions",
+                        to="ledger.aspect",
+                        verbose_name="方面",
+                    ),
+                ),
+                (
+                    "entered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="录入人",
+                    ),
+                ),
+                (
+                    "problems",
+                    models.ManyToManyField(
+                        blank=True, related_name="opinions", to="ledger.problem", verbose_name="形成的问题"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opinions",
+                        to="ledger.round",
+                        verbose_name="轮次",
+                    ),
+                ),
+                (
+                    "target_member",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="opinions",
+                        to="orgs.member",
+                        verbose_name="针对成员",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '意见建议',
-                'verbose_name_plural': '意见建议',
-                'ordering': ['round', 'received_at', 'pk'],
-                'indexes': [models.Index(fields=['round', 'source'], name='meetings_op_round_i_d1c2d3_idx')],
+                "verbose_name": "意见建议",
+                "verbose_name_plural": "意见建议",
+                "ordering": ["round", "received_at", "pk"],
+                "indexes": [models.Index(fields=["round", "source"], name="meetings_op_round_i_d1c2d3_idx")],
             },
         ),
     ]
