@@ -61,6 +61,12 @@ class EventType(models.TextChoices):
     ORDER_REPLIED = "order.replied", _("反馈督办单")
     CHANNEL_ADDED = "channel.added", _("添加通知渠道")
     CHANNEL_REMOVED = "channel.removed", _("删除通知渠道")
+    OPINION_LINK_CHANGED = "opinion.link_changed", _("开启/关闭征求意见链接")
+    OPINION_RECEIVED = "opinion.received", _("收到意见建议")
+    OPINIONS_IMPORTED = "opinion.imported", _("导入意见建议表格")
+    OPINION_CLASSIFIED = "opinion.classified", _("意见建议分类")
+    OPINIONS_FORWARDED = "opinion.forwarded", _("转交意见建议")
+    OPINION_LINKED = "opinion.linked", _("意见建议关联问题")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

@@ -134,3 +134,23 @@ class Talk(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.initiator}"
+
+
+class OpinionLink(models.Model):
+    """A round's public opinion link (and its QR code): anyone holding the token may send an opinion
+    while the link is open, without logging in. The token is random and can be closed, not guessed."""
+
+    round = models.OneToOneField(
+        Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="opinion_link"
+    )
+    token = models.CharField(_("链接令牌"), max_length=64, unique=True)
+    open = models.BooleanField(_("开放征求"), default=True)
+    opened_at = models.DateTimeField(_("开放时间"), default=timezone.now)
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("征求意见链接")
+        verbose_name_plural = _("征求意见链接")
+
+    def __str__(self) -> str:
+        return f"{self.round} · {'开放' if self.open else '已关闭'}"

@@ -186,6 +186,12 @@ FILE_UPLOAD_HANDLERS = [
 LUOSHI_IMPORT_MAX_ITEMS = env.integer("LUOSHI_IMPORT_MAX_ITEMS", 2000, minimum=1)
 LUOSHI_IMPORT_MAX_ROWS = env.integer("LUOSHI_IMPORT_MAX_ROWS", 5000, minimum=1)
 
+# Opinions (征求意见, luoshi.meetings): the longest opinion accepted, in characters, and how many
+# opinions one client may send through the public links per clock hour (counted in the cache under
+# a keyed hash whose secret lives only for that hour; nothing else about the client is kept).
+LUOSHI_OPINION_MAX_CHARS = env.integer("LUOSHI_OPINION_MAX_CHARS", 2000, minimum=50)
+LUOSHI_OPINION_PER_HOUR = env.integer("LUOSHI_OPINION_PER_HOUR", 5, minimum=1)
+
 # Rendered ledger and dashboard fragments, per process, keyed by the round's audit version (see
 # luoshi.ledger.fragments); 0 turns the cache off.
 # Optional semantic matching of recurring problems (luoshi.text.match.embedding): empty, or "e5".

@@ -1,0 +1,3 @@
+"""The meetings app in the admin (one module per part of the app)."""
+
+from luoshi.meetings import admin_opinions  # noqa: F401
