@@ -207,7 +207,7 @@ def suggest_targets(round_: Round, texts: Sequence[str]) -> list[Suggestion]:
         references.append(TextProblem(aspect=aspect.name, summary=aspect.name, text=hints))
         reference_aspects.append(aspect)
     by_id = {a.pk: a for a in aspects}
-    for aspect_id, summary in Problem.objects.filter(round=round_, aspect__isnull=False).values_list(
+    for aspect_id, summary in Problem.objects.filter(round=round_, aspect__in=aspects).values_list(
         "aspect_id", "summary"
     )[:500]:
         references.append(TextProblem(aspect=by_id[aspect_id].name, summary=summary, text=summary))
@@ -215,8 +215,8 @@ def suggest_targets(round_: Round, texts: Sequence[str]) -> list[Suggestion]:
     scored = suggest_problems(references, list(texts)) if references else [() for _ in texts]
     found = []
     for text, suggestions in zip(texts, scored, strict=True):
-        aspect = reference_aspects[suggestions[0].problem] if suggestions else _by_hints(text, aspects)
-        found.append(Suggestion(aspect=aspect, member=_named_member(text, members)))
+        best = reference_aspects[suggestions[0].problem] if suggestions else _by_hints(text, aspects)
+        found.append(Suggestion(aspect=best, member=_named_member(text, members)))
     return found
 
 
