@@ -74,6 +74,16 @@ def test_a_member_named_in_the_text_is_the_suggested_target_else_the_team(
     assert [s.member for s in found] == [mayor, None, deputy]
 
 
+def test_a_position_only_one_member_holds_names_that_member(round_: Any, team: Any) -> None:
+    li = Member.objects.create(team=team, name="李一", position="县委副书记、县长")
+    liu = Member.objects.create(team=team, name="刘二", position="县委常委、常务副县长")
+    Member.objects.create(team=team, name="王三", position="县委副书记")
+    found = services.suggest_targets(
+        round_, ["常务副县长抓项目不力", "县长接待群众少", "县委副书记下乡少", "李一和刘二都有责任"]
+    )
+    assert [s.member for s in found] == [liu, li, None, None]
+
+
 def test_the_suggested_aspect_follows_the_words_of_the_opinion(round_: Any) -> None:
     found = services.suggest_targets(
         round_, ["有的领导干部公车私用，违反八项规定", "下基层调研走过场，形式主义严重", "政治站位不高"]

@@ -234,25 +234,23 @@ def _members_by_name(round_: Round) -> list[Member]:
 
 
 def _named_member(text: str, members: Sequence[Member]) -> Member | None:
-    """The member TEXT names: by full name, else by a position only one member holds (longest first,
-    so 副书记 is not read as 书记)."""
-    named = [m for m in members if m.name and m.name in text]
-    if len(named) == 1:
-        return named[0]
+    """The one member TEXT names: by full name, else by a position only that member holds ("县长" in
+    "县委副书记、县长"). Longer positions are read first and taken out of the text, so "常务副县长"
+    is not also read as "县长". Several people named, or none: None (staff decide)."""
+    named = {m.pk: m for m in members if m.name and m.name in text}
     if named:
-        return None  # several people named: staff decide
-    positions: dict[str, list[Member]] = {}
+        return next(iter(named.values())) if len(named) == 1 else None
+    holders: dict[str, dict[int, Member]] = {}
     for member in members:
-        if member.position:
-            positions.setdefault(member.position, []).append(member)
-    for position in sorted(positions, key=len, reverse=True):
-        if position in text and len(positions[position]) == 1:
-            start = text.index(position)
-            longer = [p for p in positions if len(p) > len(position) and position in p]
-            if any(text[max(0, start - len(p)) : start + len(p)].find(p) >= 0 for p in longer):
-                continue
-            return positions[position][0]
-    return None
+        for part in re.split(r"[、，,；;\s]+", member.position or ""):
+            if len(part) >= 2:
+                holders.setdefault(part, {})[member.pk] = member
+    rest = text
+    for part in sorted(holders, key=len, reverse=True):
+        if part in rest:
+            named.update(holders[part] if len(holders[part]) == 1 else {})
+            rest = rest.replace(part, "\0")
+    return next(iter(named.values())) if len(named) == 1 else None
 
 
 # --- receiving opinions ----------------------------------------------------------------------------
