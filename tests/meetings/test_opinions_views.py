@@ -309,6 +309,32 @@ def test_a_member_sees_only_opinions_about_them_and_the_team_without_contact(
     assert client.post(reverse("opinion_forward", args=[round_pk])).status_code == 403
 
 
+def test_a_member_downloads_their_own_docx_only(
+    as_user: Any, owner: Any, forwarded: dict[str, Opinion], mayor: Member, deputy: Member
+) -> None:
+    from docx import Document
+
+    round_pk = forwarded["team"].round_id
+    client = as_user(owner)
+    response = client.get(reverse("opinions_docx", args=[round_pk]) + f"?member={mayor.pk}")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "李县长调研走过场" in text and "班子会议太多" in text
+    assert "王副书记" not in text and CONTACT not in text
+    assert client.get(reverse("opinions_docx", args=[round_pk]) + f"?member={deputy.pk}").status_code == 404
+
+
+def test_the_problem_page_shows_a_member_the_opinion_passed_on_to_them_only(
+    as_user: Any, organizer: Any, owner: Any, other_member: Any, forwarded: dict[str, Opinion]
+) -> None:
+    problem = Problem.objects.create(round=forwarded["mayor"].round, number=1, summary="调查研究不深入")
+    services.link_problems(forwarded["mayor"], [problem], actor=organizer)
+    url = reverse("problem_detail", args=[problem.pk])
+    mine = as_user(owner).get(url).content.decode()
+    assert "问题来源：意见建议（1 条）" in mine and "李县长调研走过场" in mine and CONTACT not in mine
+    theirs = as_user(other_member).get(url).content.decode()
+    assert "问题来源：意见建议（1 条）" in theirs and "李县长调研走过场" not in theirs
+
+
 def test_a_member_sees_nothing_before_it_is_forwarded(
     as_user: Any, owner: Any, link: Any, mayor: Member
 ) -> None:

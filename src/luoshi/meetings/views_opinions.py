@@ -423,22 +423,30 @@ def opinions_grouped(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def opinions_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        round_ = _managed_round(request, pk)
-    except NotAllowed as error:
-        return _refused(request, error)
-    member_pk = request.GET.get("member")
-    opinions = Opinion.objects.filter(round=round_, status=OpinionStatus.FORWARDED).select_related(
-        "aspect", "target_member"
-    )
+    """The forwarded opinions as a .docx: all of them for the organizers, or (?member=) those a
+    member's page shows, for that member or the organizers."""
+    round_ = _visible_round(request, pk)
+    member_pk = request.GET.get("member", "")
     if member_pk:
-        member = get_object_or_404(Member, pk=member_pk, team_id=round_.team_id)
+        member = get_object_or_404(
+            Member, pk=int(member_pk) if member_pk.isdigit() else 0, team_id=round_.team_id
+        )
+        if not services.may_read_member_page(request.user, round_, member):
+            raise Http404
         opinions = services.forwarded_about(round_, member)
+        title = f"{member.name}-意见建议"
+    elif services.may_manage(request.user, round_):
+        opinions = Opinion.objects.filter(round=round_, status=OpinionStatus.FORWARDED).select_related(
+            "aspect", "target_member"
+        )
+        title = "意见建议"
+    else:
+        return _refused(request, NotAllowed("只有本单位（或上级单位）的组织者可以下载全部意见建议"), round_)
     data = services.grouped_docx(round_, opinions)
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
-    filename = f"{round_.title}-意见建议-{timezone.localdate().isoformat()}.docx"
+    filename = f"{round_.title}-{title}-{timezone.localdate().isoformat()}.docx"
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return _private(response)
 
