@@ -621,7 +621,7 @@ def forward(round_: Round, *, actor: Any) -> list[Opinion]:
     _require_manager(actor, round_)
     with transaction.atomic():
         opinions = list(
-            Opinion.objects.select_for_update()
+            Opinion.objects.select_for_update(of=("self",))
             .filter(round=round_, status=OpinionStatus.CLASSIFIED)
             .select_related("target_member")
         )
