@@ -415,3 +415,21 @@ def test_notices_carry_no_contact_and_no_text(forwarded: dict[str, Opinion]) -> 
 def test_the_round_page_links_to_the_opinions(as_user: Any, organizer: Any, round_: Any) -> None:
     page = as_user(organizer).get(reverse("round_detail", args=[round_.pk])).content.decode()
     assert reverse("round_opinions", args=[round_.pk]) in page
+
+
+def test_the_organizer_s_list_costs_the_same_queries_for_one_opinion_or_many(
+    as_user: Any, organizer: Any, link: Any, django_assert_max_num_queries: Any
+) -> None:
+    services.submit_public(link, text="意见一", target=None, contact="")
+    client = as_user(organizer)
+    url = reverse("round_opinions", args=[link.round.pk])
+    with django_assert_max_num_queries(20) as few:
+        client.get(url)
+    for n in range(6):
+        opinion = services.submit_public(link, text=f"意见{n}", target=None, contact=CONTACT)
+        services.link_problems(
+            opinion, [Problem.objects.create(round=link.round, number=n + 1, summary="p")], actor=organizer
+        )
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(url)
+    assert page.content.decode().count("已形成问题 1 个") == 6

@@ -62,16 +62,25 @@ class ImportForm(forms.Form):
 
 
 class ClassifyForm(forms.Form):
-    aspect = forms.ModelChoiceField(
-        label="方面", queryset=Aspect.objects.none(), required=False, empty_label="（未定）"
-    )
+    """One opinion's aspect and target. ASPECTS and MEMBERS are lists read once for a whole page of
+    opinions (a queryset per form would be a query per opinion)."""
+
+    aspect = forms.ChoiceField(label="方面", required=False)
     target = forms.ChoiceField(label="针对对象", required=False)
 
-    def __init__(self, *args: Any, aspects: Any, members: Sequence[Member], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, aspects: Sequence[Aspect], members: Sequence[Member], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.aspects = aspects
         self.members = members
-        self.fields["aspect"].queryset = aspects  # type: ignore[attr-defined]
+        self.fields["aspect"].choices = [("", "（未定）"), *((str(a.pk), a.name) for a in aspects)]  # type: ignore[attr-defined]
         self.fields["target"].choices = target_choices(members)  # type: ignore[attr-defined]
+
+    @property
+    def aspect_chosen(self) -> Aspect | None:
+        value = self.cleaned_data.get("aspect") or ""
+        return next((a for a in self.aspects if str(a.pk) == value), None) if value else None
 
     @property
     def member(self) -> Member | None:

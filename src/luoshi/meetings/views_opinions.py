@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -107,11 +108,15 @@ def round_opinions(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("opinion_member", pk=round_.pk, member_pk=member.pk)
         return _refused(request, NotAllowed("只有组织者和本班子成员可以查看意见建议"), round_)
     status = request.GET.get("status", "")
-    opinions = Opinion.objects.filter(round=round_).select_related("aspect", "target_member")
+    opinions = (
+        Opinion.objects.filter(round=round_)
+        .select_related("aspect", "target_member")
+        .annotate(problem_count=Count("problems"))
+    )
     if status in OpinionStatus.values:
         opinions = opinions.filter(status=status)
     members = _members(round_)
-    aspects = round_.framework.aspects.all()
+    aspects = list(round_.framework.aspects.all())
     rows = [
         (
             opinion,
@@ -304,7 +309,7 @@ def opinion_classify(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = opinion.round
     form = ClassifyForm(
         request.POST,
-        aspects=round_.framework.aspects.all(),
+        aspects=list(round_.framework.aspects.all()),
         members=_members(round_),
         prefix=f"o{opinion.pk}",
     )
@@ -312,9 +317,7 @@ def opinion_classify(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "分类内容有误，请重新选择。")
     else:
         try:
-            services.classify(
-                opinion, actor=request.user, aspect=form.cleaned_data["aspect"], target=form.member
-            )
+            services.classify(opinion, actor=request.user, aspect=form.aspect_chosen, target=form.member)
         except DomainError as error:
             return _refused(request, error, round_)
         messages.success(request, "已确认分类。")
@@ -333,7 +336,7 @@ def opinion_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "opinion": opinion,
         "show_contact": services.may_see_contact(request.user, round_),
         "classify_form": ClassifyForm(
-            aspects=round_.framework.aspects.all(),
+            aspects=list(round_.framework.aspects.all()),
             members=_members(round_),
             initial={"aspect": opinion.aspect_id, "target": opinion.target_member_id or ""},
             prefix=f"o{opinion.pk}",
