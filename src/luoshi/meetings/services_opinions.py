@@ -727,8 +727,8 @@ def create_problem(opinion: Opinion, *, actor: Any, summary: str) -> Problem:
                 "number": number,
                 "source": problem.source,
                 "summary": problem.summary,
-                "member": str(locked.target_member) if locked.target_member else "",
-                "opinion": locked.pk,
+                # "to" (对象) as the problem's history labels it: whose problem it is.
+                "to": str(locked.target_member) if locked.target_member else "领导班子",
             },
             organization_path=path,
         )
