@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from luoshi.ledger.models import Round
 
@@ -30,6 +30,13 @@ def test_an_anonymous_opinion_reaches_the_member_it_is_about(
     page: Page, live_server: Any, demo: str, width: int
 ) -> None:
     page.set_viewport_size({"width": width, "height": 900})
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text or "Refused to" in message.text:
+            refused.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
     round_ = Round.objects.get()
     login(page, live_server, ORGANIZER, demo)
     page.goto(f"{live_server.url}/rounds/{round_.pk}/")
@@ -68,6 +75,9 @@ def test_an_anonymous_opinion_reaches_the_member_it_is_about(
     expect(group).to_contain_text("工作作风方面")
     expect(group).to_contain_text(OPINION)
     expect(page.locator("main")).not_to_contain_text(CONTACT)
+    page.goto(f"{live_server.url}/rounds/{round_.pk}/opinions/poster/")
+    expect(page.get_by_role("img", name="征求意见二维码")).to_be_visible()
+    assert page.locator("img.poster-qr").evaluate("img => img.naturalWidth") > 0  # the SVG drew
 
     login(page, live_server, MEMBER, demo)
     page.goto(f"{live_server.url}/rounds/{round_.pk}/")
@@ -77,3 +87,4 @@ def test_an_anonymous_opinion_reaches_the_member_it_is_about(
     expect(page.locator("main")).not_to_contain_text(CONTACT)
     if width == 390:
         assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert refused == []  # every page ran under the Content-Security-Policy
