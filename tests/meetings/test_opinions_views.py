@@ -133,6 +133,15 @@ def test_a_closed_link_says_it_is_closed_and_an_unknown_token_is_404(
     assert client.get(reverse("public_opinion", args=["guessed-token"])).status_code == 404
 
 
+def test_the_link_of_an_archived_round_is_closed(client: Client, link: Any, organizer: Any) -> None:
+    from luoshi.ledger.services import archive_round
+
+    archive_round(link.round, actor=organizer)
+    assert client.get(public(link)).status_code == 410
+    assert client.post(public(link), {"text": "意见"}).status_code == 410
+    assert not Opinion.objects.exists()
+
+
 # --- the organizer's pages, the QR code and the poster --------------------------------------------
 
 

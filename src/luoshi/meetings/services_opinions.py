@@ -298,9 +298,9 @@ def _received_event(opinion: Opinion, actor: Any) -> None:
 def submit_public(link: OpinionLink, *, text: str, target: Member | None, contact: str) -> Opinion:
     """An opinion sent through ROUND's public link (no login). Anonymous unless CONTACT is given.
     The caller has already counted the client against the hourly limit."""
-    if not link.open:
-        raise Conflict("本次征求意见已结束，链接已关闭，感谢您的关注")
     round_ = link.round
+    if not link.open or round_.archived:
+        raise Conflict("本次征求意见已结束，链接已关闭，感谢您的关注")
     text, contact = _clean_text(text), _clean_contact(contact)
     target = _target_in(round_, target)
     suggestion = suggest_targets(round_, [text])[0]

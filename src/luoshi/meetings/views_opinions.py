@@ -499,7 +499,7 @@ def public_opinion(request: HttpRequest, token: str) -> HttpResponse:
         "organization": round_.team.organization.name,
     }
     status = 200
-    if not link.open:
+    if not link.open or round_.archived:
         return render(request, "meetings/opinions/public.html", {**context, "closed": True}, status=410)
     if request.method == "POST":
         status = 422
