@@ -61,6 +61,11 @@ class EventType(models.TextChoices):
     ORDER_REPLIED = "order.replied", _("反馈督办单")
     CHANNEL_ADDED = "channel.added", _("添加通知渠道")
     CHANNEL_REMOVED = "channel.removed", _("删除通知渠道")
+    PREP_SCHEDULED = "prep.scheduled", _("设定会议（反馈）日期")
+    PREP_STEP_MARKED = "prep.step_marked", _("记录轮次步骤")
+    PREP_STUDY_RECORDED = "prep.study_recorded", _("记录集中学习")
+    PREP_TALK_RECORDED = "prep.talk_recorded", _("记录谈心谈话")
+    PREP_OVERSIGHT_SET = "prep.oversight_set", _("登记分管单位")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):
