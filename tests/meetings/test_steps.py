@@ -92,7 +92,9 @@ def test_without_a_date_steps_are_unscheduled(round_: Any) -> None:
     assert line.steps[0].deadline is None
 
 
-def test_records_suggest_steps_done(round_: Any, organizer: Any, members: list[Any], make_measure: Any) -> None:
+def test_records_suggest_steps_done(
+    round_: Any, organizer: Any, members: list[Any], make_measure: Any
+) -> None:
     from luoshi.meetings.models import Opinion
 
     today = timezone.localdate()

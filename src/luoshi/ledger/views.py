@@ -114,8 +114,11 @@ class LedgerFilter:
             measures = measures.filter(owner_id=int(self.owner))
         if self.of == "team":  # a per-team ledger: measures not of a member's own problem
             measures = measures.filter(problem__member__isnull=True)
-        elif self.of:  # a per-member ledger: the measures of that member's own problems
-            measures = measures.filter(problem__member_id=int(self.of))
+        elif self.of:  # a per-member ledger: that member's own problems, and their measures not yet linked
+            member_id = int(self.of)
+            measures = measures.filter(
+                Q(problem__member_id=member_id) | Q(problem__isnull=True, owner_id=member_id)
+            )
         if self.deadline:
             measures = deadline_filter(measures, self.deadline, today)
         if self.q:
