@@ -94,6 +94,8 @@ def test_meeting_date_steps_talk_and_member_material(
     expect(page.get_by_text(f"已导入“{material.name}”")).to_be_visible()
     own = Problem.objects.get(round=round_, member=member)
     assert own.summary.startswith("学习不够深入")
-    assert Measure.objects.filter(round=round_, summary__startswith="每月自学不少于4次", owner=member).exists()
+    assert Measure.objects.filter(
+        round=round_, summary__startswith="每月自学不少于4次", owner=member
+    ).exists()
     page.goto(f"{live_server.url}/rounds/{round_.pk}/?of={member.pk}")
     expect(page.locator("#ledger-table")).to_contain_text("每月自学不少于4次")

@@ -59,6 +59,14 @@ def test_organizer_sets_the_meeting_date_and_marks_a_step(round_: Any, organizer
     assert reverse("round_steps", args=[round_.pk]) in block
 
 
+def test_mark_done_without_a_date_means_today(round_: Any, organizer: Any) -> None:
+    url = reverse("round_steps", args=[round_.pk])
+    _client(organizer).post(url, {"op": "step", "step": "opinions", "mark": "done"})
+    assert RoundStep.objects.get(step="opinions").done_date == timezone.localdate()
+    _client(organizer).post(url, {"op": "step", "step": "talks", "planned": "2026-12-20"})
+    assert RoundStep.objects.get(step="talks").done_date is None  # saving a plan is not marking done
+
+
 def test_bad_step_input_is_refused_with_its_status(round_: Any, organizer: Any) -> None:
     client = _client(organizer)
     url = reverse("round_steps", args=[round_.pk])

@@ -37,16 +37,16 @@ def test_a_step_nearing_then_past_its_deadline_reminds_the_organizer(
     assert delivery.url == reverse("round_steps", args=[round_.pk])
 
     run_at(theme_deadline + D(days=1))
-    overdue = [k for k in keys(rule="step_overdue") if "theme" in k[1] or k[1].startswith(theme_deadline.isoformat())]
+    overdue = [
+        k for k in keys(rule="step_overdue") if "theme" in k[1] or k[1].startswith(theme_deadline.isoformat())
+    ]
     assert overdue == [("step_overdue", f"{theme_deadline.isoformat()}:w0", "organizer")]
     assert "已逾期 1 天" in Delivery.objects.get(rule="step_overdue", channel_key="inbox").body
     # nobody but the organizers hears of it
     assert {d.recipient for d in Delivery.objects.filter(rule__startswith="step_")} == {organizer}
 
 
-def test_a_step_marked_done_is_not_reminded(
-    round_: Any, organizer: Any, run_at: Callable[..., Any]
-) -> None:
+def test_a_step_marked_done_is_not_reminded(round_: Any, organizer: Any, run_at: Callable[..., Any]) -> None:
     services_prep.set_anchor(round_, TODAY + D(days=22), actor=organizer)
     services_prep.mark_step(round_, "theme", actor=organizer, done=TODAY - D(days=1))
     run_at(TODAY)

@@ -77,8 +77,10 @@ def round_steps(request: HttpRequest, pk: int) -> HttpResponse:
                 if not form.is_valid():
                     raise _form_error(form)
                 data = form.cleaned_data
+                # "标记完成" with no date given: done today.
+                done = data["done"] or (timezone.localdate() if request.POST.get("mark") == "done" else None)
                 services.mark_step(
-                    round_, data["step"], actor=request.user, planned=data["planned"], done=data["done"]
+                    round_, data["step"], actor=request.user, planned=data["planned"], done=done
                 )
                 messages.success(request, "已保存步骤日期。")
             else:
