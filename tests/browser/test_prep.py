@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from luoshi.ledger.models import Measure, Problem, Round
 from luoshi.meetings.models import Talk
@@ -27,8 +27,8 @@ MEMBER_TEXT = """个人对照检查材料
 1.每月自学不少于4次，撰写学习心得。
 """
 
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 
 
 def fits(page: Page) -> None:
@@ -37,7 +37,7 @@ def fits(page: Page) -> None:
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_meeting_date_steps_talk_and_member_material(
-    page: Page, live_server: Any, demo: str, tmp_path: Path, viewport: dict[str, int]
+    page: Page, live_server: Any, demo: str, tmp_path: Path, viewport: ViewportSize
 ) -> None:
     page.set_viewport_size(viewport)
     round_ = Round.objects.order_by("id").first()
