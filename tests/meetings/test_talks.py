@@ -67,7 +67,10 @@ def test_the_required_pair_kinds_are_a_setting(
 def test_a_member_marked_secretary_replaces_the_first_by_order(
     round_: Any, organizer: Any, members: list[Any]
 ) -> None:
+    with pytest.raises(NotAllowed):
+        services.set_secretary(round_, members[2], actor=members[1].user)
     services.set_secretary(round_, members[2], actor=organizer)
+    assert Event.objects.get(event_type="prep.secretary_set").new == {"secretary": members[2].pk}
     found = matrix(round_, kinds=("secretary",))
     assert found.secretary == members[2]
     assert {p.second.name for p in found.pairs if p.second} == {"张书记", "李建华", "赵敏"}

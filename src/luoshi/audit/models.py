@@ -66,6 +66,7 @@ class EventType(models.TextChoices):
     PREP_STUDY_RECORDED = "prep.study_recorded", _("记录集中学习")
     PREP_TALK_RECORDED = "prep.talk_recorded", _("记录谈心谈话")
     PREP_OVERSIGHT_SET = "prep.oversight_set", _("登记分管单位")
+    PREP_SECRETARY_SET = "prep.secretary_set", _("指定书记（谈心谈话）")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

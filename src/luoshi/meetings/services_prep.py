@@ -241,7 +241,7 @@ def set_secretary(round_: Round, member: Member | None, *, actor: Any) -> Prepar
     preparation.secretary = member
     preparation.save(update_fields=["secretary"])
     record(
-        EventType.PREP_SCHEDULED,
+        EventType.PREP_SECRETARY_SET,
         round_,
         actor=actor,
         old={"secretary": old},
