@@ -135,3 +135,28 @@ def test_a_member_of_another_team_cannot_be_recorded(round_: Any, organizer: Any
         {"op": "pair", "first": mine.pk, "second": other.pk, "date": timezone.localdate().isoformat()},
     )
     assert response.status_code == 422 and Talk.objects.count() == 0
+
+
+def test_talks_and_steps_pages_take_a_fixed_number_of_queries(
+    round_: Any, organizer: Any, members: list[Any], django_assert_max_num_queries: Any
+) -> None:
+    from luoshi.meetings import services_prep
+
+    client = _client(organizer)
+    talks, steps = reverse("round_talks", args=[round_.pk]), reverse("round_steps", args=[round_.pk])
+    today = timezone.localdate()
+    services_prep.record_talk(round_, actor=organizer, initiator=members[0], partners=[members[1]], date=today)
+    with django_assert_max_num_queries(30) as small_talks:
+        client.get(talks)
+    with django_assert_max_num_queries(30) as small_steps:
+        client.get(steps)
+    for index, member in enumerate(members[1:]):
+        services_prep.add_oversight(member, actor=organizer, unit=f"单位{index}", head=f"负责人{index}")
+        services_prep.record_talk(
+            round_, actor=organizer, initiator=member, partners=[members[0]], date=today, summary="要点"
+        )
+        services_prep.mark_step(round_, ["theme", "opinions", "talks"][index], actor=organizer, done=today)
+    with django_assert_max_num_queries(len(small_talks.captured_queries)):
+        client.get(talks)
+    with django_assert_max_num_queries(len(small_steps.captured_queries)):
+        client.get(steps)
