@@ -67,6 +67,14 @@ def test_bad_offsets_fail_loudly(raw: str) -> None:
         parse_offsets("LUOSHI_MEETING_STEP_OFFSETS", raw, MEETING_STEPS)
 
 
+def test_talk_pair_kinds_are_checked() -> None:
+    from luoshi.meetings.step_offsets import parse_pair_kinds
+
+    assert parse_pair_kinds("LUOSHI_TALK_PAIRS", ["units", "secretary"]) == ("secretary", "units")
+    with pytest.raises(OffsetError):
+        parse_pair_kinds("LUOSHI_TALK_PAIRS", ["secretary", "everyone"])
+
+
 def test_add_months_keeps_the_day_or_the_month_end() -> None:
     assert add_months(D(2026, 1, 15), 2) == D(2026, 3, 15)
     assert add_months(D(2026, 11, 30), 3) == D(2027, 2, 28)
