@@ -180,10 +180,8 @@ def build_steps(
     return found
 
 
-def _date_of(value: datetime.datetime | datetime.date | None) -> datetime.date | None:
-    if isinstance(value, datetime.datetime):
-        return timezone.localdate(value)
-    return value
+def _day(value: datetime.datetime | datetime.date) -> datetime.date:
+    return timezone.localdate(value) if isinstance(value, datetime.datetime) else value
 
 
 def suggestions(round_: Round) -> dict[str, Suggestion]:
@@ -193,7 +191,7 @@ def suggestions(round_: Round) -> dict[str, Suggestion]:
     opinions = Opinion.objects.filter(round=round_).aggregate(n=Max("received_at"))["n"]
     if opinions is not None and not is_feedback_round(round_):
         count = Opinion.objects.filter(round=round_).count()
-        found[StepKey.OPINIONS] = Suggestion(_date_of(opinions) or opinions, f"已收到意见建议 {count} 条")
+        found[StepKey.OPINIONS] = Suggestion(_day(opinions), f"已收到意见建议 {count} 条")
     talks = Talk.objects.filter(round=round_).aggregate(n=Max("date"))["n"]
     if talks is not None and not is_feedback_round(round_):
         found[StepKey.TALKS] = Suggestion(talks, "已记录谈心谈话")
@@ -201,11 +199,11 @@ def suggestions(round_: Round) -> dict[str, Suggestion]:
         n=Max("confirmed_at")
     )["n"]
     if imported is not None and not is_feedback_round(round_):
-        found[StepKey.MATERIALS] = Suggestion(_date_of(imported) or imported, "已导入对照检查材料")
+        found[StepKey.MATERIALS] = Suggestion(_day(imported), "已导入对照检查材料")
     measures = Measure.objects.filter(round=round_).aggregate(n=Max("created_at"))["n"]
     if measures is not None:
         key = StepKey.PLAN if is_feedback_round(round_) else StepKey.MEASURES
-        found[key] = Suggestion(_date_of(measures) or measures, "台账中已有整改措施")
+        found[key] = Suggestion(_day(measures), "台账中已有整改措施")
     return found
 
 
