@@ -145,7 +145,9 @@ def test_talks_and_steps_pages_take_a_fixed_number_of_queries(
     client = _client(organizer)
     talks, steps = reverse("round_talks", args=[round_.pk]), reverse("round_steps", args=[round_.pk])
     today = timezone.localdate()
-    services_prep.record_talk(round_, actor=organizer, initiator=members[0], partners=[members[1]], date=today)
+    services_prep.record_talk(
+        round_, actor=organizer, initiator=members[0], partners=[members[1]], date=today
+    )
     with django_assert_max_num_queries(30) as small_talks:
         client.get(talks)
     with django_assert_max_num_queries(30) as small_steps:
@@ -160,3 +162,45 @@ def test_talks_and_steps_pages_take_a_fixed_number_of_queries(
         client.get(talks)
     with django_assert_max_num_queries(len(small_steps.captured_queries)):
         client.get(steps)
+
+
+def test_full_talk_form_secretary_and_oversight_removal(
+    round_: Any, organizer: Any, owner: Any, viewer: Any, members: list[Any]
+) -> None:
+    from luoshi.meetings.models import Oversight
+
+    client = _client(organizer)
+    url = reverse("round_talks", args=[round_.pk])
+    response = client.post(
+        url,
+        {
+            "op": "talk",
+            "initiator": members[0].pk,
+            "partners": [members[1].pk, members[2].pk],
+            "outside_partners": "孙主任、钱局长",
+            "date": timezone.localdate().isoformat(),
+            "mode": "group",
+            "summary": "互相提醒的要点",
+        },
+    )
+    assert response.status_code == 302
+    talk = Talk.objects.get()
+    assert (
+        talk.mode == "group"
+        and talk.outside_partners == "孙主任、钱局长"
+        and talk.summary == "互相提醒的要点"
+    )
+    assert "互相提醒的要点" in _client(owner).get(url).content.decode()  # 李建华 was in the talk
+    assert "互相提醒的要点" not in _client(viewer).get(url).content.decode()
+    page = client.get(url).content.decode()
+    assert 'id="talk-person-times">4<' in page  # two members and two heads
+
+    assert client.post(url, {"op": "secretary", "secretary": members[3].pk}).status_code == 302
+    assert Preparation.objects.get(round=round_).secretary == members[3]
+    assert "书记：赵敏" in client.get(url).content.decode()
+
+    client.post(url, {"op": "oversight", "member": members[1].pk, "unit": "县水利局", "head": "冯局长"})
+    oversight = Oversight.objects.get()
+    assert _client(viewer).post(url, {"op": "oversight_remove", "oversight": oversight.pk}).status_code == 403
+    assert client.post(url, {"op": "oversight_remove", "oversight": oversight.pk}).status_code == 302
+    assert Oversight.objects.count() == 0
