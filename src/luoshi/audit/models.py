@@ -67,6 +67,12 @@ class EventType(models.TextChoices):
     OPINION_CLASSIFIED = "opinion.classified", _("意见建议分类")
     OPINIONS_FORWARDED = "opinion.forwarded", _("转交意见建议")
     OPINION_LINKED = "opinion.linked", _("意见建议关联问题")
+    PREP_SCHEDULED = "prep.scheduled", _("设定会议（反馈）日期")
+    PREP_STEP_MARKED = "prep.step_marked", _("记录轮次步骤")
+    PREP_STUDY_RECORDED = "prep.study_recorded", _("记录集中学习")
+    PREP_TALK_RECORDED = "prep.talk_recorded", _("记录谈心谈话")
+    PREP_OVERSIGHT_SET = "prep.oversight_set", _("登记分管单位")
+    PREP_SECRETARY_SET = "prep.secretary_set", _("指定书记（谈心谈话）")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

@@ -20,7 +20,7 @@ from luoshi.errors import DomainError, Invalid
 from luoshi.indicators import compliance, imports, services
 from luoshi.indicators.forms import ActivityForm, ActivityImportForm, IndicatorForm
 from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope
-from luoshi.ledger.models import Commitment, Round
+from luoshi.ledger.models import Commitment, Problem, Round
 from luoshi.ledger.progress import max_upload_bytes
 from luoshi.orgs.access import has_role, organizations_q, roles_for_action
 from luoshi.orgs.models import Member, Team
@@ -198,6 +198,11 @@ def member_page(request: HttpRequest, pk: int) -> HttpResponse:
             "records": records,
             "can_record": is_self or _can_manage(request, member.team),
             "is_self": is_self,
+            "own_problems": Problem.objects.for_user(request.user)
+            .filter(member=member)
+            .select_related("round")
+            .prefetch_related("measures")
+            .order_by("-round__year", "round_id", "number")[:100],
         },
     )
 

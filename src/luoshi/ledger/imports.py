@@ -38,6 +38,7 @@ from luoshi.ledger.models import (
     Source,
 )
 from luoshi.orgs.access import has_role
+from luoshi.orgs.models import Member
 from luoshi.text import DocumentError, parse_bytes, parse_text
 from luoshi.text import model as parsed
 from luoshi.text.extract import extract, summary_of
@@ -53,6 +54,8 @@ DOCUMENT_EXTENSIONS = (".docx", ".txt", ".md", ".pdf", ".doc", ".wps", ".xlsx")
 PREVIEW_PAGE_SIZE = 50
 KINDS = ("problems", "causes", "measures")
 KIND_NAMES = {"problems": "问题", "causes": "原因", "measures": "整改措施"}
+# The key in a draft's data naming the member whose own 对照检查材料 it is.
+MEMBER_KEY = "member"
 EMPTY_DOCUMENT = "没有找到“存在的问题”“原因分析”“整改措施”等段落，请检查文档的标题和编号"
 
 
@@ -121,12 +124,25 @@ def check_spreadsheet(filename: str, data: bytes) -> None:
 
 @transaction.atomic
 def create_draft(
-    round_: Round, *, actor: Any, name: str, data: dict[str, Any], source: str = Source.SELF_EXAMINATION
+    round_: Round,
+    *,
+    actor: Any,
+    name: str,
+    data: dict[str, Any],
+    source: str = Source.SELF_EXAMINATION,
+    member: Member | None = None,
 ) -> ImportDraft:
-    """Keep a parsed document as a draft of ROUND for the organizer to preview and correct."""
+    """Keep a parsed document as a draft of ROUND for the organizer to preview and correct.
+
+    With MEMBER it is that member's own 对照检查材料: confirmed, its problems are the member's and
+    its measures the member's to carry out (the draft keeps the member's id beside the parse)."""
     _require_organizer(actor, round_, "导入文档")
     if source not in Source.values:
         raise Invalid("请选择问题来源")
+    if member is not None:
+        if member.team_id != round_.team_id:
+            raise Invalid("本人对照检查材料须选择本班子的成员")
+        data = {**data, MEMBER_KEY: member.pk}
     draft = ImportDraft.objects.create(
         round=round_, name=(name or "粘贴的文本")[:255], source=source, data=data, created_by=actor
     )
@@ -140,6 +156,7 @@ def create_draft(
             "problems": len(data["problems"]),
             "causes": len(data["causes"]),
             "measures": len(data["measures"]),
+            **({"member": member.pk} if member is not None else {}),
         },
         organization_path=_path(round_),
     )
@@ -147,12 +164,20 @@ def create_draft(
 
 
 def draft_from_upload(
-    round_: Round, *, actor: Any, filename: str, data: bytes, source: str = Source.SELF_EXAMINATION
+    round_: Round,
+    *,
+    actor: Any,
+    filename: str,
+    data: bytes,
+    source: str = Source.SELF_EXAMINATION,
+    member: Member | None = None,
 ) -> ImportDraft:
     """Check and parse one uploaded document into a draft. Raises DocumentError when it is no
     readable document or has no recognisable section (nothing is stored then)."""
     _require_organizer(actor, round_, "导入文档")
     if filename.lower().endswith(".xlsx"):
+        if member is not None:
+            raise DocumentError(filename, "本人对照检查材料请上传 .docx 或 .txt 文档，不是台账表格")
         return draft_from_ledger(round_, actor=actor, filename=filename, data=data, source=source)
     notes = check_document(filename, data)
     document = parse_bytes(data, filename)
@@ -162,7 +187,7 @@ def draft_from_upload(
     parsed_data = document.to_dict()
     if notes:
         parsed_data["notes"] = list(notes)  # shown above the preview
-    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source)
+    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source, member=member)
 
 
 def _check_size(document: parsed.ParsedDocument, name: str) -> None:
@@ -172,7 +197,13 @@ def _check_size(document: parsed.ParsedDocument, name: str) -> None:
 
 
 def draft_from_text(
-    round_: Round, *, actor: Any, text: str, name: str = "", source: str = Source.SELF_EXAMINATION
+    round_: Round,
+    *,
+    actor: Any,
+    text: str,
+    name: str = "",
+    source: str = Source.SELF_EXAMINATION,
+    member: Member | None = None,
 ) -> ImportDraft:
     """Parse pasted text into a draft; raises DocumentError when no section is found."""
     _require_organizer(actor, round_, "导入文档")
@@ -185,7 +216,9 @@ def draft_from_text(
     if document.is_empty:
         raise DocumentError(label, EMPTY_DOCUMENT)
     _check_size(document, label)
-    return create_draft(round_, actor=actor, name=label, data=document.to_dict(), source=source)
+    return create_draft(
+        round_, actor=actor, name=label, data=document.to_dict(), source=source, member=member
+    )
 
 
 @dataclass
@@ -205,6 +238,7 @@ def import_uploads(
     text: str = "",
     text_name: str = "",
     source: str = Source.SELF_EXAMINATION,
+    member: Member | None = None,
 ) -> UploadOutcome:
     """Make one draft per readable input; a bad file is reported and does not stop the others."""
     _require_organizer(actor, round_, "导入文档")
@@ -212,14 +246,16 @@ def import_uploads(
     for filename, data in files:
         try:
             outcome.drafts.append(
-                draft_from_upload(round_, actor=actor, filename=filename, data=data, source=source)
+                draft_from_upload(
+                    round_, actor=actor, filename=filename, data=data, source=source, member=member
+                )
             )
         except DocumentError as exc:
             outcome.errors.append(str(exc))
     if text.strip():
         try:
             outcome.drafts.append(
-                draft_from_text(round_, actor=actor, text=text, name=text_name, source=source)
+                draft_from_text(round_, actor=actor, text=text, name=text_name, source=source, member=member)
             )
         except DocumentError as exc:
             outcome.errors.append(str(exc))
@@ -498,6 +534,14 @@ def set_draft_source(draft: ImportDraft, source: str, *, actor: Any) -> ImportDr
     return locked
 
 
+def draft_member(draft: ImportDraft) -> Member | None:
+    """The member whose own material DRAFT is (None: the team's)."""
+    member_id = draft.data.get(MEMBER_KEY)
+    if not isinstance(member_id, int):
+        return None
+    return Member.objects.filter(pk=member_id, team_id=draft.round.team_id).first()
+
+
 def confirm_draft(draft: ImportDraft, *, actor: Any) -> services.ImportResult:
     """Create the draft's problems, causes and measures in its round, numbered after what the round
     has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict.
@@ -531,7 +575,12 @@ def _confirm_draft(
     if digest:
         _refuse_repeated_ledger(locked.round, str(digest))
     result = services.import_parsed(
-        locked.round, document, actor=actor, source=locked.source, name=locked.name
+        locked.round,
+        document,
+        actor=actor,
+        source=locked.source,
+        name=locked.name,
+        member=draft_member(locked),
     )
     if digest:
         _add_ledger_history(locked, result.measures, actor)

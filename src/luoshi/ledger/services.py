@@ -579,9 +579,13 @@ def import_parsed(
     actor: Any,
     source: str = Source.SELF_EXAMINATION,
     name: str = "",
+    member: Member | None = None,
 ) -> ImportResult:
     """Create the problems, causes and measures of a parsed document in ROUND, numbered after what
-    the round already has. All or nothing: any failure rolls the whole import back."""
+    the round already has. All or nothing: any failure rolls the whole import back.
+
+    With MEMBER the document is that member's own material: the problems are the member's and the
+    member owns every measure, whatever names the text gives."""
     path = round_.team.organization.path
     if not has_role(actor, path, "manage"):
         raise NotAllowed("只有组织者可以导入文档")
@@ -600,6 +604,7 @@ def import_parsed(
             source=source,
             summary=found.summary[:500],
             text=found.text,
+            member=member,
         )
         for offset, found in enumerate(document.problems)
     ]
@@ -616,7 +621,9 @@ def import_parsed(
         problem = (
             problems[item.problem] if item.problem is not None and 0 <= item.problem < len(problems) else None
         )
-        owner, co_owners, unmatched = match_owners(item.owner, members)
+        owner, co_owners, unmatched = (
+            (member, [], "") if member is not None else match_owners(item.owner, members)
+        )
         measure = Measure(
             round=round_,
             problem=problem,
@@ -657,6 +664,7 @@ def import_parsed(
             "problems": [p.number for p in problems],
             "causes": len(causes),
             "measures": [m.number for m in measures],
+            **({"member": member.pk} if member is not None else {}),
         },
         organization_path=path,
     )

@@ -70,8 +70,9 @@ class LedgerFilter:
     q: str = ""
     org: str = ""  # cross-round list: the organization itself
     tree: str = ""  # cross-round list: the organization and everything below it
+    of: str = ""  # whose ledger: "team" (the team's own problems) or a member pk (that member's own)
 
-    FIELDS = ("aspect", "status", "owner", "deadline", "q", "org", "tree")
+    FIELDS = ("aspect", "status", "owner", "deadline", "q", "org", "tree", "of")
 
     @classmethod
     def from_query(cls, query: Any) -> LedgerFilter:
@@ -79,6 +80,8 @@ class LedgerFilter:
         for name in ("aspect", "owner", "org", "tree"):
             if values[name] and values[name] != "none" and not values[name].isdigit():
                 values[name] = ""
+        if values["of"] != "team" and not values["of"].isdigit():
+            values["of"] = ""
         if values["org"] == "none" or values["tree"] == "none":
             values["org"] = values["tree"] = ""
         if values["status"] and values["status"] != "open" and values["status"] not in MeasureStatus.values:
@@ -109,6 +112,13 @@ class LedgerFilter:
             measures = measures.filter(owner__isnull=True)
         elif self.owner:
             measures = measures.filter(owner_id=int(self.owner))
+        if self.of == "team":  # a per-team ledger: measures not of a member's own problem
+            measures = measures.filter(problem__member__isnull=True)
+        elif self.of:  # a per-member ledger: that member's own problems, and their measures not yet linked
+            member_id = int(self.of)
+            measures = measures.filter(
+                Q(problem__member_id=member_id) | Q(problem__isnull=True, owner_id=member_id)
+            )
         if self.deadline:
             measures = deadline_filter(measures, self.deadline, today)
         if self.q:

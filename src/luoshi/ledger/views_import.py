@@ -71,6 +71,18 @@ class UploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 8, "placeholder": "粘贴对照检查材料、整改方案或反馈意见的全文"}),
     )
     text_name = forms.CharField(label="文本名称（可不填）", max_length=200, required=False)
+    member = forms.ModelChoiceField(
+        label="本人对照检查材料",
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label="否：班子材料（不属于某位成员）",
+        help_text="选择成员：问题记为该成员本人的问题，措施由该成员负责",
+    )
+
+    def __init__(self, *args: Any, round_: Round, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["member"].queryset = Member.objects.filter(team_id=round_.team_id, active=True)
 
 
 class LedgerUploadForm(forms.Form):
@@ -160,7 +172,7 @@ def round_import(request: HttpRequest, pk: int) -> HttpResponse:
         _require_organizer(request, round_)
     except DomainError as error:
         return _refused(request, error, round_)
-    form = UploadForm(request.POST or None)
+    form = UploadForm(request.POST or None, round_=round_, initial={"member": request.GET.get("member")})
     outcome = None
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -178,6 +190,7 @@ def round_import(request: HttpRequest, pk: int) -> HttpResponse:
                     text=text,
                     text_name=form.cleaned_data["text_name"],
                     source=form.cleaned_data["source"],
+                    member=form.cleaned_data["member"],
                 )
             except DomainError as error:
                 return _refused(request, error, round_)
@@ -187,7 +200,7 @@ def round_import(request: HttpRequest, pk: int) -> HttpResponse:
                 status = 422
             if not outcome.text_failed:
                 # The text became a draft: clear it so a second submit does not import it twice.
-                form = UploadForm(initial={"source": form.cleaned_data["source"]})
+                form = UploadForm(initial={"source": form.cleaned_data["source"]}, round_=round_)
     drafts = round_.drafts.filter(confirmed_at__isnull=True).order_by("-created_at")
     return render(
         request,
@@ -281,6 +294,7 @@ def preview_context(draft: ImportDraft, page: int | str | None = 1) -> dict[str,
         "sources": Source.choices,
         "counts": {k: len(data[k]) for k in imports.KINDS},
         "confirmed": draft.confirmed_at is not None,
+        "member": imports.draft_member(draft),
         "page": {"number": number, "count": pages, "range": range(1, pages + 1)},
         "edit_url": reverse("draft_edit", args=[draft.pk]) + (f"?page={number}" if number > 1 else ""),
     }

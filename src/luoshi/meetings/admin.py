@@ -1,3 +1,4 @@
 """The meetings app in the admin (one module per part of the app)."""
 
 from luoshi.meetings import admin_opinions  # noqa: F401
+from luoshi.meetings import admin_prep  # noqa: F401  (registers the preparation records)

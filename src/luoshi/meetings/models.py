@@ -154,3 +154,94 @@ class OpinionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} · {'开放' if self.open else '已关闭'}"
+# --- the round's timeline and the talk matrix's settings (preparation) ---------------------------
+
+
+class Preparation(models.Model):
+    """The organizer's settings for one round's preparation.
+
+    The anchor date is the one the steps' deadlines count from: the meeting date of a 民主生活会, or
+    the day an inspection, audit or supervision's feedback arrived. The secretary (书记) is the member
+    the talk matrix pairs with every other member; unset, the first member by order.
+    """
+
+    round = models.OneToOneField(
+        Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="preparation"
+    )
+    anchor_date = models.DateField(_("会议日期（或收到反馈日期）"), null=True, blank=True)
+    secretary = models.ForeignKey(
+        Member, verbose_name=_("书记"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("轮次筹备")
+        verbose_name_plural = _("轮次筹备")
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.anchor_date or ''}"
+
+
+class StepKey(models.TextChoices):
+    THEME = "theme", _("确定主题")
+    OPINIONS = "opinions", _("征求意见")
+    TALKS = "talks", _("谈心交心")
+    MATERIALS = "materials", _("撰写对照检查材料")
+    MEETING = "meeting", _("开展批评和自我批评")
+    MEASURES = "measures", _("制定整改措施")
+    REPORT = "report", _("报告和通报")
+    FEEDBACK = "feedback", _("收到反馈意见")
+    PLAN = "plan", _("制定整改方案")
+    RECTIFICATION_REPORT = "rect_report", _("报送整改情况报告")
+
+
+class RoundStep(models.Model):
+    """One step of a round as the organizer recorded it: planned date and the day it was done.
+
+    The deadline is never stored: it follows from the anchor date and the settings
+    (`luoshi.meetings.steps`)."""
+
+    round = models.ForeignKey(Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="steps")
+    step = models.CharField(_("步骤"), max_length=20, choices=StepKey.choices)
+    planned_date = models.DateField(_("计划日期"), null=True, blank=True)
+    done_date = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("轮次步骤")
+        verbose_name_plural = _("轮次步骤")
+        ordering = ["round", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "step"],
+                name="round_step_unique",
+                violation_error_message="每个步骤在一个轮次中只记录一次",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.get_step_display()}"
+
+
+class Oversight(models.Model):
+    """A unit a member oversees (分管单位) and its head (负责人), entered by the organizer: the talk
+    matrix asks each member to talk with the heads of the units they oversee."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("班子成员"), on_delete=models.CASCADE, related_name="overseen_units"
+    )
+    unit = models.CharField(_("分管单位"), max_length=200)
+    head = models.CharField(_("负责人"), max_length=100)
+
+    class Meta:
+        verbose_name = _("分管单位")
+        verbose_name_plural = _("分管单位")
+        ordering = ["member", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "unit", "head"],
+                name="oversight_unique",
+                violation_error_message="该成员已登记此分管单位负责人",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.head}"

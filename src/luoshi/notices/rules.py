@@ -39,6 +39,8 @@ RULES: dict[str, str] = {
     "escalation": "逾期提级督办",
     "order_unacknowledged": "督办单未签收",
     "order_unanswered": "督办单逾期未反馈",
+    "step_due": "轮次步骤临近时限",
+    "step_overdue": "轮次步骤已逾期",
     "digest": "每日汇总",
     "urge": "催办",
     "order": "督办单",
@@ -441,6 +443,72 @@ def indicator_rules(audience: Audience, today: datetime.date) -> Iterator[Due]:
             )
 
 
+STEPS_PATH = "/rounds/{}/steps/"
+# A round's steps are reminded from this long before its anchor date (theme −15 days …) until this
+# long after it (the inspection report, 2 months): rounds further away are not read.
+STEP_WINDOW_DAYS = 400
+
+
+def step_rules(audience: Audience, today: datetime.date, default: Policy) -> Iterator[Due]:
+    """A round step not done nearing its deadline (the reminder offsets) or past it (weekly, as for
+    measures): the round's organizers are told. Deadlines follow the anchor date and the settings
+    (`luoshi.meetings.steps`)."""
+    from luoshi.meetings.models import Preparation
+    from luoshi.meetings.steps import build_steps
+
+    window = datetime.timedelta(days=STEP_WINDOW_DAYS)
+    preparations = (
+        Preparation.objects.filter(
+            anchor_date__gte=today - window, anchor_date__lte=today + window, round__archived=False
+        )
+        .select_related("round__team__organization")
+        .prefetch_related("round__steps")
+    )
+    catch = settings.LUOSHI_REMIND_CATCH_UP_DAYS
+    for preparation in preparations.iterator(chunk_size=500):
+        round_ = preparation.round
+        organization = round_.team.organization
+        recipients = [
+            user_id
+            for user_id in audience.holders(Role.ORGANIZER, lineage(organization.path))
+            if audience.can_view(user_id, organization.path)
+        ]
+        if not recipients:
+            continue
+        for step in build_steps(round_, preparation.anchor_date, round_.steps.all(), today):
+            if step.done is not None or step.deadline is None:
+                continue
+            days_left = (step.deadline - today).days
+            about = f"{round_.title}（{organization.name}）的步骤“{step.label}”"
+            if days_left >= 0:
+                bucket = deadline_bucket(days_left, default.before_days)
+                if bucket is None:
+                    continue
+                when = "今天到期" if days_left == 0 else f"还剩 {days_left} 天"
+                rule, period = "step_due", f"{step.deadline.isoformat()}:d{bucket}"
+                subject = f"轮次步骤{when}：{step.label}"
+                body = f"{about}时限 {step.deadline:%Y-%m-%d}（{step.rule}），{when}。"
+            else:
+                overdue = -days_left
+                if (overdue - 1) % settings.LUOSHI_REMIND_OVERDUE_EVERY_DAYS >= catch:
+                    continue
+                rule, period = "step_overdue", f"{step.deadline.isoformat()}:w{week_index(overdue)}"
+                subject = f"轮次步骤已逾期：{step.label}"
+                body = f"{about}时限 {step.deadline:%Y-%m-%d}（{step.rule}），已逾期 {overdue} 天，尚未标记完成。"
+            for recipient in recipients:
+                yield Due(
+                    rule=rule,
+                    object_key=f"round_step:{round_.pk}:{step.key}",
+                    period=period,
+                    recipient_id=recipient,
+                    path=organization.path,
+                    organization_id=organization.pk,
+                    subject=subject,
+                    body=body,
+                    url=STEPS_PATH.format(round_.pk),
+                )
+
+
 def order_rules(audience: Audience, now: datetime.datetime, today: datetime.date) -> Iterator[Due]:
     """督办单 not acknowledged within N days, or not answered by its reply deadline: the level above
     and the issuer are told."""
@@ -562,6 +630,7 @@ def evaluate(now: datetime.datetime | None = None) -> list[Due]:
     found.extend(returned_rules(audience, now))
     found.extend(update_rules(audience, today, default, overrides))
     found.extend(indicator_rules(audience, today))
+    found.extend(step_rules(audience, today, default))
     found.extend(order_rules(audience, now, today))
     found.extend(digest_rules(audience, now, today))
     return found

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import django_stubs_ext
 
+from luoshi.meetings import step_offsets as _step_offsets
 from luoshi.web.config import (
     Env,
     default_data_dir,
@@ -223,6 +224,24 @@ LUOSHI_REMIND_DIGEST_TIME = env.clock("LUOSHI_REMIND_DIGEST_TIME", "08:00")
 LUOSHI_REMIND_QUIET_HOURS = env.clock("LUOSHI_REMIND_QUIET_HOURS", "22:00-07:30")
 LUOSHI_REMIND_EVERY_MINUTES = env.integer("LUOSHI_REMIND_EVERY_MINUTES", 15, minimum=0)
 LUOSHI_REMIND_MAX_ATTEMPTS = env.integer("LUOSHI_REMIND_MAX_ATTEMPTS", 6, minimum=1)
+# Round steps and talks (luoshi.meetings): each step's deadline counted from the meeting date, or
+# for an inspection/audit/supervision round from the day its feedback arrived ("-15" = 15 days
+# before, "15" after, "2m" two months after); which talk pairs the coverage matrix requires
+# (secretary: the secretary with each member; members: members with each other; units: each member
+# with the heads of the units they oversee).
+LUOSHI_MEETING_STEP_OFFSETS = _step_offsets.parse_offsets(
+    "LUOSHI_MEETING_STEP_OFFSETS",
+    env.text("LUOSHI_MEETING_STEP_OFFSETS", _step_offsets.MEETING_DEFAULT),
+    _step_offsets.MEETING_STEPS,
+)
+LUOSHI_FEEDBACK_STEP_OFFSETS = _step_offsets.parse_offsets(
+    "LUOSHI_FEEDBACK_STEP_OFFSETS",
+    env.text("LUOSHI_FEEDBACK_STEP_OFFSETS", _step_offsets.FEEDBACK_DEFAULT),
+    _step_offsets.FEEDBACK_STEPS,
+)
+LUOSHI_TALK_PAIRS = _step_offsets.parse_pair_kinds(
+    "LUOSHI_TALK_PAIRS", env.items("LUOSHI_TALK_PAIRS", list(_step_offsets.TALK_PAIR_KINDS))
+)
 LUOSHI_BASE_URL = env.text("LUOSHI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_TIMEOUT = 20
 
