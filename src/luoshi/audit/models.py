@@ -61,6 +61,15 @@ class EventType(models.TextChoices):
     ORDER_REPLIED = "order.replied", _("反馈督办单")
     CHANNEL_ADDED = "channel.added", _("添加通知渠道")
     CHANNEL_REMOVED = "channel.removed", _("删除通知渠道")
+    # The meeting (民主生活会, luoshi.meetings): attendance, 回头看 and criticisms.
+    MEETING_REGISTERED = "meeting.registered", _("登记民主生活会")
+    MEETING_CHANGED = "meeting.changed", _("修改会议信息")
+    MEETING_ATTENDANCE = "meeting.attendance", _("登记出席情况")
+    MEETING_HELD = "meeting.held", _("确认会议已召开")
+    MEASURE_CARRIED = "measure.carried", _("回头看：结转到新一轮")
+    MEASURE_CARRY_DECIDED = "measure.carry_decided", _("回头看：会议研究决定")
+    CRITICISM_RECORDED = "criticism.recorded", _("登记批评意见")
+    CRITICISM_CONVERTED = "criticism.converted", _("批评意见转为问题")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

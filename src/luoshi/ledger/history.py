@@ -59,6 +59,13 @@ FIELD_LABELS = {
     "reply_deadline": "限期反馈",
     "reply": "反馈情况",
     "late": "逾期反馈",
+    # 回头看 and criticisms at the meeting (luoshi.meetings.services_meeting)
+    "carried_to": "结转至",
+    "decision": "回头看结论",
+    "note": "说明",
+    "member": "班子成员",
+    "criticism": "批评意见",
+    "critic": "提出人",
 }
 # "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
 # the reason already names by its ledger number; "owner_id"/"owner_user" identify owners for the

@@ -217,6 +217,9 @@ LUOSHI_REMIND_DIGEST_TIME = env.clock("LUOSHI_REMIND_DIGEST_TIME", "08:00")
 LUOSHI_REMIND_QUIET_HOURS = env.clock("LUOSHI_REMIND_QUIET_HOURS", "22:00-07:30")
 LUOSHI_REMIND_EVERY_MINUTES = env.integer("LUOSHI_REMIND_EVERY_MINUTES", 15, minimum=0)
 LUOSHI_REMIND_MAX_ATTEMPTS = env.integer("LUOSHI_REMIND_MAX_ATTEMPTS", 6, minimum=1)
+# The meeting (民主生活会, luoshi.meetings): the share of the expected attendees (the team's active
+# members) who must be present; below it the meeting is recorded as held only if the organizer confirms.
+LUOSHI_MEETING_QUORUM = env.share("LUOSHI_MEETING_QUORUM", "2/3")
 LUOSHI_BASE_URL = env.text("LUOSHI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_TIMEOUT = 20
 
