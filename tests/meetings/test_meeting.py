@@ -73,7 +73,9 @@ def test_below_two_thirds_the_meeting_is_held_only_when_the_organizer_confirms(
         services.record_attendance(meeting, actor=organizer, absences={})
 
 
-def test_the_quorum_share_is_a_setting(round_: Any, organizer: Any, members: dict[str, Any], settings: Any) -> None:
+def test_the_quorum_share_is_a_setting(
+    round_: Any, organizer: Any, members: dict[str, Any], settings: Any
+) -> None:
     settings.LUOSHI_MEETING_QUORUM = Fraction(1, 3)
     meeting = services.register_meeting(round_, actor=organizer, date=DAY)
     services.record_attendance(
@@ -251,7 +253,8 @@ def test_the_organizer_walks_the_meeting_page(
     meeting = Meeting.objects.get(round=round_)
     present = {f"present-{m.pk}": "1" for m in (members["li"], members["zhao"])}
     response = client.post(
-        reverse("meeting_attendance", args=[round_.pk]), {**present, f"reason-{members['wang'].pk}": "外出学习"}
+        reverse("meeting_attendance", args=[round_.pk]),
+        {**present, f"reason-{members['wang'].pk}": "外出学习"},
     )
     assert response.status_code == 302
     assert Attendance.objects.get(meeting=meeting, member=members["wang"]).reason == "外出学习"
@@ -333,3 +336,14 @@ def test_an_outsider_gets_404_everywhere_and_a_viewer_cannot_write(
     assert client.get(urls[6][1]).status_code == 403
     assert domain_events.count() == before
     assert not Problem.objects.filter(round=round_).exists()
+
+
+def test_the_quorum_setting_reads_a_fraction_or_a_decimal_and_refuses_nonsense() -> None:
+    from luoshi.web.config import ConfigError, Env
+
+    assert Env({}).share("LUOSHI_MEETING_QUORUM", "2/3") == Fraction(2, 3)
+    assert Env({"LUOSHI_MEETING_QUORUM": "0.8"}).share("LUOSHI_MEETING_QUORUM", "2/3") == Fraction(4, 5)
+    for bad in ("abc", "3/2", "0", "1/0"):
+        with pytest.raises(ConfigError, match="LUOSHI_MEETING_QUORUM"):
+            Env({"LUOSHI_MEETING_QUORUM": bad}).share("LUOSHI_MEETING_QUORUM", "2/3")
+    assert services.share_text(Fraction(2, 3)) == "三分之二"
