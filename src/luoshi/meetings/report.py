@@ -124,7 +124,8 @@ def _look_back(doc: OfficialDocument, round_: Round) -> None:
         measure = row.measure
         note = f"{row.note}" if row.note else ""
         doc.body(
-            f"{index}. {measure.summary}（责任领导：{owner_name(measure)}；当前状态：{status_label(measure)}）。"
+            f"{index}. {measure.summary.rstrip('。；;')}（责任领导：{owner_name(measure)}；"
+            f"当前状态：{status_label(measure)}）。"
             f"结论：{row.get_decision_display()}。{note}"
         )
 
@@ -196,7 +197,8 @@ def _measures(doc: OfficialDocument, round_: Round) -> None:
     doc.body(f"针对查摆的问题制定整改措施{len(measures)}项，明确责任领导{owners}人，逐项明确完成时限。")
     for index, measure in enumerate(measures, 1):
         doc.body(
-            f"{index}. {measure.summary}（责任领导：{owner_name(measure)}；完成时限：{deadline_text(measure)}）"
+            f"{index}. {measure.summary.rstrip('。；;')}（责任领导：{owner_name(measure)}；"
+            f"完成时限：{deadline_text(measure)}）"
         )
 
 
