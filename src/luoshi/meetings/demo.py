@@ -125,9 +125,9 @@ def load(
 
     # Criticisms; two become their target member's problems.
     problems = []
-    for source, target, text, listed in CRITICISMS:
+    for critic, target, text, listed in CRITICISMS:
         criticism = services_meeting.record_criticism(
-            round_, actor=organizer, from_member=members[source], to_member=members[target], text=text
+            round_, actor=organizer, from_member=members[critic], to_member=members[target], text=text
         )
         if listed:
             problems.append(
