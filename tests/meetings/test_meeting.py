@@ -347,3 +347,63 @@ def test_the_quorum_setting_reads_a_fraction_or_a_decimal_and_refuses_nonsense()
         with pytest.raises(ConfigError, match="LUOSHI_MEETING_QUORUM"):
             Env({"LUOSHI_MEETING_QUORUM": bad}).share("LUOSHI_MEETING_QUORUM", "2/3")
     assert services.share_text(Fraction(2, 3)) == "三分之二"
+
+
+def test_the_histories_read_together_are_each_measures_own(
+    round_: Any, organizer: Any, previous_round: Any, reviewer: Any
+) -> None:
+    from luoshi.ledger.history import measure_histories
+
+    services.carry_forward(round_, actor=organizer)
+    services.decide_carried(
+        round_.carried_measures.get(measure__status="submitted"), "closed", actor=reviewer
+    )
+    measures = list(Measure.objects.filter(round=previous_round))
+
+    together = measure_histories(measures, show_actors=True)
+
+    for measure in measures:
+        alone = measure_history(measure, show_actors=True)
+        assert [(e.title, e.details, e.actor) for e in together[measure.pk]] == [
+            (e.title, e.details, e.actor) for e in alone
+        ]
+    assert any(e.title == "验收销号" for histories in together.values() for e in histories)
+
+
+def test_the_meeting_page_reads_a_fixed_number_of_queries(
+    round_: Any,
+    organizer: Any,
+    previous_round: Any,
+    members: dict[str, Any],
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    services.register_meeting(round_, actor=organizer, date=DAY)
+    client = client_for(organizer)
+    url = reverse("round_meeting", args=[round_.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    before = count()
+    for number in range(5, 10):  # more unfinished measures last year, more criticisms this year
+        problem = Problem.objects.create(round=previous_round, number=number, summary=f"问题{number}")
+        Measure.objects.create(
+            round=previous_round,
+            problem=problem,
+            number=number,
+            summary=f"措施{number}",
+            owner=members["wang"],
+        )
+        services.record_criticism(
+            round_,
+            actor=organizer,
+            from_member=members["li"],
+            to_member=members["wang"],
+            text=f"批评{number}",
+        )
+    services.carry_forward(round_, actor=organizer)
+    assert count() == before

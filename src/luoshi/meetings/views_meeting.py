@@ -20,7 +20,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from luoshi.errors import DomainError
-from luoshi.ledger.history import Entry, measure_history
+from luoshi.ledger.history import Entry, measure_histories
 from luoshi.ledger.models import Round
 from luoshi.meetings import services_meeting as services
 from luoshi.meetings.forms_meeting import CarryDecisionForm, CriticismForm, CriticismProblemForm, MeetingForm
@@ -66,15 +66,18 @@ def _page(
             else {"date": timezone.localdate()}
         )
         meeting_form = MeetingForm(initial=initial, round_=round_)
-    carried = CarriedMeasure.objects.filter(round=round_).select_related(
-        "measure__round", "measure__owner", "decided_by"
+    carried = list(
+        CarriedMeasure.objects.filter(round=round_).select_related(
+            "measure__round", "measure__owner", "decided_by"
+        )
     )
+    histories = measure_histories([item.measure for item in carried], show_actors=True)
     rows = []
     for item in carried:
         rows.append(
             CarriedRow(
                 carried=item,
-                history=measure_history(item.measure, show_actors=True),
+                history=histories[item.measure_id],
                 form=CarryDecisionForm(
                     initial={"decision": item.decision if item.decision != "pending" else "continue"},
                     prefix=f"c{item.pk}",
