@@ -407,3 +407,16 @@ def test_the_meeting_page_reads_a_fixed_number_of_queries(
         )
     services.carry_forward(round_, actor=organizer)
     assert count() == before
+
+
+def test_the_admin_shows_the_meeting_records_read_only(
+    round_: Any, organizer: Any, members: dict[str, Any], django_user_model: Any
+) -> None:
+    meeting = services.register_meeting(round_, actor=organizer, date=DAY, place="常委会议室")
+    admin_user = django_user_model.objects.create_superuser("root", password="pw-root-123")
+    client = client_for(admin_user)
+    listing = client.get(reverse("admin:meetings_meeting_changelist"))
+    assert listing.status_code == 200 and "常委会议室" in listing.content.decode()
+    assert client.get(reverse("admin:meetings_meeting_add")).status_code == 403
+    response = client.post(reverse("admin:meetings_meeting_delete", args=[meeting.pk]), {"post": "yes"})
+    assert response.status_code == 403 and Meeting.objects.filter(pk=meeting.pk).exists()
