@@ -38,7 +38,7 @@ COMMANDS: dict[str, tuple[str, str, bool]] = {
     ),
     "report": (
         "luoshi.reports.commands",
-        "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账",
+        "生成报告：整改落实情况报告、进展通报、个人整改清单、整改台账、会议情况报告",
         True,
     ),
     "manage": ("luoshi.web.commands.manage", "运行 Django 管理命令（migrate、createsuperuser …）", True),

@@ -73,6 +73,15 @@ class EventType(models.TextChoices):
     PREP_TALK_RECORDED = "prep.talk_recorded", _("记录谈心谈话")
     PREP_OVERSIGHT_SET = "prep.oversight_set", _("登记分管单位")
     PREP_SECRETARY_SET = "prep.secretary_set", _("指定书记（谈心谈话）")
+    # The meeting (民主生活会, luoshi.meetings): attendance, 回头看 and criticisms.
+    MEETING_REGISTERED = "meeting.registered", _("登记民主生活会")
+    MEETING_CHANGED = "meeting.changed", _("修改会议信息")
+    MEETING_ATTENDANCE = "meeting.attendance", _("登记出席情况")
+    MEETING_HELD = "meeting.held", _("确认会议已召开")
+    MEASURE_CARRIED = "measure.carried", _("回头看：结转到新一轮")
+    MEASURE_CARRY_DECIDED = "measure.carry_decided", _("回头看：会议研究决定")
+    CRITICISM_RECORDED = "criticism.recorded", _("登记批评意见")
+    CRITICISM_CONVERTED = "criticism.converted", _("批评意见转为问题")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

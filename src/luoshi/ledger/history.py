@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from luoshi.audit.models import Event, EventType
@@ -59,6 +59,13 @@ FIELD_LABELS = {
     "reply_deadline": "限期反馈",
     "reply": "反馈情况",
     "late": "逾期反馈",
+    # 回头看 and criticisms at the meeting (luoshi.meetings.services_meeting)
+    "carried_to": "结转至",
+    "decision": "回头看结论",
+    "note": "说明",
+    "member": "班子成员",
+    "criticism": "批评意见",
+    "critic": "提出人",
 }
 # "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
 # the reason already names by its ledger number; "owner_id"/"owner_user" identify owners for the
@@ -258,6 +265,45 @@ def measure_history(measure: Measure, *, show_actors: bool) -> list[Entry]:
     return _sorted(entries)
 
 
+def measure_histories(measures: Iterable[Measure], *, show_actors: bool) -> dict[int, list[Entry]]:
+    """The history of each of MEASURES (as `measure_history` tells it), by measure id, in a fixed
+    number of queries however many measures there are (a page listing several histories)."""
+    found = list(measures)
+    keys = {m.pk: str(m.pk) for m in found}
+    events = Event.objects.filter(
+        target_type="ledger.measure", target_id__in=list(keys.values())
+    ).select_related("actor")
+    # Each entry's subject is its measure's id while sorting them out; the histories show none.
+    entries = _entries_from_events(events, show_actors, {key: key for key in keys.values()})
+    entries += _measure_rows(list(keys), show_actors, keys)
+    by_measure: dict[int, list[Entry]] = {pk: [] for pk in keys}
+    for entry in entries:
+        by_measure[int(entry.subject)].append(replace(entry, subject=""))
+    imports = list(
+        Event.objects.filter(
+            target_type="ledger.round",
+            target_id__in={str(m.round_id) for m in found},
+            event_type__in=IMPORT_EVENTS,
+        )
+        .select_related("actor")
+        .order_by("seq")
+    )
+    for measure in found:
+        if not any(e.kind == "created" for e in by_measure[measure.pk]):
+            event = next(
+                (
+                    e
+                    for e in imports
+                    if e.target_id == str(measure.round_id) and e.created_at >= measure.created_at
+                ),
+                None,
+            )
+            by_measure[measure.pk].append(
+                _origin_entry(event, measure.created_at, "整改措施列入台账", show_actors)
+            )
+    return {pk: _sorted(entries) for pk, entries in by_measure.items()}
+
+
 def problem_history(problem: Problem, *, show_actors: bool) -> list[Entry]:
     """The history of a problem and every measure under it, oldest first; each measure's entries
     name the measure they are about."""
@@ -295,7 +341,10 @@ def _origin(at: datetime.datetime, title: str, round_id: int, show_actors: bool)
         .select_related("actor")
         .order_by("seq")[:1]
     )
-    event = next(iter(imports), None)
+    return _origin_entry(next(iter(imports), None), at, title, show_actors)
+
+
+def _origin_entry(event: Event | None, at: datetime.datetime, title: str, show_actors: bool) -> Entry:
     details: tuple[str, ...] = ()
     actor = None
     if event is not None:

@@ -2,3 +2,4 @@
 
 from luoshi.meetings import admin_opinions  # noqa: F401
 from luoshi.meetings import admin_prep  # noqa: F401  (registers the preparation records)
+from luoshi.meetings import admin_meeting  # noqa: F401  (the meeting's records, read-only)

@@ -13,7 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from luoshi.ledger.models import Aspect, Problem, Round
+from luoshi.ledger.models import Aspect, Measure, Problem, Round
 from luoshi.orgs.models import Member
 
 
@@ -214,6 +214,116 @@ class RoundStep(models.Model):
                 fields=["round", "step"],
                 name="round_step_unique",
                 violation_error_message="每个步骤在一个轮次中只记录一次",
+# --- the meeting (民主生活会 itself): attendance, 回头看, criticisms -------------------------------
+
+
+class Meeting(models.Model):
+    """The meeting of a round: when, where, who chaired it, and whether it was held.
+
+    The expected attendees (应到) are the team's active members when the meeting is registered, one
+    Attendance row each; the quorum is computed from those rows (never stored).
+    """
+
+    round = models.OneToOneField(
+        Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="meeting"
+    )
+    date = models.DateField(_("会议日期"), null=True, blank=True)
+    place = models.CharField(_("会议地点"), max_length=200, blank=True)
+    host = models.ForeignKey(
+        Member,
+        verbose_name=_("主持人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    held = models.BooleanField(_("已召开"), default=False)
+    # Set when the organizer recorded the meeting as held although fewer than the quorum attended.
+    held_without_quorum = models.BooleanField(_("未达法定人数仍召开"), default=False)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("民主生活会会议")
+        verbose_name_plural = _("民主生活会会议")
+
+    def __str__(self) -> str:
+        return f"{self.round} 会议"
+
+
+class Attendance(models.Model):
+    """One expected attendee (应到) of a meeting: present, or absent with the reason."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance"
+    )
+    member = models.ForeignKey(Member, verbose_name=_("班子成员"), on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(_("出席"), default=True)
+    reason = models.CharField(_("缺席原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("出席情况")
+        verbose_name_plural = _("出席情况")
+        ordering = ["meeting", "member__order", "member_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="attendance_one_per_member",
+                violation_error_message="同一成员在一次会议中只能登记一次",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(present=True) | ~models.Q(reason=""),
+                name="attendance_absent_has_reason",
+                violation_error_message="缺席须写明原因",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member.name} {'出席' if self.present else '缺席'}"
+
+
+class CarryDecision(models.TextChoices):
+    PENDING = "pending", _("待研究")
+    CONTINUE = "continue", _("继续整改")
+    CLOSED = "closed", _("已完成销号")
+
+
+class CarriedMeasure(models.Model):
+    """回头看: an unfinished measure of the previous round, carried into this round's review.
+
+    The measure stays in its own round (its ledger, its history); this row is this round's record
+    of looking back at it and of what the meeting decided.
+    """
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="carried_measures"
+    )
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("上一轮整改措施"), on_delete=models.CASCADE, related_name="carried_into"
+    )
+    decision = models.CharField(
+        _("回头看结论"), max_length=20, choices=CarryDecision.choices, default=CarryDecision.PENDING
+    )
+    note = models.TextField(_("说明"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("决定人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("结转时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("回头看结转措施")
+        verbose_name_plural = _("回头看结转措施")
+        ordering = ["round", "measure__round_id", "measure__number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "measure"],
+                name="carried_measure_once_per_round",
+                violation_error_message="该措施已结转到本轮次",
             )
         ]
 
@@ -245,3 +355,52 @@ class Oversight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.head}"
+        return f"{self.round} ← {self.measure}"
+
+
+class Criticism(models.Model):
+    """A criticism raised at the meeting (批评意见), or a self-criticism when both members are the same.
+
+    It can become its target member's problem (source 批评意见); the problem is linked here.
+    """
+
+    round = models.ForeignKey(
+        Round, verbose_name=_("轮次"), on_delete=models.CASCADE, related_name="criticisms"
+    )
+    from_member = models.ForeignKey(
+        Member, verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="criticisms_given"
+    )
+    to_member = models.ForeignKey(
+        Member, verbose_name=_("被批评人"), on_delete=models.PROTECT, related_name="criticisms_received"
+    )
+    text = models.TextField(_("批评意见"))
+    problem = models.OneToOneField(
+        Problem,
+        verbose_name=_("形成的问题"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="criticism",
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("批评意见")
+        verbose_name_plural = _("批评意见")
+        ordering = ["round", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def is_self(self) -> bool:
+        """自我批评: a member's criticism of themself."""
+        return self.from_member_id == self.to_member_id

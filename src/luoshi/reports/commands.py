@@ -1,4 +1,4 @@
-"""`luoshi report ROUND_ID --kind progress|bulletin|member|ledger [--member ID] [--from D --to D]
+"""`luoshi report ROUND_ID --kind progress|bulletin|member|ledger|meeting [--member ID] [--from D --to D]
 [--format docx|xlsx|pdf] -o FILE`: a report of a round written to FILE.
 
 Exit status 0 when written; 2 with a one-line Chinese message for an unknown round, member, kind or
@@ -17,12 +17,14 @@ KINDS = {
     "bulletin": "进展通报",
     "member": "个人整改清单",
     "ledger": "整改台账",
+    "meeting": "会议情况报告",
 }
 FORMATS = {
     "progress": ("docx", "pdf"),
     "bulletin": ("docx", "pdf"),
     "member": ("docx", "xlsx", "pdf"),
     "ledger": ("xlsx",),
+    "meeting": ("docx", "pdf"),
 }
 
 
@@ -32,7 +34,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--kind",
         default="progress",
         help="progress（整改落实情况报告，默认）| bulletin（进展通报）"
-        " | member（个人整改清单）| ledger（整改台账）",
+        " | member（个人整改清单）| ledger（整改台账）| meeting（会议情况报告）",
     )
     parser.add_argument("--member", metavar="ID", help="班子成员编号（--kind member 时必填）")
     parser.add_argument("--from", dest="start", metavar="YYYY-MM-DD", help="通报起始日期（--kind bulletin）")
@@ -91,6 +93,10 @@ def build(args: argparse.Namespace) -> bytes:
 
     if kind == "progress":
         data = progress.write_progress_report(round_)
+    elif kind == "meeting":
+        from luoshi.meetings.report import write_meeting_report
+
+        data = write_meeting_report(round_)
     elif kind == "bulletin":
         end = _date(args.end, "--to") or today
         start = _date(args.start, "--from") or end - datetime.timedelta(days=30)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Iterable, Mapping
+from fractions import Fraction
 from pathlib import Path
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -50,6 +51,18 @@ class Env:
             raise ConfigError(f"{name}={raw!r}: 应为整数") from None
         if minimum is not None and value < minimum:
             raise ConfigError(f"{name}={raw!r}: 不能小于 {minimum}")
+        return value
+
+    def share(self, name: str, default: str) -> Fraction:
+        """A share above 0 and at most 1, written as a fraction ("2/3") or a decimal ("0.8")."""
+        raw = self.environ.get(name)
+        text = default if raw is None or raw.strip() == "" else raw.strip()
+        try:
+            value = Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise ConfigError(f"{name}={raw!r}: 应为分数（如 2/3）或小数（如 0.8）") from None
+        if not 0 < value <= 1:
+            raise ConfigError(f"{name}={raw!r}: 应大于 0、不超过 1")
         return value
 
     def choice(self, name: str, default: str, choices: Iterable[str]) -> str:

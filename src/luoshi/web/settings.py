@@ -242,6 +242,9 @@ LUOSHI_FEEDBACK_STEP_OFFSETS = _step_offsets.parse_offsets(
 LUOSHI_TALK_PAIRS = _step_offsets.parse_pair_kinds(
     "LUOSHI_TALK_PAIRS", env.items("LUOSHI_TALK_PAIRS", list(_step_offsets.TALK_PAIR_KINDS))
 )
+# The meeting (民主生活会, luoshi.meetings): the share of the expected attendees (the team's active
+# members) who must be present; below it the meeting is recorded as held only if the organizer confirms.
+LUOSHI_MEETING_QUORUM = env.share("LUOSHI_MEETING_QUORUM", "2/3")
 LUOSHI_BASE_URL = env.text("LUOSHI_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 EMAIL_TIMEOUT = 20
 

@@ -3,6 +3,8 @@
 The round is imported from a team document shipped with luoshi (luoshi/demo/team-2025.txt) through
 the same parser and import service as a user's upload; owners and deadlines are then assigned and a
 few measures moved through the workflow, all through the services, so the audit log tells the story.
+This year's round then goes through every step of a 民主生活会, up to the meeting report
+(luoshi.meetings.demo).
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
             print("演示数据已存在。如忘记演示账号密码，请运行：luoshi demo --reset-password")
         return 0
     password = new_password()
-    load(password)
+    load(password, complete_round=True)
     print_logins(password)
     # The demo holds measures due soon and overdue: the first reminder pass gives everyone notices.
     from luoshi.notices.delivery import run_pass
@@ -136,7 +138,10 @@ def print_logins(password: str) -> None:
     print(f"  密码               {password}")
 
 
-def load(password: str) -> None:
+def load(password: str, *, complete_round: bool = False) -> None:
+    """The demo organization, team, users and last year's round. COMPLETE_ROUND adds this year's
+    round gone through every step up to its meeting report (`luoshi demo` does; the browser tests'
+    base data leaves it out so that last year's round is the only one)."""
     from django.contrib.auth import get_user_model
     from django.db import transaction
     from django.utils import timezone
@@ -268,3 +273,8 @@ def load(password: str) -> None:
         from luoshi.indicators import demo as indicators_demo
 
         indicators_demo.load(round_, organizer, members, today)
+
+        if complete_round:
+            from luoshi.meetings import demo as meetings_demo
+
+            meetings_demo.load(round_, organizer, reviewer, members, today)
