@@ -31,6 +31,9 @@ def inspection_round(team: Any, organizer: Any) -> Any:
     from luoshi.ledger.services import create_round
 
     return create_round(team=team, title="巡察整改", year=2026, kind="inspection", actor=organizer)
+
+
+@pytest.fixture
 def meeting_members(owner: Any, other_member: Any, team: Any) -> dict[str, Any]:
     """Three active members (two with logins) and one who has left the team."""
     from luoshi.orgs.models import Member

@@ -54,7 +54,9 @@ def test_below_two_thirds_the_meeting_is_held_only_when_the_organizer_confirms(
 ) -> None:
     meeting = services.register_meeting(round_, actor=organizer, date=DAY)
     found = services.record_attendance(
-        meeting, actor=organizer, absences={meeting_members["wang"].pk: "外出学习", meeting_members["zhao"].pk: "病假"}
+        meeting,
+        actor=organizer,
+        absences={meeting_members["wang"].pk: "外出学习", meeting_members["zhao"].pk: "病假"},
     )
     assert (found.present, found.expected, found.met) == (1, 3, False)
     assert "未达到" in found.text and "三分之二" in found.text
@@ -79,7 +81,9 @@ def test_the_quorum_share_is_a_setting(
     settings.LUOSHI_MEETING_QUORUM = Fraction(1, 3)
     meeting = services.register_meeting(round_, actor=organizer, date=DAY)
     services.record_attendance(
-        meeting, actor=organizer, absences={meeting_members["wang"].pk: "外出", meeting_members["zhao"].pk: "病假"}
+        meeting,
+        actor=organizer,
+        absences={meeting_members["wang"].pk: "外出", meeting_members["zhao"].pk: "病假"},
     )
     assert services.quorum(meeting).met
     services.mark_held(meeting, actor=organizer)
@@ -219,14 +223,22 @@ def test_criticisms_are_recorded_by_organizers_of_this_team_only(
     )
     with pytest.raises(NotAllowed):
         services.record_criticism(
-            round_, actor=viewer, from_member=meeting_members["li"], to_member=meeting_members["wang"], text="批评"
+            round_,
+            actor=viewer,
+            from_member=meeting_members["li"],
+            to_member=meeting_members["wang"],
+            text="批评",
         )
     with pytest.raises(Invalid, match="不是本班子成员"):
         services.record_criticism(
             round_, actor=organizer, from_member=stranger, to_member=meeting_members["wang"], text="批评"
         )
     own = services.record_criticism(
-        round_, actor=organizer, from_member=meeting_members["li"], to_member=meeting_members["li"], text="自我批评：学习不够"
+        round_,
+        actor=organizer,
+        from_member=meeting_members["li"],
+        to_member=meeting_members["li"],
+        text="自我批评：学习不够",
     )
     assert own.is_self
     with pytest.raises(NotAllowed):
@@ -247,7 +259,9 @@ def test_the_organizer_walks_the_meeting_page(
     assert CarriedMeasure.objects.filter(round=round_).count() == 3
     assert "去年措施2（in_progress）" in page.content.decode()
 
-    response = client.post(url, {"date": "2025-12-20", "place": "常委会议室", "host": meeting_members["li"].pk})
+    response = client.post(
+        url, {"date": "2025-12-20", "place": "常委会议室", "host": meeting_members["li"].pk}
+    )
     assert response.status_code == 302
     meeting = Meeting.objects.get(round=round_)
     present = {f"present-{m.pk}": "1" for m in (meeting_members["li"], meeting_members["zhao"])}
@@ -312,12 +326,21 @@ def _meeting_urls(round_: Any, carried: Any, criticism: Any) -> list[tuple[str, 
 
 
 def test_an_outsider_gets_404_everywhere_and_a_viewer_cannot_write(
-    round_: Any, organizer: Any, outsider: Any, viewer: Any, meeting_members: dict[str, Any], previous_round: Any
+    round_: Any,
+    organizer: Any,
+    outsider: Any,
+    viewer: Any,
+    meeting_members: dict[str, Any],
+    previous_round: Any,
 ) -> None:
     services.register_meeting(round_, actor=organizer, date=DAY)
     carried = CarriedMeasure.objects.filter(round=round_).first()
     criticism = services.record_criticism(
-        round_, actor=organizer, from_member=meeting_members["li"], to_member=meeting_members["wang"], text="批评"
+        round_,
+        actor=organizer,
+        from_member=meeting_members["li"],
+        to_member=meeting_members["wang"],
+        text="批评",
     )
     domain_events = Event.objects.exclude(event_type__startswith="auth.")  # logging in is one
     before = domain_events.count()
@@ -328,7 +351,12 @@ def test_an_outsider_gets_404_everywhere_and_a_viewer_cannot_write(
 
     client = client_for(viewer)
     assert client.get(urls[0][1]).status_code == 200
-    data = {"from_member": meeting_members["li"].pk, "to_member": meeting_members["wang"].pk, "text": "x", "summary": "x"}
+    data = {
+        "from_member": meeting_members["li"].pk,
+        "to_member": meeting_members["wang"].pk,
+        "text": "x",
+        "summary": "x",
+    }
     for method, url in urls[1:]:
         if method == "post":
             assert client.post(url, data).status_code in (403, 422), url

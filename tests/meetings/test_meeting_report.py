@@ -31,23 +31,39 @@ def held_round(round_: Any, organizer: Any, meeting_members: dict[str, Any], pre
     for source, n in ((OpinionSource.PUBLIC, 3), (OpinionSource.FORUM, 2), (OpinionSource.BOX, 1)):
         for i in range(n):
             Opinion.objects.create(round=round_, source=source, text=f"意见{source}{i}")
-    talk = Talk.objects.create(round=round_, initiator=meeting_members["li"], date=DAY - datetime.timedelta(days=10))
+    talk = Talk.objects.create(
+        round=round_, initiator=meeting_members["li"], date=DAY - datetime.timedelta(days=10)
+    )
     talk.partners.add(meeting_members["wang"], meeting_members["zhao"])
     meeting = services.register_meeting(
         round_, actor=organizer, date=DAY, place="县委常委会议室", host=meeting_members["li"]
     )
-    services.record_attendance(meeting, actor=organizer, absences={meeting_members["zhao"].pk: "在省委党校学习"})
+    services.record_attendance(
+        meeting, actor=organizer, absences={meeting_members["zhao"].pk: "在省委党校学习"}
+    )
     services.mark_held(meeting, actor=organizer)
     carried = round_.carried_measures.get(measure__status="in_progress")
     services.decide_carried(carried, "continue", actor=organizer, note="明年6月底前完成")
     wang_to_li = services.record_criticism(
-        round_, actor=organizer, from_member=meeting_members["wang"], to_member=meeting_members["li"], text="调研不深入。"
+        round_,
+        actor=organizer,
+        from_member=meeting_members["wang"],
+        to_member=meeting_members["li"],
+        text="调研不深入。",
     )
     services.record_criticism(
-        round_, actor=organizer, from_member=meeting_members["li"], to_member=meeting_members["wang"], text="抓落实不够。"
+        round_,
+        actor=organizer,
+        from_member=meeting_members["li"],
+        to_member=meeting_members["wang"],
+        text="抓落实不够。",
     )
     services.record_criticism(
-        round_, actor=organizer, from_member=meeting_members["zhao"], to_member=meeting_members["zhao"], text="学习不够。"
+        round_,
+        actor=organizer,
+        from_member=meeting_members["zhao"],
+        to_member=meeting_members["zhao"],
+        text="学习不够。",
     )
     services.criticism_to_problem(wang_to_li, actor=organizer)
     return round_

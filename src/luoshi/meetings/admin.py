@@ -1,5 +1,7 @@
 """The meetings app in the admin (one module per part of the app)."""
 
-from luoshi.meetings import admin_opinions  # noqa: F401
-from luoshi.meetings import admin_prep  # noqa: F401  (registers the preparation records)
-from luoshi.meetings import admin_meeting  # noqa: F401  (the meeting's records, read-only)
+from luoshi.meetings import (
+    admin_meeting,  # noqa: F401  (the meeting's records, read-only)
+    admin_opinions,  # noqa: F401
+    admin_prep,  # noqa: F401  (registers the preparation records)
+)

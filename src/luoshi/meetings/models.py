@@ -154,6 +154,8 @@ class OpinionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} · {'开放' if self.open else '已关闭'}"
+
+
 # --- the round's timeline and the talk matrix's settings (preparation) ---------------------------
 
 
@@ -214,6 +216,39 @@ class RoundStep(models.Model):
                 fields=["round", "step"],
                 name="round_step_unique",
                 violation_error_message="每个步骤在一个轮次中只记录一次",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.get_step_display()}"
+
+
+class Oversight(models.Model):
+    """A unit a member oversees (分管单位) and its head (负责人), entered by the organizer: the talk
+    matrix asks each member to talk with the heads of the units they oversee."""
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("班子成员"), on_delete=models.CASCADE, related_name="overseen_units"
+    )
+    unit = models.CharField(_("分管单位"), max_length=200)
+    head = models.CharField(_("负责人"), max_length=100)
+
+    class Meta:
+        verbose_name = _("分管单位")
+        verbose_name_plural = _("分管单位")
+        ordering = ["member", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "unit", "head"],
+                name="oversight_unique",
+                violation_error_message="该成员已登记此分管单位负责人",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.head}"
+
+
 # --- the meeting (民主生活会 itself): attendance, 回头看, criticisms -------------------------------
 
 
@@ -328,33 +363,6 @@ class CarriedMeasure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.round} {self.get_step_display()}"
-
-
-class Oversight(models.Model):
-    """A unit a member oversees (分管单位) and its head (负责人), entered by the organizer: the talk
-    matrix asks each member to talk with the heads of the units they oversee."""
-
-    member = models.ForeignKey(
-        Member, verbose_name=_("班子成员"), on_delete=models.CASCADE, related_name="overseen_units"
-    )
-    unit = models.CharField(_("分管单位"), max_length=200)
-    head = models.CharField(_("负责人"), max_length=100)
-
-    class Meta:
-        verbose_name = _("分管单位")
-        verbose_name_plural = _("分管单位")
-        ordering = ["member", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["member", "unit", "head"],
-                name="oversight_unique",
-                violation_error_message="该成员已登记此分管单位负责人",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit} {self.head}"
         return f"{self.round} ← {self.measure}"
 
 
