@@ -61,6 +61,12 @@ class EventType(models.TextChoices):
     ORDER_REPLIED = "order.replied", _("反馈督办单")
     CHANNEL_ADDED = "channel.added", _("添加通知渠道")
     CHANNEL_REMOVED = "channel.removed", _("删除通知渠道")
+    PROBLEM_VOIDED = "problem.voided", _("作废问题")
+    PROBLEM_RESTORED = "problem.restored", _("恢复问题")
+    MEASURE_VOIDED = "measure.voided", _("作废整改措施")
+    MEASURE_RESTORED = "measure.restored", _("恢复整改措施")
+    MEASURE_CHANGED = "measure.changed", _("修改整改措施")
+    DRAFT_DISCARDED = "draft.discarded", _("放弃导入草稿")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):
