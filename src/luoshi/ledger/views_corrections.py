@@ -94,7 +94,8 @@ def _refused(request: HttpRequest, item: Problem | Measure, error: DomainError) 
 
 
 def _void_or_restore(request: HttpRequest, item: Problem | Measure, *, restoring: bool) -> HttpResponse:
-    form: forms.Form = (RestoreForm if restoring else ReasonForm)(request.POST or None)
+    data = request.POST if request.method == "POST" else None
+    form: forms.Form = (RestoreForm if restoring else ReasonForm)(data)
     if request.method != "POST":
         refused = corrections.refusal(request.user, item, "restore" if restoring else "void")
         if refused is not None:
