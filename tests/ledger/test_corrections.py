@@ -238,3 +238,21 @@ def test_history_names_fields_in_chinese_and_values_by_label() -> None:
         "比较：不少于",
         "类型：年度民主生活会",
     )
+
+
+def test_the_admin_shows_a_voided_measure_but_cannot_change_or_delete_it(
+    admin_client: Any, organizer: Any, measure: Measure
+) -> None:
+    from django.urls import reverse
+
+    from tests.security.test_admin_audit import change_form
+
+    corrections.void_measure(measure, actor=organizer, reason="误录入")
+    url = reverse("admin:ledger_measure_change", args=[measure.pk])
+    data = change_form(admin_client, url)
+    data.update(summary="后台改写", text="后台改写的内容")
+    admin_client.post(url, data)
+    stored = Measure.all_objects.get(pk=measure.pk)
+    assert (stored.summary, stored.text, stored.void_reason) == ("措施1", "", "误录入")
+    delete = admin_client.post(reverse("admin:ledger_measure_delete", args=[measure.pk]), {"post": "yes"})
+    assert delete.status_code == 403 and Measure.all_objects.filter(pk=measure.pk).exists()

@@ -243,3 +243,19 @@ def test_drafts_are_listed_and_discarded_by_their_creator_or_an_organizer(
     confirmed = imports.draft_from_text(round_, actor=organizer, text=DOCUMENT)
     imports.confirm_draft(confirmed, actor=organizer)
     assert client_for("organizer").post(reverse("draft_discard", args=[confirmed.pk])).status_code == 409
+
+
+def test_dashboards_and_home_leave_voided_measures_out(
+    client_for: Any, organizer: Any, round_: Any, make_measure: Any
+) -> None:
+    make_measure()
+    corrections.void_measure(make_measure(), actor=organizer, reason="误录入")
+    client = client_for("organizer")
+    assert client.get(reverse("org_dashboard")).context["totals"]["total"] == 1
+    assert client.get(reverse("round_dashboard", args=[round_.pk])).status_code == 200
+    from luoshi.ledger.views import _dashboard_context
+
+    request = client.get(reverse("home")).wsgi_request
+    assert _dashboard_context(request, round_, "")["rates"].total == 1
+    (shown,) = client.get(reverse("home")).context["rounds"]
+    assert (shown.measure_count, shown.problem_count) == (1, 2)  # its problem is not voided
