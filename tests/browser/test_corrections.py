@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from luoshi.ledger.models import Measure, Problem, Round
+from tests.browser.test_import import shot
 from tests.ledger.test_imports import SAMPLE
 
 ORGANIZER, REVIEWER = "bangongshi", "duchashi"
@@ -63,6 +64,7 @@ def test_a_repeated_import_is_flagged_and_needs_the_choice(sized: Page, live_ser
     expect(warning).to_contain_text("可能重复导入")
     expect(warning.get_by_role("link", name="第一次导入")).to_be_visible()
     fits(page)
+    shot(page, f"repeat-{page.viewport_size['width'] if page.viewport_size else 0}")
     page.get_by_role("button", name="确认导入").click()
     expect(page.get_by_role("alert")).to_contain_text("仍然导入")
     assert Measure.objects.filter(round=round_).count() == count
@@ -84,10 +86,12 @@ def test_the_organizer_voids_a_measure_and_a_reviewer_restores_it(
     expect(page.get_by_role("heading", name=f"作废整改措施 {measure.number}")).to_be_visible()
     expect(page.get_by_text(measure.summary).first).to_be_visible()
     fits(page)
+    shot(page, f"void-{page.viewport_size['width'] if page.viewport_size else 0}")
     page.get_by_label("作废理由").fill("同一文档重复导入")
     page.get_by_role("button", name="确认作废").click()
     expect(page.get_by_text("作废理由：同一文档重复导入")).to_be_visible()
     expect(page.get_by_role("link", name="作废")).to_have_count(0)
+    shot(page, f"voided-{page.viewport_size['width'] if page.viewport_size else 0}")
     page.goto(f"{live_server.url}/rounds/{measure.round_id}/")
     expect(page.locator(f'tr[data-measure="{measure.pk}"]')).to_have_count(0)
     page.goto(f"{live_server.url}/rounds/{measure.round_id}/?void=only")

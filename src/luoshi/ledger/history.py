@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+
 from luoshi.audit.models import Event, EventType
 from luoshi.ledger.models import (
     Commitment,
@@ -106,7 +108,7 @@ def _model_field(key: str) -> Any:
     for model in _NAMED_MODELS:
         try:
             return model._meta.get_field(key)
-        except Exception:  # FieldDoesNotExist: try the next model
+        except FieldDoesNotExist:
             continue
     return None
 

@@ -433,11 +433,12 @@ def measure_locked_fields(measure: Measure | None) -> tuple[str, ...]:
 
 
 def round_has_records(round_: Round) -> bool:
-    """Whether ROUND holds anything of the ledger: problems, causes, measures or import drafts."""
+    """Whether ROUND holds anything of the ledger: problems, causes, measures (voided ones too) or
+    import drafts."""
     return (
-        round_.problems.exists()
+        Problem.all_objects.filter(round=round_).exists()
         or round_.causes.exists()
-        or round_.measures.exists()
+        or Measure.all_objects.filter(round=round_).exists()
         or round_.drafts.exists()
     )
 
@@ -470,7 +471,7 @@ def measure_delete_refusal(measure: Measure) -> str | None:
 
 
 def problem_delete_refusal(problem: Problem) -> str | None:
-    if problem.measures.exists() or problem.recurrences.exists():
+    if Measure.all_objects.filter(problem=problem).exists() or problem.recurrences.exists():
         return "该问题已有整改措施或被后来的问题关联，不能删除"
     return None
 
