@@ -256,3 +256,11 @@ def test_the_admin_shows_a_voided_measure_but_cannot_change_or_delete_it(
     assert (stored.summary, stored.text, stored.void_reason) == ("措施1", "", "误录入")
     delete = admin_client.post(reverse("admin:ledger_measure_delete", args=[measure.pk]), {"post": "yes"})
     assert delete.status_code == 403 and Measure.all_objects.filter(pk=measure.pk).exists()
+
+
+def test_a_voided_measure_is_urged_no_more(organizer: Any, reviewer: Any, measure: Measure) -> None:
+    from luoshi.notices import supervision
+
+    corrections.void_measure(measure, actor=organizer, reason="误录入")
+    with pytest.raises(Conflict, match="已作废"):
+        supervision.urge(Measure.all_objects.get(pk=measure.pk), actor=reviewer, message="请加快")
