@@ -489,7 +489,9 @@ def test_export_queries_do_not_grow_with_rows(
     with django_assert_max_num_queries(6):
         small = imports.ledger_rows(round_)
     for _ in range(3):
-        imports.confirm_draft(imports.draft_from_text(round_, actor=organizer, text=SAMPLE), actor=organizer)
+        imports.confirm_draft(
+            imports.draft_from_text(round_, actor=organizer, text=SAMPLE), actor=organizer, repeat=True
+        )
     with django_assert_max_num_queries(6):
         large = imports.ledger_rows(round_)
     assert len(large) > len(small)
@@ -503,7 +505,7 @@ def test_an_owner_who_is_no_team_member_is_kept_as_written(round_: Round, organi
     assert matched.exists() and not matched.exclude(owner_label="").exists()
 
 
-def test_the_same_ledger_file_is_not_imported_twice_into_a_round(
+def test_the_same_ledger_file_goes_in_twice_only_on_an_explicit_choice(
     round_: Round, organizer: Any, owner: Any, team: Any
 ) -> None:
     from luoshi.errors import Conflict
@@ -515,10 +517,13 @@ def test_the_same_ledger_file_is_not_imported_twice_into_a_round(
     first = import_ledger(fresh, actor=organizer, filename="台账.xlsx", data=data)
     count = Measure.objects.filter(round=fresh).count()
     assert len(first.measures) == count > 0
-    with pytest.raises(Conflict, match=r"已在 .* 导入过本轮次"):
-        imports.draft_from_ledger(fresh, actor=organizer, filename="台账（副本）.xlsx", data=data)
-    with pytest.raises(Conflict, match=r"已在 .* 导入过本轮次"):
+    again = imports.draft_from_ledger(fresh, actor=organizer, filename="台账（副本）.xlsx", data=data)
+    repeat = imports.find_repeat(again)
+    assert repeat is not None and repeat.same_text and repeat.earlier is not None
+    with pytest.raises(Conflict, match=r"已在 .* 导入过本轮次.*仍然导入"):
         imports.confirm_draft(pending, actor=organizer)  # a second draft of the same file
     assert Measure.objects.filter(round=fresh).count() == count
+    imports.confirm_draft(again, actor=organizer, repeat=True)
+    assert Measure.objects.filter(round=fresh).count() == 2 * count
     other = create_round(team=team, title="另一轮次", year=2025, actor=organizer)
     assert len(import_ledger(other, actor=organizer, filename="台账.xlsx", data=data).measures) == count

@@ -61,7 +61,7 @@ def test_problem_needs_a_summary_and_a_known_source(round_: Any, organizer: Any)
 def test_a_number_taken_meanwhile_is_retried(round_: Any, organizer: Any, monkeypatch: Any) -> None:
     """Simulates the race: the number computed is taken by someone else before the insert."""
     Problem.objects.create(round=round_, number=1, summary="已有")
-    real_filter = Problem.objects.filter
+    real_filter = Problem.all_objects.filter
     calls = {"n": 0}
 
     class StaleMax:
@@ -78,7 +78,7 @@ def test_a_number_taken_meanwhile_is_retried(round_: Any, organizer: Any, monkey
     def stale_filter(*args: Any, **kwargs: Any) -> Any:
         return StaleMax(real_filter(*args, **kwargs))
 
-    monkeypatch.setattr(Problem.objects, "filter", stale_filter)
+    monkeypatch.setattr(Problem.all_objects, "filter", stale_filter)
     problem = planning.create_problem(round_, actor=organizer, summary="新问题")
     assert problem.number == 2
     assert calls["n"] == 2

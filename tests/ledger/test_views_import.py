@@ -342,7 +342,12 @@ def test_xlsx_upload_goes_through_the_preview(login: Any, organizer: Any, round_
         reverse("round_import_xlsx", args=[round_.pk]),
         {"file": SimpleUploadedFile("副本.xlsx", content), "source": "self"},
     )
-    assert again.status_code == 409 and "导入过本轮次" in again.content.decode()
+    assert again.status_code == 302  # flagged on the preview, refused without the explicit choice
+    assert "可能重复导入" in client.get(again["Location"]).content.decode()
+    second = ImportDraft.objects.filter(round=round_, confirmed_at__isnull=True).get()
+    refused = client.post(reverse("draft_confirm", args=[second.pk]))
+    assert refused.status_code == 409 and "导入过本轮次" in refused.content.decode()
+    assert Measure.objects.filter(round=round_, problem__summary="会议多").count() == 2
 
 
 def test_document_upload_takes_an_xlsx_ledger_too(login: Any, organizer: Any, round_: Round) -> None:

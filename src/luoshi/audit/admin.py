@@ -133,7 +133,7 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         old: dict[str, Any] = {}
         if change and obj.pk:
-            before = type(obj)._default_manager.filter(pk=obj.pk).first()
+            before = type(obj)._base_manager.filter(pk=obj.pk).first()  # hidden rows too (作废)
             if before is not None:
                 old = audit_values(before, form.changed_data)
         super().save_model(request, obj, form, change)
@@ -157,7 +157,7 @@ class AuditedAdmin(admin.ModelAdmin):
         for inline_form in formset.forms:
             instance = inline_form.instance
             if instance.pk and inline_form.has_changed():
-                stored = type(instance)._default_manager.filter(pk=instance.pk).first()
+                stored = type(instance)._base_manager.filter(pk=instance.pk).first()
                 if stored is not None:
                     before[instance.pk] = audit_values(stored, inline_form.changed_data)
         deleted = [f.instance for f in formset.deleted_forms if f.instance.pk]

@@ -82,6 +82,12 @@ class EventType(models.TextChoices):
     MEASURE_CARRY_DECIDED = "measure.carry_decided", _("回头看：会议研究决定")
     CRITICISM_RECORDED = "criticism.recorded", _("登记批评意见")
     CRITICISM_CONVERTED = "criticism.converted", _("批评意见转为问题")
+    PROBLEM_VOIDED = "problem.voided", _("作废问题")
+    PROBLEM_RESTORED = "problem.restored", _("恢复问题")
+    MEASURE_VOIDED = "measure.voided", _("作废整改措施")
+    MEASURE_RESTORED = "measure.restored", _("恢复整改措施")
+    MEASURE_CHANGED = "measure.changed", _("修改整改措施")
+    DRAFT_DISCARDED = "draft.discarded", _("放弃导入草稿")
 
 
 class AppendOnlyQuerySet(models.QuerySet["Event"]):

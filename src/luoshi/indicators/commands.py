@@ -34,7 +34,9 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         print(f"日期格式应为 YYYY-MM-DD：{args.today}", file=sys.stderr)
         return 2
-    indicators = list(Indicator.objects.filter(round=round_).select_related("round__team", "member"))
+    indicators = list(
+        Indicator.objects.counted().filter(round=round_).select_related("round__team", "member")
+    )
     grids = compliance.grids(indicators, today)
     out = sys.stdout
     if not args.json:

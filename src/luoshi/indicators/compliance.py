@@ -363,7 +363,8 @@ def _actual(indicator: Indicator, records: Any) -> Decimal | None:
 def standings_for_member(member: Member, today: datetime.date) -> list[Standing]:
     """MEMBER's standing on every current indicator that binds them (each member, or named)."""
     indicators = (
-        Indicator.objects.filter(round__team_id=member.team_id, start__lte=today, end__gte=today)
+        Indicator.objects.counted()
+        .filter(round__team_id=member.team_id, start__lte=today, end__gte=today)
         .filter(Q(scope=Scope.EACH_MEMBER) | Q(scope=Scope.MEMBER, member=member))
         .select_related("round__team")
     )
@@ -449,7 +450,9 @@ class IndicatorLine:
 def round_summary(round_: Any, today: datetime.date) -> tuple[list[IndicatorLine], Tally]:
     """Every indicator of ROUND with its counts, and the round's total, for the progress report and
     the dashboard. Three queries whatever the number of members (indicators, members, aggregation)."""
-    indicators = list(Indicator.objects.filter(round=round_).select_related("round__team", "member"))
+    indicators = list(
+        Indicator.objects.counted().filter(round=round_).select_related("round__team", "member")
+    )
     grid_map = grids(indicators, today)
     lines = [
         IndicatorLine(

@@ -63,6 +63,10 @@ class IndicatorQuerySet(models.QuerySet["Indicator"]):
         """Indicators of the rounds USER may perform ACTION on ("manage": organizers)."""
         return self.filter(action_q(user, action, "round__team__organization__"))
 
+    def counted(self) -> IndicatorQuerySet:
+        """Indicators that count: not those of a voided (作废) measure."""
+        return self.filter(Q(measure__isnull=True) | Q(measure__voided_at__isnull=True))
+
 
 class Indicator(models.Model):
     round = models.ForeignKey(

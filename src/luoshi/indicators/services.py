@@ -92,7 +92,9 @@ def suggestions(round_: Round) -> list[Suggestion]:
     """The round's commitments not yet made indicators, each with the fields guessed from its text."""
     found = []
     commitments = (
-        Commitment.objects.filter(measure__round=round_, indicator__isnull=True)
+        Commitment.objects.filter(
+            measure__round=round_, measure__voided_at__isnull=True, indicator__isnull=True
+        )
         .select_related("measure")
         .order_by("measure__number", "id")
     )

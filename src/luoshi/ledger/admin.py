@@ -71,17 +71,31 @@ class RoundAdmin(AuditedAdmin):
         self._set_archived(request, queryset, False)
 
 
+def _all_fields(model: Any) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields if f.editable and not f.primary_key]
+
+
 @admin.register(Problem)
 class ProblemAdmin(AuditedAdmin):
-    list_display = ["number", "summary", "round", "aspect", "source"]
+    list_display = ["number", "summary", "round", "aspect", "source", "voided_at"]
     list_filter = ["source", "aspect"]
     search_fields = ["summary", "text"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Problem]:
+        # Voided problems are shown (read-only): voiding and restoring go through the pages.
+        return Problem.all_objects.all()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Problem | None = None) -> list[str]:
+        locked = _all_fields(Problem) if obj is not None and services.voided_refusal(obj) else []
+        return [*super().get_readonly_fields(request, obj), *locked]
 
     def audit_path(self, obj: Problem) -> str:
         return obj.round.team.organization.path
 
     def has_delete_permission(self, request: HttpRequest, obj: Problem | None = None) -> bool:
-        if obj is not None and services.problem_delete_refusal(obj) is not None:
+        if obj is not None and (
+            services.problem_delete_refusal(obj) is not None or services.voided_refusal(obj) is not None
+        ):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -91,9 +105,13 @@ class ProblemAdmin(AuditedAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(AuditedAdmin):
-    list_display = ["number", "summary", "round", "owner", "status", "current_deadline"]
+    list_display = ["number", "summary", "round", "owner", "status", "current_deadline", "voided_at"]
     list_filter = ["status"]
     search_fields = ["summary", "text"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Measure]:
+        # Voided measures are shown, every field read-only (services.measure_locked_fields).
+        return Measure.all_objects.all()
 
     def audit_path(self, obj: Measure) -> str:
         return obj.round.team.organization.path
@@ -102,7 +120,9 @@ class MeasureAdmin(AuditedAdmin):
         return [*super().get_readonly_fields(request, obj), *services.measure_locked_fields(obj)]
 
     def has_delete_permission(self, request: HttpRequest, obj: Measure | None = None) -> bool:
-        if obj is not None and services.measure_delete_refusal(obj) is not None:
+        if obj is not None and (
+            services.measure_delete_refusal(obj) is not None or services.voided_refusal(obj) is not None
+        ):
             return False
         return super().has_delete_permission(request, obj)
 

@@ -16,9 +16,19 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+
 from luoshi.audit.models import Event, EventType
-from luoshi.ledger.models import Evidence, Extension, Measure, Problem, ProgressUpdate, Review, Source
-from luoshi.ledger.states import MeasureStatus
+from luoshi.ledger.models import (
+    Commitment,
+    Evidence,
+    Extension,
+    Measure,
+    Problem,
+    ProgressUpdate,
+    Review,
+    Round,
+)
 
 # Shown from their own rows (richer than the event); the events are skipped to avoid telling it twice.
 TOLD_BY_ROWS = frozenset(
@@ -61,12 +71,20 @@ FIELD_LABELS = {
     "late": "逾期反馈",
     # 回头看 and criticisms at the meeting (luoshi.meetings.services_meeting)
     "carried_to": "结转至",
-    "decision": "回头看结论",
     "note": "说明",
     "member": "班子成员",
     "criticism": "批评意见",
     "critic": "提出人",
+    # keys of events that name no model field
+    "feedback": "督导/巡察反馈",
+    "measures": "涉及的整改措施",
+    "commitments": "量化承诺",
+    "void_reason": "作废理由",
+    "decision": "处理结果",
 }
+# Every other key is named by the verbose_name of the field it records (Chinese, as in the admin),
+# and a value of a field with choices by its label: no internal name or raw value reaches the page.
+_NAMED_MODELS = (Measure, Problem, Commitment, Round)
 # "digest" is shown with the review that carries it; "recurred_as" is the new problem's id, which
 # the reason already names by its ledger number; "owner_id"/"owner_user" identify owners for the
 # four-eyes check; "key" is a reminder's delivery key (escalations).
@@ -92,19 +110,39 @@ def _name(user: Any, label: str = "") -> str:
     return user.get_full_name() or user.get_username()
 
 
+def _model_field(key: str) -> Any:
+    for model in _NAMED_MODELS:
+        try:
+            return model._meta.get_field(key)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def field_label(key: str) -> str:
+    """The Chinese name of an event's key: FIELD_LABELS, else the model field's verbose_name."""
+    if key in FIELD_LABELS:
+        return FIELD_LABELS[key]
+    found = _model_field(key)
+    if found is not None and getattr(found, "verbose_name", None):
+        return str(found.verbose_name)
+    return key
+
+
+def _choice_label(key: str, value: Any) -> str | None:
+    found = _model_field(key)
+    choices = dict(getattr(found, "flatchoices", None) or ()) if found is not None else {}
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    return None
+
+
 def _value(key: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "（空）"
-    if key == "status":
-        try:
-            return str(MeasureStatus(value).label)
-        except ValueError:
-            return str(value)
-    if key == "source":
-        try:
-            return str(Source(value).label)
-        except ValueError:
-            return str(value)
+    label = _choice_label(key, value)
+    if label is not None:
+        return label
     if isinstance(value, dict) and "label" in value:  # a related object as the admin records it
         return str(value["label"])
     if isinstance(value, list):
@@ -120,8 +158,11 @@ def describe_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[st
     for key in [*new.keys(), *(k for k in old if k not in new)]:
         if key in HIDDEN_FIELDS:
             continue
-        label = FIELD_LABELS.get(key, key)
-        if key in ("reason", "outcome", "text", "lessons", "message", "reply"):
+        label = field_label(key)
+        if key == "text" and key in old:  # a corrected text: both, in full
+            lines.append(f"{label}（原为）：{_value(key, old.get(key))}")
+            lines.append(f"{label}（改为）：{_value(key, new.get(key))}")
+        elif key in ("reason", "outcome", "text", "lessons", "message", "reply"):
             lines.append(f"{label}：{_value(key, new.get(key))}")
         elif key in old:
             lines.append(f"{label}：{_value(key, old.get(key))} → {_value(key, new.get(key))}")
@@ -137,7 +178,12 @@ def _event_title(event: Event) -> tuple[str, str]:
         EventType.MEASURE_ASSIGNED: "assigned",
         EventType.MEASURE_LINKED: "assigned",
         EventType.PROBLEM_CHANGED: "assigned",
+        EventType.MEASURE_CHANGED: "assigned",
         EventType.MEASURE_TRANSITIONED: "status",
+        EventType.MEASURE_VOIDED: "void",
+        EventType.PROBLEM_VOIDED: "void",
+        EventType.MEASURE_RESTORED: "restored",
+        EventType.PROBLEM_RESTORED: "restored",
     }.get(EventType(event.event_type), "other")
     if event.event_type == EventType.MEASURE_TRANSITIONED:
         target = event.new.get("status")
@@ -307,7 +353,7 @@ def measure_histories(measures: Iterable[Measure], *, show_actors: bool) -> dict
 def problem_history(problem: Problem, *, show_actors: bool) -> list[Entry]:
     """The history of a problem and every measure under it, oldest first; each measure's entries
     name the measure they are about."""
-    measures = list(Measure.objects.filter(problem=problem).only("pk", "number", "summary", "created_at"))
+    measures = list(Measure.all_objects.filter(problem=problem).only("pk", "number", "summary", "created_at"))
     ids = [m.pk for m in measures]
     subjects = {m.pk: f"措施 {m.number}" for m in measures}
     events = Event.objects.filter(target_type="ledger.problem", target_id=str(problem.pk)).select_related(
@@ -320,7 +366,7 @@ def problem_history(problem: Problem, *, show_actors: bool) -> list[Entry]:
     entries += _entries_from_events(measure_events, show_actors, {str(k): v for k, v in subjects.items()})
     entries += _measure_rows(ids, show_actors, subjects)
     if not any(e.kind == "created" and not e.subject for e in entries):
-        source = Source(problem.source).label if problem.source in Source.values else problem.source
+        source = str(problem.get_source_display())
         entries.append(
             _origin(problem.created_at, f"问题列入台账（来源：{source}）", problem.round_id, show_actors)
         )

@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from luoshi.audit.chain import record
@@ -144,7 +144,12 @@ def create_draft(
             raise Invalid("本人对照检查材料须选择本班子的成员")
         data = {**data, MEMBER_KEY: member.pk}
     draft = ImportDraft.objects.create(
-        round=round_, name=(name or "粘贴的文本")[:255], source=source, data=data, created_by=actor
+        round=round_,
+        name=(name or "粘贴的文本")[:255],
+        source=source,
+        data=data,
+        text_digest=text_digest(data),
+        created_by=actor,
     )
     record(
         EventType.DRAFT_CREATED,
@@ -542,20 +547,133 @@ def draft_member(draft: ImportDraft) -> Member | None:
     return Member.objects.filter(pk=member_id, team_id=draft.round.team_id).first()
 
 
-def confirm_draft(draft: ImportDraft, *, actor: Any) -> services.ImportResult:
+# --- repeated imports and discarded drafts -------------------------------------------------------
+
+# A draft is a repeat when this share of its problems and measures (by normalised summary) is in
+# the round already: "most of its items".
+REPEAT_SHARE = 0.5
+# Earlier confirmed drafts compared item by item to name the import a repeat comes from.
+REPEAT_LOOKBACK = 50
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def normalised(text: str) -> str:
+    """TEXT with whitespace, punctuation and symbols dropped: the same wording compares equal
+    whether it came from a .docx, a PDF or pasted text."""
+    return _NOT_WORDS.sub("", text or "").lower()
+
+
+def text_digest(data: dict[str, Any]) -> str:
+    """SHA-256 of a parsed document's normalised text (every problem, cause and measure in order)."""
+    digest = hashlib.sha256()
+    for kind in KINDS:
+        for item in data.get(kind) or []:
+            digest.update(normalised(item.get("text") or item.get("summary") or "").encode("utf-8"))
+            digest.update(b"\x00")
+        digest.update(b"\x01")
+    return digest.hexdigest()
+
+
+def _item_keys(data: dict[str, Any]) -> set[str]:
+    keys = set()
+    for kind in ("problems", "measures"):
+        for item in data.get(kind) or []:
+            key = normalised(item.get("summary") or "")
+            if key:
+                keys.add(f"{kind}:{key}")
+    return keys
+
+
+@dataclass(frozen=True)
+class Repeat:
+    """Why a draft looks already imported into its round, and the earlier import it repeats."""
+
+    same_text: bool  # the whole normalised text was imported before
+    matched: int  # its problems and measures already in the round (by normalised summary)
+    total: int
+    earlier: ImportDraft | None  # the confirmed draft it repeats, when one is found
+
+    @property
+    def message(self) -> str:
+        if self.same_text:
+            what = "这份文档的内容已导入过本轮次"
+        else:
+            what = f"这份文档的 {self.total} 项问题和整改措施中有 {self.matched} 项已在本轮次台账中"
+        return f"{what}，再次导入会重复建账。如确需再次导入，请勾选“仍然导入”"
+
+
+def find_repeat(draft: ImportDraft) -> Repeat | None:
+    """Whether DRAFT repeats what its round already holds: the same normalised text as a confirmed
+    draft of the round, or most of its items (normalised summaries of live problems and measures)
+    already in the round. Queries: a fixed handful."""
+    round_id = draft.round_id
+    confirmed = ImportDraft.objects.filter(round_id=round_id, confirmed_at__isnull=False).exclude(pk=draft.pk)
+    digest = draft.text_digest or text_digest(draft.data)
+    same = confirmed.filter(text_digest=digest).select_related("created_by").order_by("-confirmed_at").first()
+    keys = _item_keys(draft.data)
+    existing = {
+        f"problems:{normalised(s)}"
+        for s in Problem.objects.filter(round_id=round_id).values_list("summary", flat=True)
+    } | {
+        f"measures:{normalised(s)}"
+        for s in Measure.objects.filter(round_id=round_id).values_list("summary", flat=True)
+    }
+    matched = len(keys & existing)
+    if same is None and (not keys or matched < REPEAT_SHARE * len(keys)):
+        return None
+    earlier = same
+    if earlier is None:  # the confirmed draft sharing the most items
+        best = 0
+        for candidate in confirmed.select_related("created_by").order_by("-confirmed_at")[:REPEAT_LOOKBACK]:
+            shared = len(keys & _item_keys(candidate.data))
+            if shared > best:
+                earlier, best = candidate, shared
+    return Repeat(same_text=same is not None, matched=matched, total=len(keys), earlier=earlier)
+
+
+@transaction.atomic
+def discard_draft(draft: ImportDraft, *, actor: Any) -> None:
+    """Discard a draft not yet confirmed (nothing of it reached the ledger): its creator or an
+    organizer of its round. The audit event keeps its name and counts."""
+    locked = (
+        ImportDraft.objects.select_for_update().select_related("round__team__organization").get(pk=draft.pk)
+    )
+    if locked.created_by_id != getattr(actor, "pk", None) and not has_role(
+        actor, _path(locked.round), "manage"
+    ):
+        raise NotAllowed("只有上传该文档的人或本轮次的组织者可以放弃导入草稿")
+    if locked.confirmed_at is not None:
+        raise Conflict("该文档已经确认导入，不能放弃；导入的内容可逐项作废")
+    record(
+        EventType.DRAFT_DISCARDED,
+        locked,
+        actor=actor,
+        old={
+            "name": locked.name,
+            "round": locked.round_id,
+            **{kind: len(locked.data.get(kind) or []) for kind in KINDS},
+        },
+        organization_path=_path(locked.round),
+    )
+    locked.delete()
+
+
+def confirm_draft(draft: ImportDraft, *, actor: Any, repeat: bool = False) -> services.ImportResult:
     """Create the draft's problems, causes and measures in its round, numbered after what the round
     has, in one transaction with the draft marked confirmed; a second confirmation is a Conflict.
+    A draft that repeats an earlier import (`find_repeat`) is a Conflict unless REPEAT says the
+    organizer chose to import it again.
 
     The draft is read and turned into a document before the write transaction, which then only
     checks that the draft is still the same and inserts (SQLite has one writer at a time)."""
     snapshot = ImportDraft.objects.select_related("round__team__organization").get(pk=draft.pk)
     _require_organizer(actor, snapshot.round, "确认导入")
-    return _confirm_draft(snapshot, parsed_from_dict(snapshot.data), actor=actor)
+    return _confirm_draft(snapshot, parsed_from_dict(snapshot.data), actor=actor, repeat=repeat)
 
 
 @transaction.atomic
 def _confirm_draft(
-    snapshot: ImportDraft, document: parsed.ParsedDocument, *, actor: Any
+    snapshot: ImportDraft, document: parsed.ParsedDocument, *, actor: Any, repeat: bool = False
 ) -> services.ImportResult:
     locked = (
         ImportDraft.objects.select_for_update()
@@ -572,8 +690,11 @@ def _confirm_draft(
     # Locking the round serialises concurrent imports, so two never take the same ledger numbers.
     Round.objects.select_for_update().filter(pk=locked.round_id).first()
     digest = locked.data.get("sha256")
-    if digest:
+    found = find_repeat(locked)
+    if digest and not repeat:
         _refuse_repeated_ledger(locked.round, str(digest))
+    if found is not None and not repeat:
+        raise Conflict(found.message)
     result = services.import_parsed(
         locked.round,
         document,
@@ -606,6 +727,7 @@ def _confirm_draft(
             "problems": len(result.problems),
             "causes": len(result.causes),
             "measures": len(result.measures),
+            **({"repeat": True} if found is not None else {}),
         },
         organization_path=_path(locked.round),
     )
@@ -657,7 +779,8 @@ def _refuse_repeated_ledger(round_: Round, digest: str) -> None:
     if earlier is not None:
         when = timezone.localtime(earlier.created_at).strftime("%Y-%m-%d %H:%M")
         raise Conflict(
-            f"这个台账文件已在 {when} 导入过本轮次（{earlier.new.get('file', '')}），再次导入会重复建账"
+            f"这个台账文件已在 {when} 导入过本轮次（{earlier.new.get('file', '')}），再次导入会重复建账。"
+            "如确需再次导入，请勾选“仍然导入”"
         )
 
 
@@ -716,11 +839,11 @@ def draft_from_ledger(
     round_: Round, *, actor: Any, filename: str, data: bytes, source: str = Source.SELF_EXAMINATION
 ) -> ImportDraft:
     """A ledger .xlsx (hand-made or exported) as a draft to preview, correct and confirm like any
-    document. A file already imported into ROUND (same SHA-256) is refused: importing it again
-    would duplicate the ledger. Raises DocumentError when the file is no ledger."""
+    document. A file already imported into ROUND is flagged on the preview like any repeated
+    document (`find_repeat`) and goes in only on an explicit choice. Raises DocumentError when the
+    file is no ledger."""
     _require_organizer(actor, round_, "导入台账")
     check_spreadsheet(filename, data)
-    _refuse_repeated_ledger(round_, hashlib.sha256(data).hexdigest())
     payload = ledger_draft_data(filename, data)
     if not (payload["problems"] or payload["measures"]):
         raise DocumentError(filename, "台账中没有可导入的问题或整改措施")
@@ -762,16 +885,29 @@ def ledger_row(number: int, aspect: str, problem: Problem | None, measure: Measu
         if measure
         else "",
         problem_code=str(problem.number) if problem else "",
-        status=measure.get_status_display() if measure else "",
+        status=_status_cell(problem, measure),
     )
 
 
-def ledger_rows(round_: Round) -> list[LedgerRow]:
+def _status_cell(problem: Problem | None, measure: Measure | None) -> str:
+    """The 状态 cell; a voided (作废) measure or problem is marked, never silently left out."""
+    status = str(measure.get_status_display()) if measure else ""
+    if measure is not None and measure.voided_at is not None:
+        return f"已作废（原为{status}）"
+    if problem is not None and problem.voided_at is not None:
+        return f"问题已作废{f'（{status}）' if status else ''}"
+    return status
+
+
+def ledger_rows(round_: Round, void: str = "") -> list[LedgerRow]:
     """The round's ledger in the standard columns: one row per measure under its problem (the
     problem repeated, 问题编号 tying the rows together), a row for each problem without measures,
-    then the measures that belong to no problem. Queries: a fixed handful, whatever the size."""
+    then the measures that belong to no problem. VOID (models.VOID_CHOICES): voided problems and
+    measures left out (""), included ("all") or alone ("only"), marked in 状态. Queries: a fixed
+    handful, whatever the size."""
     measures_qs = (
-        Measure.objects.filter(round=round_)
+        Measure.all_objects.voided(void)
+        .filter(round=round_)
         .select_related("owner")
         .prefetch_related(
             Prefetch("updates", queryset=ProgressUpdate.objects.order_by("date", "id")),
@@ -787,7 +923,12 @@ def ledger_rows(round_: Round) -> list[LedgerRow]:
     def add(aspect: str, problem: Problem | None, measure: Measure | None) -> None:
         rows.append(ledger_row(len(rows) + 1, aspect, problem, measure))
 
-    for problem in round_.problems.select_related("aspect").order_by("number"):
+    problems = Problem.all_objects.filter(round=round_).select_related("aspect").order_by("number")
+    if void == "only":  # voided problems, and the problems of voided measures
+        problems = problems.filter(Q(voided_at__isnull=False) | Q(pk__in=[k for k in by_problem if k]))
+    elif void == "":
+        problems = problems.filter(voided_at__isnull=True)
+    for problem in problems:
         measures: list[Measure | None] = [*by_problem.get(problem.pk, [])] or [None]
         for item in measures:
             add(problem.aspect_name, problem, item)
@@ -806,8 +947,9 @@ def _deadline_cell(measure: Measure) -> str:
     return measure.baseline_deadline.isoformat() if measure.baseline_deadline else ""
 
 
-def export_ledger(round_: Round) -> bytes:
-    """The round's ledger as .xlsx bytes in the standard columns (plus 问题编号 and 状态)."""
+def export_ledger(round_: Round, void: str = "") -> bytes:
+    """The round's ledger as .xlsx bytes in the standard columns (plus 问题编号 and 状态); VOID as
+    for `ledger_rows`."""
     buffer = io.BytesIO()
-    write_ledger(ledger_rows(round_), buffer, title=f"{round_.title}整改台账")
+    write_ledger(ledger_rows(round_, void), buffer, title=f"{round_.title}整改台账")
     return buffer.getvalue()

@@ -147,12 +147,60 @@ class Cause(models.Model):
         return self.summary
 
 
+VOID_CHOICES = {"": "不含作废", "all": "含作废", "only": "仅作废"}
+
+
 class ProblemQuerySet(models.QuerySet["Problem"]):
     def for_user(self, user: AnyUser, action: str = "view") -> ProblemQuerySet:
         return self.filter(action_q(user, action, "round__team__organization__"))
 
+    def voided(self, choice: str = "") -> ProblemQuerySet:
+        """Narrowed by a VOID_CHOICES key: "" live only, "all" both, "only" voided only."""
+        return _void_filter(self, choice)
 
-class Problem(models.Model):
+
+def _void_filter(queryset: Any, choice: str) -> Any:
+    if choice == "only":
+        return queryset.filter(voided_at__isnull=False)
+    if choice == "all":
+        return queryset
+    return queryset.filter(voided_at__isnull=True)
+
+
+class LiveManager(models.Manager[Any]):
+    """The default manager of problems and measures: voided (作废) rows are left out, so every count,
+    rate, reminder, work list and match leaves them out without asking. Pages that show voided rows
+    (the item's own page, its history, the ledger with its 作废 filter, exports) use `all_objects`."""
+
+    def get_queryset(self) -> Any:
+        return super().get_queryset().filter(voided_at__isnull=True)
+
+
+class VoidFields(models.Model):
+    """作废: a problem or measure entered by mistake is voided with a reason, never deleted; it stays
+    in the history and the exports (filterable) and is left out of every count. A reviewer restores it."""
+
+    voided_at = models.DateTimeField(_("作废时间"), null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    void_reason = models.TextField(_("作废理由"), blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
+
+
+class Problem(VoidFields):
     round = models.ForeignKey(
         Round, verbose_name=_("检视轮次"), on_delete=models.CASCADE, related_name="problems"
     )
@@ -193,7 +241,8 @@ class Problem(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
-    objects = ProblemQuerySet.as_manager()
+    objects = LiveManager.from_queryset(ProblemQuerySet)()
+    all_objects = ProblemQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("问题")
@@ -248,8 +297,12 @@ class MeasureQuerySet(models.QuerySet["Measure"]):
     def overdue(self, today: datetime.date | None = None) -> MeasureQuerySet:
         return self.open().filter(current_deadline__lt=today or timezone.localdate())
 
+    def voided(self, choice: str = "") -> MeasureQuerySet:
+        """Narrowed by a VOID_CHOICES key: "" live only, "all" both, "only" voided only."""
+        return _void_filter(self, choice)
 
-class Measure(models.Model):
+
+class Measure(VoidFields):
     round = models.ForeignKey(
         Round, verbose_name=_("检视轮次"), on_delete=models.CASCADE, related_name="measures"
     )
@@ -309,7 +362,8 @@ class Measure(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
-    objects = MeasureQuerySet.as_manager()
+    objects = LiveManager.from_queryset(MeasureQuerySet)()
+    all_objects = MeasureQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("整改措施")
@@ -447,7 +501,8 @@ def evidence_path(instance: Evidence, filename: str) -> str:
 
 class EvidenceQuerySet(models.QuerySet["Evidence"]):
     def for_user(self, user: AnyUser, action: str = "view") -> EvidenceQuerySet:
-        return self.filter(measure__in=Measure.objects.for_user(user, action))
+        # all_objects: a voided measure's evidence stays viewable with its history.
+        return self.filter(measure__in=Measure.all_objects.for_user(user, action))
 
 
 class Evidence(models.Model):
@@ -583,6 +638,9 @@ class ImportDraft(models.Model):
         _("问题来源"), max_length=20, choices=Source.choices, default=Source.SELF_EXAMINATION
     )
     data = models.JSONField(_("解析结果"))
+    # SHA-256 of the document's normalised text (whitespace and punctuation dropped): the same
+    # document imported again into the round is recognised however it was saved or pasted.
+    text_digest = models.CharField(_("正文摘要"), max_length=64, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("导入人"), on_delete=models.CASCADE, related_name="+"
     )

@@ -48,12 +48,13 @@ def _lock_round(round_: Round) -> Round:
 def _create_numbered(model: type[Numbered], round_: Round, **fields: Any) -> Numbered:
     """Create a MODEL row with the next number in ROUND, retrying if someone took that number."""
     for _attempt in range(NUMBER_RETRIES):
-        number = (model.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
+        # all_objects: a voided item keeps its number, so a new one never takes it.
+        number = (model.all_objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
         try:
             with transaction.atomic():  # a savepoint: a collision leaves the outer transaction usable
                 return model.objects.create(round=round_, number=number, **fields)
         except IntegrityError:
-            if not model.objects.filter(round=round_, number=number).exists():
+            if not model.all_objects.filter(round=round_, number=number).exists():
                 raise  # some other constraint failed: not a numbering race
     raise Invalid("编号被同时占用，请稍后重试")
 
@@ -125,11 +126,12 @@ def create_cause(round_: Round, *, actor: Any, summary: str, text: str = "") -> 
 def link_causes(problem: Problem, causes: Iterable[Cause], *, actor: Any) -> Problem:
     """Set the causes a problem is linked to (a cause may explain several problems)."""
     locked = (
-        Problem.objects.select_for_update(of=("self",))
+        Problem.all_objects.select_for_update(of=("self",))
         .select_related("round__team__organization")
         .get(pk=problem.pk)
     )
     path = _require_manage(actor, locked.round, "关联原因")
+    services.require_live(locked)
     wanted = list(causes)
     if any(cause.round_id != locked.round_id for cause in wanted):
         raise Invalid("只能关联本轮次的原因")
@@ -168,6 +170,7 @@ def create_measure(
     """Add a measure by hand under PROBLEM, with the next measure number of the round."""
     locked = _lock_round(problem.round)
     path = _require_manage(actor, locked, "新增整改措施")
+    services.require_live(problem)
     summary = _clean(summary, 500, "整改措施")
     department = _clean(department, 200, "责任单位", required=False)
     _check_owner(owner, locked)
@@ -245,11 +248,12 @@ def assign_many(
 def link_measure(measure: Measure, problem: Problem | None, *, actor: Any) -> Measure:
     """Put MEASURE under PROBLEM (a problem can have several measures), or detach it with None."""
     locked = (
-        Measure.objects.select_for_update(of=("self",))
+        Measure.all_objects.select_for_update(of=("self",))
         .select_related("round__team__organization", "problem")
         .get(pk=measure.pk)
     )
     path = _require_manage(actor, locked.round, "关联问题和整改措施")
+    services.require_live(locked)
     if problem is not None and problem.round_id != locked.round_id:
         raise Invalid("只能关联本轮次的问题")
     if (problem.pk if problem else None) == locked.problem_id:

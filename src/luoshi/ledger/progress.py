@@ -27,7 +27,7 @@ from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed, StorageFailed
 from luoshi.ledger.models import Evidence, Extension, Measure, ProgressUpdate
-from luoshi.ledger.services import capacities, org_path_of
+from luoshi.ledger.services import capacities, org_path_of, require_live
 from luoshi.ledger.signals import progress_recorded
 from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus
 from luoshi.notices.services import notify
@@ -163,11 +163,14 @@ def check_uploads(uploads: Iterable[Any]) -> list[CheckedFile]:
 
 
 def _lock(measure: Measure) -> Measure:
-    return (
-        Measure.objects.select_for_update(of=("self",))
+    """MEASURE locked for a write; a voided one takes none (services.require_live)."""
+    locked = (
+        Measure.all_objects.select_for_update(of=("self",))
         .select_related("round__team__organization", "owner__user")
         .get(pk=measure.pk)
     )
+    require_live(locked)
+    return locked
 
 
 def _require_owner_side(measure: Measure, actor: Any, what: str) -> frozenset[Actor]:

@@ -203,6 +203,23 @@ def four_eyes_refusal(measure: Measure, user: Any, involvement: Involvement | No
     return None
 
 
+def voided_refusal(item: Measure | Problem) -> str | None:
+    """Why nothing may happen to ITEM now, or None: a voided (作废) problem or measure takes no
+    transition, progress, evidence, extension, assignment or correction until a reviewer restores
+    it. The one place this is decided: the services and the admin ask here."""
+    if item.voided_at is None:
+        return None
+    what = "整改措施" if isinstance(item, Measure) else "问题"
+    return f"该{what}已作废，不能再办理或修改；如系误操作，请验收人恢复"
+
+
+def require_live(item: Measure | Problem) -> None:
+    """Raise Conflict with `voided_refusal` when ITEM is voided."""
+    refusal = voided_refusal(item)
+    if refusal is not None:
+        raise Conflict(refusal)
+
+
 def evidence_digest(measure: Measure) -> str:
     """SHA-256 over what a reviewer verifies: the outcome text and every piece of evidence.
 
@@ -228,10 +245,11 @@ def transition(
     ACTOR may not take it (role, ownership, four eyes), Invalid when a reason or outcome is missing.
     """
     locked = (
-        Measure.objects.select_for_update(of=("self",))
+        Measure.all_objects.select_for_update(of=("self",))
         .select_related("round__team__organization", "owner")
         .get(pk=measure.pk)
     )
+    require_live(locked)
     source = MeasureStatus(locked.status)
     target = MeasureStatus(target)
     rule = rule_for(source, target)
@@ -348,13 +366,14 @@ def assign(
     later deadline exists only through an approved extension (DESIGN.md, "Deadlines have a baseline").
     """
     locked = (
-        Measure.objects.select_for_update(of=("self",))
+        Measure.all_objects.select_for_update(of=("self",))
         .select_related("round__team__organization", "owner")
         .get(pk=measure.pk)
     )
     path = org_path_of(locked)
     if not has_role(actor, path, "manage"):
         raise NotAllowed("只有组织者可以分配责任领导、责任单位和完成时限")
+    require_live(locked)
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
     if owner is not None and owner.pk != locked.owner_id:
@@ -401,10 +420,11 @@ def measure_locked_fields(measure: Measure | None) -> tuple[str, ...]:
 
     The workflow's fields always, the baseline deadline once the measure exists (原定时限 never
     changes; a later one comes only through an approved extension); the owner while it awaits
-    verification; everything once it is closed (frozen until a reviewer reopens it)."""
+    verification; everything once it is closed (frozen until a reviewer reopens it)
+    or voided (until a reviewer restores it)."""
     if measure is None:
         return tuple(name for name in MEASURE_WORKFLOW_FIELDS if name != "baseline_deadline")
-    if measure.status == MeasureStatus.CLOSED:
+    if measure.status == MeasureStatus.CLOSED or voided_refusal(measure) is not None:
         return tuple(f.name for f in Measure._meta.concrete_fields if f.editable and not f.primary_key)
     locked = list(MEASURE_WORKFLOW_FIELDS)
     if owner_change_refusal(measure) is not None:
@@ -413,11 +433,12 @@ def measure_locked_fields(measure: Measure | None) -> tuple[str, ...]:
 
 
 def round_has_records(round_: Round) -> bool:
-    """Whether ROUND holds anything of the ledger: problems, causes, measures or import drafts."""
+    """Whether ROUND holds anything of the ledger: problems, causes, measures (voided ones too) or
+    import drafts."""
     return (
-        round_.problems.exists()
+        Problem.all_objects.filter(round=round_).exists()
         or round_.causes.exists()
-        or round_.measures.exists()
+        or Measure.all_objects.filter(round=round_).exists()
         or round_.drafts.exists()
     )
 
@@ -450,7 +471,7 @@ def measure_delete_refusal(measure: Measure) -> str | None:
 
 
 def problem_delete_refusal(problem: Problem) -> str | None:
-    if problem.measures.exists() or problem.recurrences.exists():
+    if Measure.all_objects.filter(problem=problem).exists() or problem.recurrences.exists():
         return "该问题已有整改措施或被后来的问题关联，不能删除"
     return None
 
@@ -590,8 +611,9 @@ def import_parsed(
     if not has_role(actor, path, "manage"):
         raise NotAllowed("只有组织者可以导入文档")
     aspects = list(round_.framework.aspects.all())
-    next_problem = (round_.problems.aggregate(n=Max("number"))["n"] or 0) + 1
-    next_measure = (round_.measures.aggregate(n=Max("number"))["n"] or 0) + 1
+    # all_objects: voided problems and measures keep their numbers.
+    next_problem = (Problem.all_objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
+    next_measure = (Measure.all_objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
     next_cause = (round_.causes.aggregate(n=Max("order"))["n"] or 0) + 1
 
     # Built in memory, then written in a few bulk inserts: the write transaction stays short.

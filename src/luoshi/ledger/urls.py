@@ -21,4 +21,5 @@ urlpatterns = [
     path("dashboard/", views.org_dashboard, name="org_dashboard"),
     path("", include("luoshi.ledger.urls_import")),
     path("", include("luoshi.ledger.urls_work")),
+    path("", include("luoshi.ledger.urls_corrections")),
 ]

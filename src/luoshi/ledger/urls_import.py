@@ -12,4 +12,5 @@ urlpatterns: list[URLPattern] = [
     path("drafts/<int:pk>/", views_import.draft_preview, name="draft_preview"),
     path("drafts/<int:pk>/edit/", views_import.draft_edit, name="draft_edit"),
     path("drafts/<int:pk>/confirm/", views_import.draft_confirm, name="draft_confirm"),
+    path("drafts/<int:pk>/discard/", views_import.draft_discard, name="draft_discard"),
 ]

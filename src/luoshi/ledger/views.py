@@ -34,7 +34,7 @@ from luoshi.ledger import planning
 from luoshi.ledger.fragments import cached_fragment, cached_value, with_version
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
-from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
+from luoshi.ledger.models import VOID_CHOICES, Aspect, Cause, Measure, Problem, Round, Source
 from luoshi.ledger.services import rates
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
 from luoshi.orgs.access import grants, top_paths
@@ -72,7 +72,9 @@ class LedgerFilter:
     tree: str = ""  # cross-round list: the organization and everything below it
     of: str = ""  # whose ledger: "team" (the team's own problems) or a member pk (that member's own)
 
-    FIELDS = ("aspect", "status", "owner", "deadline", "q", "org", "tree", "of")
+    void: str = ""  # a VOID_CHOICES key: "" leaves voided (作废) measures out, "all", "only"
+
+    FIELDS = ("aspect", "status", "owner", "deadline", "q", "org", "tree", "of", "void")
 
     @classmethod
     def from_query(cls, query: Any) -> LedgerFilter:
@@ -88,7 +90,13 @@ class LedgerFilter:
             values["status"] = ""
         if values["deadline"] not in DEADLINE_FILTERS:
             values["deadline"] = ""
+        if values["void"] not in VOID_CHOICES:
+            values["void"] = ""
         return cls(**values)
+
+    def measures(self, user: Any) -> QuerySet[Measure]:
+        """The measures USER may see, voided ones included or not as the 作废 filter says."""
+        return Measure.all_objects.for_user(user).voided(self.void)
 
     @property
     def active(self) -> bool:
@@ -316,7 +324,7 @@ def _round_context(request: HttpRequest, round_: Round, ledger_filter: LedgerFil
         # Whoever may see the round sees all its measures, so the table is the same for all of
         # them but for the organizer's controls (in the cache key below).
         measures = ledger_filter.apply(
-            _ledger_rows(Measure.objects.for_user(request.user).filter(round=round_)), today
+            _ledger_rows(ledger_filter.measures(request.user).filter(round=round_)), today
         )
         page = Paginator(measures, PAGE_SIZE).get_page(page_number)
         table_context = {
@@ -359,6 +367,7 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
             "members": members(),
             "statuses": MeasureStatus.choices,
             "deadline_filters": DEADLINE_FILTERS,
+            "void_choices": VOID_CHOICES,
         }
         return render_to_string("ledger/partials/round_top.html", context | parts)
 
@@ -442,7 +451,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
             Organization.objects.for_user(request.user), pk=int(ledger_filter.org or ledger_filter.tree)
         )
     measures = ledger_filter.apply(
-        _ledger_rows(Measure.objects.for_user(request.user)).select_related("round__team__organization"),
+        _ledger_rows(ledger_filter.measures(request.user)).select_related("round__team__organization"),
         today,
     )
     if organization is not None and ledger_filter.org:
@@ -462,6 +471,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "members": [],
         "statuses": MeasureStatus.choices,
         "deadline_filters": DEADLINE_FILTERS,
+        "void_choices": VOID_CHOICES,
         "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
         "show_round": True,
     }
@@ -555,8 +565,9 @@ def problem_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _problem_context(request: HttpRequest, problem: Problem) -> dict[str, Any]:
     today = timezone.localdate()
-    measures = _ledger_rows(Measure.objects.for_user(request.user).filter(problem=problem))
-    can_manage = planning.manageable(request.user, problem.round)
+    # Voided measures stay listed (marked 已作废); a voided problem takes no planning.
+    measures = _ledger_rows(Measure.all_objects.for_user(request.user).filter(problem=problem))
+    can_manage = planning.manageable(request.user, problem.round) and problem.voided_at is None
     return {
         "problem": problem,
         "round": problem.round,
@@ -573,8 +584,9 @@ def _problem_context(request: HttpRequest, problem: Problem) -> dict[str, Any]:
 
 
 def _visible_problem(request: HttpRequest, pk: int) -> Problem:
+    # all_objects: a voided problem keeps its page and history (marked 已作废).
     return get_object_or_404(
-        Problem.objects.for_user(request.user).select_related(
+        Problem.all_objects.for_user(request.user).select_related(
             "round__team__organization", "round__framework", "aspect"
         ),
         pk=pk,
@@ -683,9 +695,9 @@ def measure_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
-    """Everything that happened to one measure, oldest first."""
+    """Everything that happened to one measure, oldest first (a voided one's too)."""
     measure = get_object_or_404(
-        Measure.objects.for_user(request.user).select_related(
+        Measure.all_objects.for_user(request.user).select_related(
             "round__team__organization", "owner", "problem"
         ),
         pk=pk,

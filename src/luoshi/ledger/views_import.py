@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luoshi.errors import DomainError, NotAllowed
 from luoshi.ledger import imports, services
-from luoshi.ledger.models import ImportDraft, Round, RoundKind, Source
+from luoshi.ledger.models import VOID_CHOICES, ImportDraft, Round, RoundKind, Source
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member, Organization, Team
 from luoshi.text import DocumentError
@@ -295,6 +295,7 @@ def preview_context(draft: ImportDraft, page: int | str | None = 1) -> dict[str,
         "counts": {k: len(data[k]) for k in imports.KINDS},
         "confirmed": draft.confirmed_at is not None,
         "member": imports.draft_member(draft),
+        "repeat": imports.find_repeat(draft) if draft.confirmed_at is None else None,
         "page": {"number": number, "count": pages, "range": range(1, pages + 1)},
         "edit_url": reverse("draft_edit", args=[draft.pk]) + (f"?page={number}" if number > 1 else ""),
     }
@@ -374,7 +375,7 @@ def _int_or_none(value: str) -> int | None:
 def draft_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     draft = _visible_draft(request, pk)
     try:
-        result = imports.confirm_draft(draft, actor=request.user)
+        result = imports.confirm_draft(draft, actor=request.user, repeat=request.POST.get("repeat") == "1")
     except DomainError as error:
         if error.status == 403:
             return _refused(request, error, draft.round)
@@ -389,6 +390,21 @@ def draft_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         f"整改措施 {len(result.measures)} 项{span}。",
     )
     return redirect("round_detail", pk=draft.round_id)
+
+
+@login_required
+@require_POST
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Discard a draft not yet confirmed (its creator or an organizer of the round)."""
+    draft = _visible_draft(request, pk)
+    try:
+        imports.discard_draft(draft, actor=request.user)
+    except DomainError as error:
+        return _refused(request, error, draft.round)
+    messages.success(request, f"已放弃导入“{draft.name}”，台账未作改动")
+    if request.POST.get("next") == "round":
+        return redirect("round_detail", pk=draft.round_id)
+    return redirect("round_import", pk=draft.round_id)
 
 
 # --- the ledger spreadsheet ----------------------------------------------------------------------
@@ -435,7 +451,8 @@ def round_import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def round_export(request: HttpRequest, pk: int) -> HttpResponse:
     round_ = _visible_round(request, pk)
-    data = imports.export_ledger(round_)
+    void = request.GET.get("void", "")
+    data = imports.export_ledger(round_, void if void in VOID_CHOICES else "")
     response = HttpResponse(
         data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

@@ -82,8 +82,9 @@ def _uid(request: HttpRequest) -> int:
 
 
 def _measure(request: HttpRequest, pk: int, action: str = "view") -> Measure:
+    # all_objects: a voided measure keeps its page (every step on it is refused by the services).
     return get_object_or_404(
-        Measure.objects.for_user(request.user, action).select_related(
+        Measure.all_objects.for_user(request.user, action).select_related(
             "round__team__organization", "owner__user", "problem__aspect", "submitted_by"
         ),
         pk=pk,
@@ -101,7 +102,8 @@ def _detail(
     transition_form: TransitionForm | None = None,
 ) -> HttpResponse:
     user = request.user
-    held = capacities(measure, user)
+    # A voided measure offers no step, progress, evidence or extension (services.require_live).
+    held = capacities(measure, user) if measure.voided_at is None else frozenset()
     extensions = list(measure.extensions.select_related("requested_by", "decided_by"))
     pending = next((e for e in extensions if e.status == Extension.Status.REQUESTED), None)
     owner_side = bool(held & OWNER_SIDE)

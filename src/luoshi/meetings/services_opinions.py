@@ -707,7 +707,7 @@ def create_problem(opinion: Opinion, *, actor: Any, summary: str) -> Problem:
     with transaction.atomic():
         locked_round = Round.objects.select_for_update().get(pk=round_.pk)
         locked = _locked(opinion)
-        number = (Problem.objects.filter(round=locked_round).aggregate(n=Max("number"))["n"] or 0) + 1
+        number = (Problem.all_objects.filter(round=locked_round).aggregate(n=Max("number"))["n"] or 0) + 1
         problem = Problem.objects.create(
             round=locked_round,
             number=number,

@@ -322,7 +322,9 @@ def extension_rules(audience: Audience, now: datetime.datetime) -> Iterator[Due]
     """An extension request waiting more than N days (reviewers), weekly after that."""
     wait = settings.LUOSHI_REMIND_EXTENSION_DAYS
     extensions = Extension.objects.filter(
-        status=Extension.Status.REQUESTED, requested_at__lte=now - datetime.timedelta(days=wait)
+        status=Extension.Status.REQUESTED,
+        requested_at__lte=now - datetime.timedelta(days=wait),
+        measure__voided_at__isnull=True,  # a voided measure is reminded of nothing
     ).values(
         "id",
         "requested_at",
@@ -415,8 +417,10 @@ def indicator_rules(audience: Audience, today: datetime.date) -> Iterator[Due]:
     from luoshi.indicators.compliance import period_ending_soon
     from luoshi.indicators.models import Indicator
 
-    current = Indicator.objects.filter(start__lte=today, end__gte=today).select_related(
-        "round__team__organization"
+    current = (
+        Indicator.objects.counted()
+        .filter(start__lte=today, end__gte=today)
+        .select_related("round__team__organization")
     )
     for standing in period_ending_soon(current, today, settings.LUOSHI_REMIND_INDICATOR_DAYS):
         indicator = standing.indicator
@@ -515,7 +519,8 @@ def order_rules(audience: Audience, now: datetime.datetime, today: datetime.date
     ack_limit = now - datetime.timedelta(days=settings.LUOSHI_REMIND_ACK_DAYS)
     orders = SupervisionOrder.objects.filter(
         Q(state=OrderState.ISSUED, issued_at__lte=ack_limit)
-        | Q(state__in=[OrderState.ISSUED, OrderState.ACKNOWLEDGED], reply_deadline__lt=today)
+        | Q(state__in=[OrderState.ISSUED, OrderState.ACKNOWLEDGED], reply_deadline__lt=today),
+        measure__voided_at__isnull=True,
     ).values(
         "id",
         "year",

@@ -22,7 +22,7 @@ from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
 from luoshi.ledger.models import Measure
-from luoshi.ledger.services import capacities, org_path_of
+from luoshi.ledger.services import capacities, org_path_of, require_live
 from luoshi.ledger.states import OWNER_SIDE, Actor, MeasureStatus
 from luoshi.notices import delivery
 from luoshi.notices.models import OrderGrade, OrderState, SupervisionOrder, Urge
@@ -44,11 +44,13 @@ GRADE_MEANING = {
 
 
 def _lock(measure: Measure) -> Measure:
-    return (
-        Measure.objects.select_for_update(of=("self",))
+    locked = (
+        Measure.all_objects.select_for_update(of=("self",))
         .select_related("round__team__organization", "owner__user")
         .get(pk=measure.pk)
     )
+    require_live(locked)  # a voided measure is urged and supervised no more
+    return locked
 
 
 def _require_supervisor(measure: Measure, actor: Any, what: str) -> None:

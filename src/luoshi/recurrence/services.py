@@ -185,7 +185,7 @@ def _lock_pending(item: FeedbackItem, actor: Any) -> tuple[FeedbackItem, str]:
 def _create_problem(item: FeedbackItem, *, actor: Any, path: str, recurrence_of: Problem | None) -> Problem:
     """The item as a problem of its round, numbered after the round's last under the round's lock."""
     round_ = Round.objects.select_for_update().select_related("framework").get(pk=item.batch.round_id)
-    number = (Problem.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
+    number = (Problem.all_objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
     problem = Problem.objects.create(
         round=round_,
         number=number,

@@ -2,8 +2,9 @@
 report shows prefetched, so the number of queries does not grow with the number of measures.
 
 `counted_measures` and `counted_problems` are the one place that decides which records a report
-counts: every report, figure and spreadsheet of this app goes through them. (When problems and
-measures can be voided, the voided ones are left out here, and nowhere else.)
+counts: every report, figure and spreadsheet of this app goes through them. Voided (作废) problems
+and measures are left out by the models' default managers (`luoshi.ledger.models.LiveManager`),
+which these read; only the ledger .xlsx asks for them explicitly, through its 作废 filter.
 """
 
 from __future__ import annotations
@@ -32,12 +33,12 @@ from luoshi.reports.docx_layout import chinese_date
 
 
 def counted_measures(round_: Round) -> QuerySet[Measure]:
-    """The measures of ROUND that reports count (all of them until measures can be voided)."""
+    """The measures of ROUND that reports count: all but the voided ones."""
     return Measure.objects.filter(round=round_)
 
 
 def counted_problems(round_: Round) -> QuerySet[Problem]:
-    """The problems of ROUND that reports count (all of them until problems can be voided)."""
+    """The problems of ROUND that reports count: all but the voided ones."""
     return Problem.objects.filter(round=round_)
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
-from luoshi.ledger.models import Aspect, Round
+from luoshi.ledger.models import VOID_CHOICES, Aspect, Measure, Round
 from luoshi.ledger.states import MeasureStatus
 from luoshi.ledger.views import DEADLINE_FILTERS, LedgerFilter
 from luoshi.orgs.models import Member
@@ -113,7 +113,12 @@ def report_ledger(request: HttpRequest, pk: int) -> HttpResponse:
     measures = None
     note = ""
     if ledger_filter.active:
-        measures = ledger_filter.apply(counted_measures(round_), timezone.localdate())
+        base = (
+            Measure.all_objects.filter(round=round_).voided(ledger_filter.void)
+            if ledger_filter.void
+            else counted_measures(round_)
+        )
+        measures = ledger_filter.apply(base, timezone.localdate())
         note = filter_note(ledger_filter, round_)
     data = ledger_xlsx.write_round_ledger(round_, measures=measures, filter_note=note)
     suffix = "（筛选）" if note else ""
@@ -141,4 +146,6 @@ def filter_note(ledger_filter: LedgerFilter, round_: Round) -> str:
         parts.append(f"完成时限：{DEADLINE_FILTERS[ledger_filter.deadline]}")
     if ledger_filter.q:
         parts.append(f"搜索：{ledger_filter.q}")
+    if ledger_filter.void:
+        parts.append(VOID_CHOICES[ledger_filter.void])
     return "；".join(parts)

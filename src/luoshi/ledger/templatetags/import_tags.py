@@ -33,3 +33,17 @@ def organizes_any(context: template.Context) -> bool:
     if request is None:
         return False
     return Organization.objects.for_user(request.user, "manage").exists()
+
+
+@register.inclusion_tag("ledger/import/partials/pending_drafts.html", takes_context=True)
+def pending_drafts(context: template.Context, round_: Any, back: str = "") -> dict[str, Any]:
+    """The round's drafts not yet confirmed, each with 预览 and 放弃 (for organizers; the service
+    decides who may discard)."""
+    from luoshi.ledger.models import ImportDraft
+
+    drafts = (
+        ImportDraft.objects.filter(round=round_, confirmed_at__isnull=True)
+        .select_related("created_by")
+        .order_by("-created_at")
+    )
+    return {"drafts": list(drafts), "round": round_, "back": back, "csrf_token": context.get("csrf_token")}

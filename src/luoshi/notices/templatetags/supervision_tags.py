@@ -18,7 +18,8 @@ def supervision_panel(context: dict[str, Any], measure: Any) -> dict[str, Any]:
     from luoshi.notices.forms import UrgeForm
 
     user = context["request"].user
-    held = capacities(measure, user)
+    # A voided (作废) measure is urged and supervised no more: its records stay, no action is offered.
+    held = capacities(measure, user) if measure.voided_at is None else frozenset()
     supervises = bool(held & supervision.SUPERVISORS) and Actor.OWNER not in held
     today = timezone.localdate()
     orders = list(measure.orders.select_related("issued_by").order_by("-issued_at"))
