@@ -137,7 +137,7 @@ def test_continuing_is_recorded_in_both_rounds(
     assert (carried.decision, carried.note, carried.decided_by) == ("continue", "年底前完成", organizer)
     entry = measure_history(carried.measure, show_actors=True)[-1]
     assert entry.title == "回头看：会议研究决定"
-    assert "回头看结论：待研究 → 继续整改" in entry.details
+    assert "处理结果：待研究 → 继续整改" in entry.details
     assert "说明：年底前完成" in entry.details
     closed = CarriedMeasure.objects.filter(round=round_, measure__status="submitted").get()
     closed.measure.status = "closed"
