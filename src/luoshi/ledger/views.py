@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -37,11 +38,10 @@ from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
 from luoshi.ledger.services import rates
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
+from luoshi.ledger.templatetags.ledger_tags import light_html
 from luoshi.orgs.access import grants, top_paths
 from luoshi.orgs.models import PATH_STEP, Member, Organization
 
-HOME_PAGE_SIZE = 30  # rounds a page on the home page (a province sees thousands)
-HOME_SOONEST = 10  # open measures with the nearest deadlines shown on the home page
 PAGE_SIZE = 50  # rows per ledger page: a phone screenful many times over, and a fast page
 UPCOMING_DAYS = 30  # the dashboard's "upcoming deadlines" window
 DASHBOARD_LIST_LIMIT = 50  # the dashboard lists at most this many; the full list is one click away
@@ -152,7 +152,6 @@ def _lights(page: Any, today: datetime.date) -> list[tuple[Measure, str]]:
     return [(m, m.light(today)) for m in page]
 
 
-LIGHT_LABELS = {"red": "已逾期", "yellow": "临近时限", "green": "正常"}
 _URL_SENTINEL = 987654321
 
 
@@ -177,7 +176,7 @@ class LedgerRow:
     m: Measure
     status_label: str
     light: str
-    light_label: str
+    light_html: SafeString
     deadline: str
     baseline: str
     detail_url: str
@@ -198,7 +197,7 @@ def _table_rows(page: Any, today: datetime.date) -> list[LedgerRow]:
                 m=m,
                 status_label=status_labels[m.status],
                 light=light,
-                light_label=LIGHT_LABELS[light],
+                light_html=light_html(light, m.light_label(today)),
                 deadline=m.current_deadline.isoformat() if m.current_deadline else (m.deadline_text or "—"),
                 baseline=m.baseline_deadline.isoformat() if m.extended and m.baseline_deadline else "",
                 detail_url=url("measure_detail", m.pk),
@@ -226,57 +225,7 @@ def _roles_anywhere(user: Any) -> bool:
     return bool(user.is_superuser) or bool(grants(user))
 
 
-# --- home and the round's ledger -----------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The rounds the user may see, grouped by organization in tree order, a page at a time, and
-    the open measures whose deadlines come first across them."""
-    rounds = (
-        Round.objects.for_user(request.user)
-        .select_related("team__organization")
-        .order_by("team__organization__path", "-year", "-id")
-    )
-    page = Paginator(rounds, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page)
-    ids = [r.pk for r in shown]
-    # Counts for the rounds on this page: two grouped queries, not a join of both tables.
-    measure_counts = {
-        row["round_id"]: row
-        for row in Measure.objects.filter(round_id__in=ids)
-        .values("round_id")
-        .annotate(total=Count("pk"), closed=Count("pk", filter=Q(status=MeasureStatus.CLOSED)))
-        .order_by()
-    }
-    problem_counts = dict(
-        Problem.objects.filter(round_id__in=ids)
-        .values("round_id")
-        .annotate(n=Count("pk"))
-        .values_list("round_id", "n")
-    )
-    for r in shown:
-        counts = measure_counts.get(r.pk, {})
-        r.measure_count = counts.get("total", 0)  # type: ignore[attr-defined]
-        r.closed_count = counts.get("closed", 0)  # type: ignore[attr-defined]
-        r.problem_count = problem_counts.get(r.pk, 0)  # type: ignore[attr-defined]
-    today = timezone.localdate()
-    soonest = (
-        Measure.objects.for_user(request.user)
-        .filter(status__in=OPEN_STATUSES, current_deadline__isnull=False)
-        .select_related("round", "owner")
-        .order_by("current_deadline", "pk")[:HOME_SOONEST]
-    )
-    return render(
-        request,
-        "ledger/home.html",
-        {
-            "rounds": shown,
-            "page": page,
-            "soonest": _lights(soonest, today),
-            "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
-        },
-    )
+# --- the round's ledger ----------------------------------------------------------------------------
 
 
 class BulkAssignForm(forms.Form):
@@ -896,7 +845,6 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 __all__ = [
-    "home",
     "ledger_list",
     "measure_assign",
     "measure_create",
