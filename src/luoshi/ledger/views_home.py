@@ -209,7 +209,7 @@ class PlaceForm(forms.Form):
     def place(self) -> Round | home_import.NewRound:
         data = self.cleaned_data
         if data["target"] == "existing":
-            return data["round"]  # type: ignore[no-any-return]
+            return data["round"]
         return home_import.NewRound(
             team=data["team"], title=data["title"].strip(), year=data["year"], kind=data["kind"]
         )
