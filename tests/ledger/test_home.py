@@ -136,6 +136,20 @@ def test_confirm_into_an_existing_round(client: Client, organizer: Any, round_: 
     assert set(round_.problems.values_list("source", flat=True)) == {"inspection"}
 
 
+def test_a_file_of_the_same_name_imported_before_is_flagged(
+    client: Client, organizer: Any, round_: Round
+) -> None:
+    client.force_login(organizer)
+    body = client.post(reverse("home_upload"), {"file": txt("方案.txt", PLAN)}).content.decode()
+    assert "同名文档已于" not in body
+    client.post(
+        reverse("home_upload_confirm"),
+        {"token": token_of(body), "target": "existing", "round": round_.pk, "source": "inspection"},
+    )
+    body = client.post(reverse("home_upload"), {"file": txt("方案.txt", PLAN)}).content.decode()
+    assert "同名文档已于" in body and reverse("round_detail", args=[round_.pk]) in body
+
+
 def test_review_first_opens_the_draft_preview(client: Client, organizer: Any, team: Any) -> None:
     client.force_login(organizer)
     body = client.post(reverse("home_upload"), {"file": txt("方案.txt", PLAN)}).content.decode()

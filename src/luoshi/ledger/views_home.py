@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.errors import DomainError
 from luoshi.ledger import home_import, imports
-from luoshi.ledger.models import Extension, Measure, Problem, Round, RoundKind, Source
+from luoshi.ledger.models import Extension, ImportDraft, Measure, Problem, Round, RoundKind, Source
 from luoshi.ledger.round_proposal import propose_round
 from luoshi.ledger.services import four_eyes_refusal, involvement_of
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
@@ -242,8 +242,20 @@ def _proposal_page(
             "more_problems": max(0, len(data.get("problems") or []) - HOME_LIST),
             "form": form,
             "error": error,
+            "imported_before": _imported_before(request.user, upload.name),
         },
         status=status,
+    )
+
+
+def _imported_before(user: Any, name: str) -> list[ImportDraft]:
+    """Confirmed imports of a file of the same name into rounds the user organizes (a warning)."""
+    return list(
+        ImportDraft.objects.filter(
+            round__in=Round.objects.for_user(user, "manage"), name=name, confirmed_at__isnull=False
+        )
+        .select_related("round")
+        .order_by("-confirmed_at")[:5]
     )
 
 
