@@ -318,6 +318,8 @@ def test_archived_rounds_are_marked_and_left_out_until_asked(
     assert round_.title in body and old.title not in body and "显示已归档" in body
     body = client.get(reverse("home"), {"archived": "1"}).content.decode()
     assert old.title in body and "已归档</span>" in body
+    page = client.get(reverse("round_detail", args=[old.pk])).content.decode()
+    assert f'<h1>{old.title} <span class="badge archived">已归档</span></h1>' in page
 
 
 def test_home_queries_stay_fixed(
