@@ -69,6 +69,12 @@ def test_a_round_is_proposed_from_the_title(title: str, name: str, year: int, ki
     assert (proposal.title, proposal.year, proposal.kind) == (name, year, kind)
 
 
+def test_without_a_year_in_the_title_the_documents_own_year_is_proposed() -> None:
+    texts = ["全年会议达到120余次。", "对照2024年度民主生活会查摆的问题，2025年6月底前完成整改。"]
+    proposal = propose_round("班子对照检查材料", texts=texts, today=datetime.date(2026, 3, 1))
+    assert proposal.year == 2024
+
+
 def test_without_a_title_the_file_name_and_this_year_are_proposed() -> None:
     proposal = propose_round("", fallback_name="班子检视材料.docx", today=datetime.date(2026, 3, 1))
     assert (proposal.title, proposal.year, proposal.kind) == ("班子检视材料", 2026, RoundKind.SPECIAL)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from luoshi.ledger.models import RoundKind
@@ -35,6 +36,7 @@ _DOCUMENT_SUFFIX = re.compile(
 )
 _PLAN_SUFFIX = re.compile(r"(?:的)?整改(?:落实|工作)?(?:实施)?方案$")
 _YEAR = re.compile(r"(20\d{2})\s*年")
+_YEAR_OF_TEXT = re.compile(r"(20\d{2})\s*年度")
 _TITLE_LIMIT = 200  # Round.title's max_length
 
 
@@ -45,13 +47,18 @@ class RoundProposal:
     kind: RoundKind
 
 
-def propose_round(title: str, fallback_name: str = "", today: datetime.date | None = None) -> RoundProposal:
+def propose_round(
+    title: str, fallback_name: str = "", today: datetime.date | None = None, texts: Iterable[str] = ()
+) -> RoundProposal:
     """The round a document titled TITLE most likely belongs to. FALLBACK_NAME (the file name) names
-    it when the title is empty; the year is the title's "20xx年", else this year."""
+    it when the title is empty. The year is the title's "20xx年"; else the first "20xx年度" the
+    document's TEXTS name (its items, in order); else this year."""
     today = today or datetime.date.today()
     text = re.sub(r"\s+", "", title or "")
     kind = next((k for word, k in _KIND_WORDS if word in text), RoundKind.SPECIAL)
-    year_match = _YEAR.search(text)
+    year_match = _YEAR.search(text) or next(
+        (found for item in texts if (found := _YEAR_OF_TEXT.search(item or ""))), None
+    )
     year = int(year_match.group(1)) if year_match else today.year
     name = text.removeprefix("关于")
     # A rectification plan names its round "…整改"; a meeting document, the meeting.

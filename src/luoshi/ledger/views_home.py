@@ -283,7 +283,10 @@ def home_upload(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
         return redirect("home")
     upload = home_import.Upload(name=name, data=data)
-    proposal = propose_round(data.get("title", ""), fallback_name=name, today=timezone.localdate())
+    texts = [item.get("text", "") for kind in imports.KINDS for item in (data.get(kind) or [])[:20]]
+    proposal = propose_round(
+        data.get("title", ""), fallback_name=name, today=timezone.localdate(), texts=texts
+    )
     team = teams.first()
     existing = (
         Round.objects.for_user(request.user, "manage")
