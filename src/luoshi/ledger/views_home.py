@@ -29,9 +29,9 @@ from luoshi.ledger.models import Extension, ImportDraft, Measure, Problem, Round
 from luoshi.ledger.round_proposal import propose_round
 from luoshi.ledger.services import four_eyes_refusal, involvement_of
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
-from luoshi.orgs.access import grants
 from luoshi.orgs.models import Organization, Role, Team
 from luoshi.text import DocumentError
+from luoshi.web.context_processors import Navigation
 
 HOME_PAGE_SIZE = 30  # rounds a page on the home page (a province sees thousands)
 HOME_LIST = 10  # measures shown in each of the home page's work lists (the full list is one click away)
@@ -39,9 +39,8 @@ REVIEW_CANDIDATES = 200  # submitted measures checked for four eyes on the home 
 
 
 def _roles(user: Any) -> frozenset[str]:
-    if user.is_superuser:
-        return frozenset(Role.values)
-    return frozenset(role for _path, role in grants(user))
+    """The roles the user holds anywhere: the same as decide the navigation bar's work lists."""
+    return Navigation(user).roles
 
 
 def _manageable_teams(user: Any) -> QuerySet[Team]:
