@@ -96,6 +96,8 @@ def test_each_role_sees_its_own_home_page(page: Page, live_server: Any, demo: st
     login(page, live_server, MEMBER, demo)
     table = page.get_by_role("table", name="我的整改措施")
     expect(table).to_be_visible()
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"home-member-{size}.png"), full_page=True)
     expect(table).to_contain_text(mine.order_by("current_deadline").first().summary)
     assert others.exists()
     for measure in others.filter(status__in=["planned", "in_progress"])[:3]:
@@ -133,6 +135,8 @@ def test_dashboard_filters_and_their_figures(page: Page, live_server: Any, demo:
     figure = rollup.locator('td[data-label="整改措施"] a').first
     expect(figure).to_have_text(str(total))
     no_sideways_scroll(page)
+    if SHOTS:
+        page.screenshot(path=str(Path(SHOTS) / f"dashboard-{size}.png"), full_page=True)
     figure.click()
     expect(page.get_by_role("status")).to_contain_text(f"共 {total} 项整改措施")
     expect(page.get_by_text(f"范围：{demo_round.year} 年")).to_be_visible()
