@@ -118,6 +118,9 @@ def test_round_dashboard_is_404_without_a_role_there(
 # --- the organization tree -------------------------------------------------------------------------
 
 
+Y2025 = {"year": "2025"}  # the fixtures' rounds (the 汇总 shows this year's unless told)
+
+
 def add_town(parent: Organization, name: str, actor: Any, statuses: list[str]) -> Organization:
     """An organization below PARENT with a team, a round and one measure per status."""
     organization = Organization.objects.create(name=name, parent=parent)
@@ -149,7 +152,7 @@ def tree(organizer: Any, make_measure: Any, town: Any) -> dict[str, Any]:
 def rows_of(body: str) -> dict[str, list[str]]:
     table = body.split('id="org-rollup"')[1].split("</table>")[0]
     out = {}
-    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S):
         cells = [
             re.sub(r"<[^>]+>", " ", c).split() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
         ]
@@ -162,20 +165,20 @@ def test_county_organizer_sees_the_whole_tree_rolled_up(
     client: Client, organizer: Any, tree: dict[str, Any]
 ) -> None:
     client.force_login(organizer)
-    body = client.get(reverse("org_dashboard")).content.decode()
+    body = client.get(reverse("org_dashboard"), Y2025).content.decode()
     # measures, closed, continuing, overdue, completion
     assert rows_of(body)["示范县"] == ["8", "4", "1", "2", "50.0%"]
-    assert f'href="{reverse("org_dashboard")}?org={tree["county"].pk}"' in body
+    assert f'href="{reverse("org_dashboard")}?org={tree["county"].pk}&amp;year=2025"' in body
 
-    body = client.get(reverse("org_dashboard"), {"org": tree["county"].pk}).content.decode()
+    body = client.get(reverse("org_dashboard"), {"org": tree["county"].pk, **Y2025}).content.decode()
     rows = rows_of(body)
     assert rows["本级"] == ["2", "1", "0", "0", "50.0%"]
     assert rows["城关镇"] == ["2", "1", "0", "1", "50.0%"]  # its child 东街社区 rolled up
     assert rows["河东乡"] == ["4", "2", "1", "1", "50.0%"]
     assert rows["合计"] == ["8", "4", "1", "2", "50.0%"]
     ledger = reverse("ledger_list")
-    assert f'href="{ledger}?tree={tree["town"].pk}&amp;deadline=overdue"' in body
-    assert f'href="{ledger}?org={tree["county"].pk}&amp;status=closed"' in body
+    assert f'href="{ledger}?tree={tree["town"].pk}&amp;year=2025&amp;deadline=overdue"' in body
+    assert f'href="{ledger}?org={tree["county"].pk}&amp;year=2025&amp;status=closed"' in body
 
 
 def test_the_figures_open_the_rows_behind_them(client: Client, organizer: Any, tree: dict[str, Any]) -> None:
@@ -191,10 +194,10 @@ def test_the_figures_open_the_rows_behind_them(client: Client, organizer: Any, t
 
 def test_town_organizer_sees_only_below(client: Client, town_organizer: Any, tree: dict[str, Any]) -> None:
     client.force_login(town_organizer)
-    body = client.get(reverse("org_dashboard")).content.decode()
+    body = client.get(reverse("org_dashboard"), Y2025).content.decode()
     rows = rows_of(body)
     assert list(rows) == ["城关镇"] and rows["城关镇"][0] == "2"
-    assert client.get(reverse("org_dashboard"), {"org": tree["river"].pk}).status_code == 404
+    assert client.get(reverse("org_dashboard"), {"org": tree["river"].pk, **Y2025}).status_code == 404
     assert client.get(reverse("ledger_list"), {"tree": tree["county"].pk}).status_code == 404
     body = client.get(reverse("ledger_list")).content.decode()
     assert "共 2 项整改措施" in body and "河东乡" not in body
@@ -202,9 +205,9 @@ def test_town_organizer_sees_only_below(client: Client, town_organizer: Any, tre
 
 def test_outsider_sees_no_organization(client: Client, outsider: Any, tree: dict[str, Any]) -> None:
     client.force_login(outsider)
-    body = client.get(reverse("org_dashboard")).content.decode()
+    body = client.get(reverse("org_dashboard"), Y2025).content.decode()
     assert "示范县" not in body and "城关镇" not in body
-    assert client.get(reverse("org_dashboard"), {"org": tree["county"].pk}).status_code == 404
+    assert client.get(reverse("org_dashboard"), {"org": tree["county"].pk, **Y2025}).status_code == 404
 
 
 def test_roll_up_query_count_does_not_grow_with_organizations(
@@ -212,15 +215,15 @@ def test_roll_up_query_count_does_not_grow_with_organizations(
 ) -> None:
     client.force_login(organizer)
     url = reverse("org_dashboard")
-    query = {"org": tree["county"].pk}
-    with django_assert_max_num_queries(10) as top:
-        client.get(url)
-    with django_assert_max_num_queries(12) as drill:
+    query = {"org": tree["county"].pk, **Y2025}
+    with django_assert_max_num_queries(12) as top:
+        client.get(url, Y2025)
+    with django_assert_max_num_queries(14) as drill:
         client.get(url, query)
     for index in range(12):
         add_town(tree["county"], f"新乡{index}", organizer, ["closed", "in_progress"])
     with django_assert_max_num_queries(len(top.captured_queries)):
-        client.get(url)
+        client.get(url, Y2025)
     with django_assert_max_num_queries(len(drill.captured_queries)):
         body = client.get(url, query).content.decode()
     assert rows_of(body)["合计"][0] == str(8 + 24)
@@ -249,14 +252,120 @@ def test_roll_up_figures_are_cached_until_anything_changes(
     client.force_login(organizer)
     url = reverse("org_dashboard")
     with django_assert_max_num_queries(12) as first:
-        client.get(url)
+        client.get(url, Y2025)
     with django_assert_max_num_queries(len(first.captured_queries) - 1):
-        client.get(url)
+        client.get(url, Y2025)
     transition(measure, "submitted", actor=owner)
     from luoshi.ledger.models import Measure
 
     Measure.objects.filter(pk=measure.pk).update(
         status="closed"
     )  # as if verified; the event above moved the version
-    body = client.get(url).content.decode()
+    body = client.get(url, Y2025).content.decode()
     assert "100.0%" in body
+
+
+# --- the selection: year, kind, round ------------------------------------------------------------------
+
+
+@pytest.fixture
+def years(organizer: Any, tree: dict[str, Any], team: Any) -> dict[str, Any]:
+    """Besides the tree's 2025 rounds: a special meeting of this year at the county and an inspection
+    round of this year at 河东乡 (东街社区 and 城关镇 have no ledger this year)."""
+    special = create_round(
+        team=team, title="今年专题民主生活会", year=TODAY.year, kind="special", actor=organizer
+    )
+    river_team = Team.objects.get(organization=tree["river"])
+    inspection = create_round(
+        team=river_team, title="今年巡察整改", year=TODAY.year, kind="inspection", actor=organizer
+    )
+    member = Member.objects.get(team=river_team)
+    for number, status in enumerate(["closed", "in_progress"], start=1):
+        Measure.objects.create(
+            round=special,
+            number=number,
+            summary=f"专题措施{number}",
+            status=status,
+            baseline_deadline=days(-2),
+        )
+    Measure.objects.create(
+        round=inspection,
+        number=1,
+        summary="巡察措施1",
+        status="planned",
+        owner=member,
+        baseline_deadline=days(9),
+    )
+    return {**tree, "special": special, "inspection": inspection}
+
+
+def test_this_year_by_default_with_units_without_a_ledger_named_so(
+    client: Client, organizer: Any, years: dict[str, Any]
+) -> None:
+    client.force_login(organizer)
+    body = client.get(reverse("org_dashboard"), {"org": years["county"].pk}).content.decode()
+    rows = rows_of(body)
+    assert rows["本级"] == ["2", "1", "0", "1", "50.0%"]
+    assert rows["河东乡"] == ["1", "0", "0", "0", "0.0%"]
+    assert rows["城关镇"] == ["未建台账"]  # not a row of zeros
+    assert rows["合计"][0] == "3"
+    assert f'<option value="{TODAY.year}" selected>' in body
+
+
+@pytest.mark.parametrize(
+    ("query", "total"),
+    [
+        ({"year": "all"}, 11),
+        ({"year": "2025"}, 8),
+        ({"kind": "inspection"}, 1),
+        ({"kind": "special"}, 2),
+        ({"year": "all", "kind": "special"}, 10),
+    ],
+)
+def test_each_selection_and_its_figures_open_the_same_rows(
+    client: Client, organizer: Any, years: dict[str, Any], query: dict[str, str], total: int
+) -> None:
+    client.force_login(organizer)
+    body = client.get(reverse("org_dashboard"), query).content.decode()
+    assert rows_of(body)["示范县"][0] == str(total)
+    link = re.search(r'<td data-label="整改措施"><a href="([^"]+)">', body.split('id="org-rollup"')[1])
+    assert link is not None
+    ledger = client.get(link.group(1).replace("&amp;", "&")).content.decode()
+    assert f"共 {total} 项整改措施" in ledger
+    overdue = re.search(
+        r'<td data-label="逾期"><a href="([^"]+)">(\d+)</a>', body.split('id="org-rollup"')[1]
+    )
+    assert overdue is not None
+    ledger = client.get(overdue.group(1).replace("&amp;", "&")).content.decode()
+    assert f"共 {overdue.group(2)} 项整改措施" in ledger
+
+
+def test_one_round_and_archived_rounds(client: Client, organizer: Any, years: dict[str, Any]) -> None:
+    from luoshi.ledger.models import Round
+
+    client.force_login(organizer)
+    body = client.get(reverse("org_dashboard"), {"round": years["inspection"].pk}).content.decode()
+    assert rows_of(body)["示范县"][0] == "1" and "今年巡察整改" in body
+    Round.objects.filter(pk=years["special"].pk).update(archived=True)
+    body = client.get(reverse("org_dashboard"), {"year": "all"}).content.decode()
+    assert rows_of(body)["示范县"][0] == "9"  # the archived round's 2 measures left out
+    body = client.get(reverse("org_dashboard"), {"year": "all", "archived": "1"}).content.decode()
+    assert rows_of(body)["示范县"][0] == "11"
+    ledger = client.get(reverse("ledger_list")).content.decode()
+    assert "共 9 项整改措施" in ledger
+    assert "共 11 项整改措施" in client.get(reverse("ledger_list"), {"archived": "1"}).content.decode()
+    one = client.get(reverse("ledger_list"), {"round": years["special"].pk}).content.decode()
+    assert "共 2 项整改措施" in one  # a round named explicitly is shown even when archived
+
+
+def test_the_ledger_list_keeps_the_selection_in_its_filter_form(
+    client: Client, organizer: Any, years: dict[str, Any]
+) -> None:
+    client.force_login(organizer)
+    body = client.get(
+        reverse("ledger_list"), {"year": "2025", "kind": "annual", "status": "open"}
+    ).content.decode()
+    form = body.split('id="ledger-filter"')[1].split("</form>")[0]
+    assert '<input type="hidden" name="year" value="2025">' in form
+    assert '<input type="hidden" name="kind" value="annual">' in form
+    assert "范围：2025 年 · 年度民主生活会" in body

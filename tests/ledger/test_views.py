@@ -132,9 +132,14 @@ def test_lights_baseline_and_links(client: Client, viewer: Any, ledger: dict[str
     rows = {
         m: body.split(f'data-measure="{ledger[m].pk}"')[1].split("</tr>")[0] for m in ledger if m != "aspect"
     }
-    assert 'class="light red"' in rows["red"] and "已逾期" in rows["red"]
-    assert 'class="light yellow"' in rows["yellow"]
-    assert 'class="light green"' in rows["green"] and 'class="light green"' in rows["unassigned"]
+    assert 'class="light red"' in rows["red"] and '<span class="light-text red">逾期</span>' in rows["red"]
+    assert (
+        'class="light yellow"' in rows["yellow"]
+        and '<span class="light-text yellow">临近</span>' in rows["yellow"]
+    )
+    assert 'class="light' not in rows["green"]  # closed: no light at all
+    assert 'class="light green"' in rows["unassigned"] and "light-text" not in rows["unassigned"]
+    assert all('data-label="完成时限" class="nowrap"' in row for row in rows.values())  # dates never wrap
     assert f"原定 {days(-5):%Y-%m-%d}（已延期）" in rows["extended"]
     assert "原定" not in rows["red"]
     red = ledger["red"]

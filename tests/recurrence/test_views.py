@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -65,6 +66,11 @@ def test_organizer_pastes_feedback_and_lands_on_the_review(
     assert "系统建议：反复出现" in body and history.formalism.summary in body
     assert "验收意见：发文数量压减25%，验收通过" in body  # how the earlier measure was closed
     assert batch.kind == "inspection" and batch.name.startswith("巡察反馈")
+    # Similarity in words, the score on hover only.
+    assert re.search(
+        r'class="score similarity \w+" title="相似度 0\.\d\d（0–1）">相似度[高中低]</span>', body
+    )
+    assert not re.search(r">\s*0\.\d\d\s*<", body)
 
 
 def test_organizer_uploads_a_document(as_user: Any, organizer: Any, round_: Any, history: History) -> None:

@@ -147,3 +147,10 @@ def test_the_command_line_names_the_setting_instead_of_suggesting_migrate(url: s
     assert "数据库无法连接" in result.stderr and "LUOSHI_DATABASE_URL" in result.stderr
     assert "migrate" not in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_error_pages_offer_a_way_back(client: Client, organizer: Any) -> None:
+    client.force_login(organizer)
+    text = page(client.get("/no-such-page/"))
+    assert '<a href="/" data-back>返回上一页</a>' in text  # history.back() in luoshi.js, else home
+    assert reverse("login") + '"' not in text.split('class="card narrow error-page"')[1]  # signed in already

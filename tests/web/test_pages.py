@@ -118,7 +118,7 @@ def test_navigation_offers_each_person_their_own_work(
     assert "新建检视轮次" in as_user(organizer).get(reverse("home")).content.decode()
 
 
-def test_home_shows_the_measures_due_first_and_pages_the_rounds(
+def test_home_shows_the_organizer_each_rounds_standing_and_pages_the_rounds(
     as_user: Any, organizer: Any, team: Any, make_measure: Any, django_assert_max_num_queries: Any
 ) -> None:
     import datetime
@@ -127,11 +127,15 @@ def test_home_shows_the_measures_due_first_and_pages_the_rounds(
 
     late = make_measure(status="in_progress", baseline_deadline=datetime.date(2020, 1, 1))
     make_measure(status="closed", baseline_deadline=datetime.date(2019, 1, 1))
+    make_measure(status="submitted", baseline_deadline=datetime.date(2099, 1, 1))
     client = as_user(organizer)
     body = client.get(reverse("home")).content.decode()
-    assert "临近完成时限的整改措施" in body
-    assert late.summary in body and "已逾期" in body
-    assert "措施2" not in body.split("临近完成时限的整改措施")[1].split("</table>")[0]  # closed: not listed
+    assert "各轮次进展" in body
+    standing = body.split(f'href="/rounds/{late.round_id}/"')[1].split("</li>")[0]
+    assert "整改措施 3 项，已销号 1 项" in standing
+    assert "逾期 1 项" in standing and "?deadline=overdue" in standing
+    assert "待验收 1 项" in standing and "?status=submitted" in standing
+    assert late.summary not in body  # the team's measures are not the organizer's own work
 
     for year in range(40):
         create_round(team=team, title=f"第{year}轮", year=1990 + year, actor=organizer)

@@ -184,6 +184,13 @@ def draft_from_upload(
         if member is not None:
             raise DocumentError(filename, "本人对照检查材料请上传 .docx 或 .txt 文档，不是台账表格")
         return draft_from_ledger(round_, actor=actor, filename=filename, data=data, source=source)
+    parsed_data = document_data(filename, data)
+    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source, member=member)
+
+
+def document_data(filename: str, data: bytes) -> dict[str, Any]:
+    """An uploaded document (not a spreadsheet) checked and parsed into draft JSON, for no round yet.
+    Raises DocumentError when it is no readable document or has no recognisable section."""
     notes = check_document(filename, data)
     document = parse_bytes(data, filename)
     if document.is_empty:
@@ -192,7 +199,19 @@ def draft_from_upload(
     parsed_data = document.to_dict()
     if notes:
         parsed_data["notes"] = list(notes)  # shown above the preview
-    return create_draft(round_, actor=actor, name=filename, data=parsed_data, source=source, member=member)
+    return parsed_data
+
+
+def upload_data(filename: str, data: bytes) -> dict[str, Any]:
+    """Draft JSON of any upload, a document or a ledger .xlsx, before a round is chosen for it (the
+    home page's upload). Raises DocumentError as `draft_from_upload` does."""
+    if filename.lower().endswith(".xlsx"):
+        check_spreadsheet(filename, data)
+        payload = ledger_draft_data(filename, data)
+        if not (payload["problems"] or payload["measures"]):
+            raise DocumentError(filename, "台账中没有可导入的问题或整改措施")
+        return payload
+    return document_data(filename, data)
 
 
 def _check_size(document: parsed.ParsedDocument, name: str) -> None:

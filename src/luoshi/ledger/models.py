@@ -23,6 +23,10 @@ from luoshi.orgs.models import Member, Team
 AnyUser = Any
 
 
+# The words beside each traffic light (see Measure.light).
+LIGHT_LABELS = {"red": "逾期", "yellow": "临近", "green": "正常"}
+
+
 class RoundKind(models.TextChoices):
     ANNUAL = "annual", _("年度民主生活会")
     SPECIAL = "special", _("专题民主生活会")
@@ -421,13 +425,24 @@ class Measure(VoidFields):
         return (self.current_deadline - (today or timezone.localdate())).days
 
     def light(self, today: datetime.date | None = None) -> str:
-        """Traffic light: red when overdue, yellow when LUOSHI_DUE_SOON_DAYS or fewer remain, else green."""
-        if self.is_overdue(today):
-            return "red"
+        """Traffic light: none ("") without a deadline or once closed; red past the current deadline
+        (a 持续整改 measure too: it is not counted overdue, but never shown as fine); yellow when
+        LUOSHI_DUE_SOON_DAYS or fewer remain; else green."""
         left = self.days_left(today)
-        if self.is_open and left is not None and left <= settings.LUOSHI_DUE_SOON_DAYS:
+        if left is None or self.status == MeasureStatus.CLOSED:
+            return ""
+        if left < 0:
+            return "red"
+        if left <= settings.LUOSHI_DUE_SOON_DAYS:
             return "yellow"
         return "green"
+
+    def light_label(self, today: datetime.date | None = None) -> str:
+        """The words beside the light (never colour alone): 逾期, 已过时限 (持续整改), 临近, 正常."""
+        light = self.light(today)
+        if light == "red" and not self.is_overdue(today):
+            return "已过时限"
+        return LIGHT_LABELS.get(light, "")
 
     @property
     def extended(self) -> bool:

@@ -4,10 +4,12 @@ the ledger list, the organizer's planning, histories, dashboards)."""
 
 from django.urls import include, path
 
-from luoshi.ledger import views
+from luoshi.ledger import views, views_home
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views_home.home, name="home"),
+    path("upload/", views_home.home_upload, name="home_upload"),
+    path("upload/confirm/", views_home.home_upload_confirm, name="home_upload_confirm"),
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/assign/", views.round_assign, name="round_assign"),
     path("rounds/<int:pk>/dashboard/", views.round_dashboard, name="round_dashboard"),

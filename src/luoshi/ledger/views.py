@@ -26,6 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -34,14 +35,13 @@ from luoshi.ledger import planning
 from luoshi.ledger.fragments import cached_fragment, cached_value, with_version
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
-from luoshi.ledger.models import VOID_CHOICES, Aspect, Cause, Measure, Problem, Round, Source
+from luoshi.ledger.models import VOID_CHOICES, Aspect, Cause, Measure, Problem, Round, RoundKind, Source
 from luoshi.ledger.services import rates
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
+from luoshi.ledger.templatetags.ledger_tags import light_html
 from luoshi.orgs.access import grants, top_paths
 from luoshi.orgs.models import PATH_STEP, Member, Organization
 
-HOME_PAGE_SIZE = 30  # rounds a page on the home page (a province sees thousands)
-HOME_SOONEST = 10  # open measures with the nearest deadlines shown on the home page
 PAGE_SIZE = 50  # rows per ledger page: a phone screenful many times over, and a fast page
 UPCOMING_DAYS = 30  # the dashboard's "upcoming deadlines" window
 DASHBOARD_LIST_LIMIT = 50  # the dashboard lists at most this many; the full list is one click away
@@ -71,10 +71,30 @@ class LedgerFilter:
     org: str = ""  # cross-round list: the organization itself
     tree: str = ""  # cross-round list: the organization and everything below it
     of: str = ""  # whose ledger: "team" (the team's own problems) or a member pk (that member's own)
-
     void: str = ""  # a VOID_CHOICES key: "" leaves voided (作废) measures out, "all", "only"
+    # Which rounds (the 汇总's selection, so its figures open the same rows): a year or "all", a
+    # RoundKind, one round; archived rounds are left out unless archived="1" or the round is named.
+    year: str = ""
+    kind: str = ""
+    round: str = ""
+    archived: str = ""
 
-    FIELDS = ("aspect", "status", "owner", "deadline", "q", "org", "tree", "of", "void")
+    FIELDS = (
+        "aspect",
+        "status",
+        "owner",
+        "deadline",
+        "q",
+        "org",
+        "tree",
+        "year",
+        "kind",
+        "round",
+        "archived",
+        "of",
+        "void",
+    )
+    SELECTION = ("year", "kind", "round", "archived")
 
     @classmethod
     def from_query(cls, query: Any) -> LedgerFilter:
@@ -84,6 +104,14 @@ class LedgerFilter:
                 values[name] = ""
         if values["of"] != "team" and not values["of"].isdigit():
             values["of"] = ""
+        if values["year"] != "all" and not (values["year"].isdigit() and len(values["year"]) == 4):
+            values["year"] = ""
+        if values["kind"] not in RoundKind.values:
+            values["kind"] = ""
+        if not values["round"].isdigit():
+            values["round"] = ""
+        if values["archived"] != "1":
+            values["archived"] = ""
         if values["org"] == "none" or values["tree"] == "none":
             values["org"] = values["tree"] = ""
         if values["status"] and values["status"] != "open" and values["status"] not in MeasureStatus.values:
@@ -101,6 +129,22 @@ class LedgerFilter:
     @property
     def active(self) -> bool:
         return any(getattr(self, name) for name in self.FIELDS if name not in ("org", "tree"))
+
+    def selection(self) -> str:
+        """The query string of the round selection alone (year, kind, round, archived)."""
+        return urlencode({name: getattr(self, name) for name in self.SELECTION if getattr(self, name)})
+
+    def apply_rounds(self, measures: QuerySet[Measure]) -> QuerySet[Measure]:
+        """Measures of the selected rounds: the same for the 汇总's figures and the rows they open."""
+        if self.year.isdigit():
+            measures = measures.filter(round__year=int(self.year))
+        if self.kind:
+            measures = measures.filter(round__kind=self.kind)
+        if self.round:
+            return measures.filter(round_id=int(self.round))
+        if not self.archived:
+            measures = measures.filter(round__archived=False)
+        return measures
 
     def querystring(self, **override: str) -> str:
         values = {name: getattr(self, name) for name in self.FIELDS}
@@ -170,7 +214,6 @@ def _lights(page: Any, today: datetime.date) -> list[tuple[Measure, str]]:
     return [(m, m.light(today)) for m in page]
 
 
-LIGHT_LABELS = {"red": "已逾期", "yellow": "临近时限", "green": "正常"}
 _URL_SENTINEL = 987654321
 
 
@@ -195,7 +238,7 @@ class LedgerRow:
     m: Measure
     status_label: str
     light: str
-    light_label: str
+    light_html: SafeString
     deadline: str
     baseline: str
     detail_url: str
@@ -216,7 +259,7 @@ def _table_rows(page: Any, today: datetime.date) -> list[LedgerRow]:
                 m=m,
                 status_label=status_labels[m.status],
                 light=light,
-                light_label=LIGHT_LABELS[light],
+                light_html=light_html(light, m.light_label(today)),
                 deadline=m.current_deadline.isoformat() if m.current_deadline else (m.deadline_text or "—"),
                 baseline=m.baseline_deadline.isoformat() if m.extended and m.baseline_deadline else "",
                 detail_url=url("measure_detail", m.pk),
@@ -244,57 +287,7 @@ def _roles_anywhere(user: Any) -> bool:
     return bool(user.is_superuser) or bool(grants(user))
 
 
-# --- home and the round's ledger -----------------------------------------------------------------
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The rounds the user may see, grouped by organization in tree order, a page at a time, and
-    the open measures whose deadlines come first across them."""
-    rounds = (
-        Round.objects.for_user(request.user)
-        .select_related("team__organization")
-        .order_by("team__organization__path", "-year", "-id")
-    )
-    page = Paginator(rounds, HOME_PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page)
-    ids = [r.pk for r in shown]
-    # Counts for the rounds on this page: two grouped queries, not a join of both tables.
-    measure_counts = {
-        row["round_id"]: row
-        for row in Measure.objects.filter(round_id__in=ids)
-        .values("round_id")
-        .annotate(total=Count("pk"), closed=Count("pk", filter=Q(status=MeasureStatus.CLOSED)))
-        .order_by()
-    }
-    problem_counts = dict(
-        Problem.objects.filter(round_id__in=ids)
-        .values("round_id")
-        .annotate(n=Count("pk"))
-        .values_list("round_id", "n")
-    )
-    for r in shown:
-        counts = measure_counts.get(r.pk, {})
-        r.measure_count = counts.get("total", 0)  # type: ignore[attr-defined]
-        r.closed_count = counts.get("closed", 0)  # type: ignore[attr-defined]
-        r.problem_count = problem_counts.get(r.pk, 0)  # type: ignore[attr-defined]
-    today = timezone.localdate()
-    soonest = (
-        Measure.objects.for_user(request.user)
-        .filter(status__in=OPEN_STATUSES, current_deadline__isnull=False)
-        .select_related("round", "owner")
-        .order_by("current_deadline", "pk")[:HOME_SOONEST]
-    )
-    return render(
-        request,
-        "ledger/home.html",
-        {
-            "rounds": shown,
-            "page": page,
-            "soonest": _lights(soonest, today),
-            "due_soon_days": settings.LUOSHI_DUE_SOON_DAYS,
-        },
-    )
+# --- the round's ledger ----------------------------------------------------------------------------
 
 
 class BulkAssignForm(forms.Form):
@@ -451,7 +444,9 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
             Organization.objects.for_user(request.user), pk=int(ledger_filter.org or ledger_filter.tree)
         )
     measures = ledger_filter.apply(
-        _ledger_rows(ledger_filter.measures(request.user)).select_related("round__team__organization"),
+        _ledger_rows(ledger_filter.apply_rounds(ledger_filter.measures(request.user))).select_related(
+            "round__team__organization"
+        ),
         today,
     )
     if organization is not None and ledger_filter.org:
@@ -467,6 +462,7 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
         "filter": ledger_filter,
         "list_url": reverse("ledger_list"),
         "organization": organization,
+        "selection_label": _selection_label(request.user, ledger_filter),
         "aspects": list(Aspect.objects.filter(framework__is_default=True)),
         "members": [],
         "statuses": MeasureStatus.choices,
@@ -478,6 +474,21 @@ def ledger_list(request: HttpRequest) -> HttpResponse:
     if _is_partial(request):
         return render(request, "ledger/partials/measure_table.html", context)
     return render(request, "ledger/ledger_list.html", context)
+
+
+def _selection_label(user: Any, selection: LedgerFilter) -> str:
+    """The round selection in words, for headings: "2025 年 · 专题民主生活会 · 某轮次"."""
+    parts = []
+    if selection.year.isdigit():
+        parts.append(f"{selection.year} 年")
+    if selection.kind:
+        parts.append(str(RoundKind(selection.kind).label))
+    if selection.round:
+        found = Round.objects.for_user(user).filter(pk=int(selection.round)).values_list("title", flat=True)
+        parts.extend(found[:1])
+    if selection.archived:
+        parts.append("含已归档轮次")
+    return " · ".join(parts)
 
 
 # --- the organizer's planning forms ----------------------------------------------------------------
@@ -808,6 +819,11 @@ class OrgRow:
     drill: bool  # whether the row has organizations below it to open
 
     @property
+    def no_ledger(self) -> bool:
+        """No measure in the selection: shown as 未建台账, not as a row of zeros."""
+        return self.total == 0
+
+    @property
     def completion(self) -> float | None:
         return None if self.total == 0 else round(100 * self.closed / self.total, 1)
 
@@ -845,7 +861,9 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     """
     today = timezone.localdate()
     visible = Organization.objects.for_user(request.user)
-    measures = Measure.objects.for_user(request.user)
+    selection = _dashboard_selection(request, today)
+    chosen = selection.selection()
+    measures = selection.apply_rounds(Measure.objects.for_user(request.user))
     path_field = "round__team__organization__path"
     root = None
     if request.GET.get("org", "").isdigit():
@@ -854,7 +872,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         children = list(Organization.objects.filter(parent=root).annotate(n_children=Count("children")))
         counts = cached_value(
             "org-rollup",
-            f"{_visible_paths(request.user)}|org={root.path}",
+            f"{_visible_paths(request.user)}|org={root.path}|{chosen}",
             lambda: _org_counts(measures, Substr(path_field, 1, len(root.path) + PATH_STEP + 1), today),
         )
         units = [(root, "本级", f"org={root.pk}", False)] + [
@@ -872,7 +890,7 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         counts = (
             cached_value(
                 "org-rollup",
-                f"{_visible_paths(request.user)}|tops={','.join(top.path for top in tops)}",
+                f"{_visible_paths(request.user)}|tops={','.join(top.path for top in tops)}|{chosen}",
                 lambda: _org_counts(measures, Case(*whens, default=Value("")), today),
             )
             if whens
@@ -913,12 +931,41 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
             if totals["total"] == 0
             else round(100 * totals["closed"] / totals["total"], 1),
             "ledger_url": reverse("ledger_list"),
+            "selection": selection,
+            "chosen": chosen,
+            "selection_label": _selection_label(request.user, selection),
+            **_selection_choices(request.user, selection, today),
         },
     )
 
 
+def _dashboard_selection(request: HttpRequest, today: datetime.date) -> LedgerFilter:
+    """The 汇总's round selection from the query string; this year unless a year (or "all") is given."""
+    query = request.GET.copy()
+    if not query.get("year"):
+        query["year"] = str(today.year)
+    found = LedgerFilter.from_query(query)
+    return LedgerFilter(year=found.year, kind=found.kind, round=found.round, archived=found.archived)
+
+
+SELECT_ROUNDS = 300  # rounds offered in the 汇总's round choice (narrow by year and kind first)
+
+
+def _selection_choices(user: Any, selection: LedgerFilter, today: datetime.date) -> dict[str, Any]:
+    """The years, kinds and rounds the 汇总's filter offers (rounds of the chosen year and kind)."""
+    rounds = Round.objects.for_user(user)
+    years = sorted({today.year, *rounds.values_list("year", flat=True).distinct().order_by()}, reverse=True)
+    offered = rounds.select_related("team__organization").order_by("team__organization__path", "-year", "-id")
+    if selection.year.isdigit():
+        offered = offered.filter(year=int(selection.year))
+    if selection.kind:
+        offered = offered.filter(kind=selection.kind)
+    if not selection.archived:
+        offered = offered.filter(archived=False)
+    return {"years": years, "kinds": RoundKind.choices, "round_choices": list(offered[:SELECT_ROUNDS])}
+
+
 __all__ = [
-    "home",
     "ledger_list",
     "measure_assign",
     "measure_create",

@@ -79,6 +79,17 @@ def threshold() -> float:
     return _backend_threshold()
 
 
+SIMILARITY_LEVELS = ("高", "中", "低")
+
+
+def similarity_level(score: float, threshold: float) -> str:
+    """高 / 中 / 低 for a match score: 低 below the suggestion threshold, 高 in the top third of the
+    range above it, else 中 (a bare decimal means little to a reader)."""
+    if score < threshold:
+        return "低"
+    return "高" if score >= threshold + (1 - threshold) / 3 else "中"
+
+
 def decide(matches: Sequence[Match], threshold: float | None = None) -> str | None:
     """The engine's decision at THRESHOLD (default: `threshold()`, which follows the backend)."""
     return _decide(matches, threshold=_backend_threshold() if threshold is None else threshold)

@@ -17,3 +17,13 @@ document.addEventListener("click", function (event) {
     link.search = location.search;
   }
 }, true);
+
+document.addEventListener("click", function (event) {
+  // A link marked data-back (the error pages' 返回上一页) goes back in the history when there is
+  // one; otherwise it is an ordinary link (to the home page).
+  var link = event.target instanceof Element ? event.target.closest("a[data-back]") : null;
+  if (link && window.history.length > 1 && document.referrer) {
+    event.preventDefault();
+    window.history.back();
+  }
+});
