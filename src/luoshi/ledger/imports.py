@@ -34,6 +34,7 @@ from luoshi.ledger.models import (
     Measure,
     Problem,
     ProgressUpdate,
+    Review,
     Round,
     Source,
 )
@@ -714,7 +715,20 @@ def ledger_row(number: int, aspect: str, problem: Problem | None, measure: Measu
         else "",
         problem_code=str(problem.number) if problem else "",
         status=measure.get_status_display() if measure else "",
+        review=review_line(measure) if measure else "",
     )
+
+
+def review_line(measure: Measure) -> str:
+    """The latest review of MEASURE as the ledger prints it: "验收销号（张三，2026-05-06）：验收意见"
+    (reviews prefetched in order), or "" before any."""
+    reviews = list(measure.reviews.all())
+    if not reviews:
+        return ""
+    review = reviews[-1]
+    who = review.reviewer.get_full_name() or review.reviewer.get_username()
+    head = f"{review.get_decision_display()}（{who}，{timezone.localdate(review.created_at).isoformat()}）"
+    return f"{head}：{review.reasons}" if review.reasons else head
 
 
 def ledger_rows(round_: Round) -> list[LedgerRow]:
@@ -727,6 +741,9 @@ def ledger_rows(round_: Round) -> list[LedgerRow]:
         .prefetch_related(
             Prefetch("updates", queryset=ProgressUpdate.objects.order_by("date", "id")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")),
+            Prefetch(
+                "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at", "id")
+            ),
         )
         .order_by("number")
     )
