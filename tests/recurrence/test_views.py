@@ -174,7 +174,13 @@ def test_new_and_dismiss_without_htmx_redirect_with_a_message(
 ) -> None:
     first, second = _items(batch)
     client = as_user(organizer)
-    response = client.post(reverse("feedback_decide", args=[second.pk, "new"]), follow=True)
+    # 新问题 first shows the problem it will create, then creates it once confirmed
+    asked = client.post(reverse("feedback_decide", args=[second.pk, "new"]))
+    assert asked.status_code == 200 and "确认列为新问题" in asked.content.decode()
+    assert not Problem.objects.filter(round=batch.round).exists()
+    response = client.post(
+        reverse("feedback_decide", args=[second.pk, "new"]), {"confirmed": "1"}, follow=True
+    )
     assert "已作为新问题列为第 1 号问题" in response.content.decode()
     response = client.post(reverse("feedback_decide", args=[first.pk, "dismiss"]), {"reason": ""})
     assert response.status_code == 422 and "不予采纳须填写理由" in response.content.decode()
@@ -186,9 +192,11 @@ def test_new_and_dismiss_without_htmx_redirect_with_a_message(
 def test_a_second_decision_is_409(as_user: Any, organizer: Any, batch: FeedbackBatch) -> None:
     item = _items(batch)[1]
     client = as_user(organizer)
-    client.post(reverse("feedback_decide", args=[item.pk, "new"]), **HTMX)
+    client.post(reverse("feedback_decide", args=[item.pk, "new"]), {"confirmed": "1"}, **HTMX)
     response = client.post(reverse("feedback_decide", args=[item.pk, "dismiss"]), {"reason": "x"}, **HTMX)
     assert response.status_code == 409 and "已处理" in response.content.decode()
+    again = client.post(reverse("feedback_decide", args=[item.pk, "new"]), **HTMX)
+    assert again.status_code == 409 and "已处理" in again.content.decode()
 
 
 def test_viewer_decision_is_403(as_user: Any, viewer: Any, batch: FeedbackBatch) -> None:

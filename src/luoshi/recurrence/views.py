@@ -190,7 +190,7 @@ def feedback_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             done = f"已确认为反复出现的问题，列为第 {problem.number} 号问题；以往问题已记录“整改不彻底”。"
         elif action == "new":
-            if not request.POST.get("confirmed"):
+            if not request.POST.get("confirmed") and item.is_pending and _can_manage(request, round_):
                 # Creating a problem is asked once more, on a page that shows the problem to be.
                 return feedback_confirm_new(request, item.pk)
             problem = services.mark_new(item, actor=request.user)

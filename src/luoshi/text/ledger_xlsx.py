@@ -266,6 +266,7 @@ def read_ledger(source: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[list[L
                 evidence=values.get("evidence", ""),
                 problem_code=values.get("problem_code", ""),
                 status=values.get("status", ""),
+                review=values.get("review", ""),
             )
         )
     return rows, errors
@@ -277,6 +278,10 @@ def _source_name(source: Target) -> str:
     return str(getattr(source, "name", "") or "上传的台账")
 
 
+# Columns the writer adds that a header pattern would miss or misread: read back by their name.
+_EXACT_COLUMNS = {"问题编号": "problem_code", "验收意见": "review"}
+
+
 def _find_header(rows: Sequence[tuple[Any, ...]]) -> tuple[int | None, dict[str, int]]:
     for index, row in enumerate(rows[:10]):
         columns: dict[str, int] = {}
@@ -284,7 +289,7 @@ def _find_header(rows: Sequence[tuple[Any, ...]]) -> tuple[int | None, dict[str,
             header = _text(value)
             if not header:
                 continue
-            kind = "problem_code" if header == "问题编号" else column_kind(header)
+            kind = _EXACT_COLUMNS.get(header) or column_kind(header)
             if kind and kind not in columns:
                 columns[kind] = col
         if ("problem" in columns or "measure" in columns) and len(columns) >= 2:  # not a title row
