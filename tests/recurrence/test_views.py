@@ -322,3 +322,30 @@ def test_round_recurrences_queries_do_not_grow_with_problems(
     with django_assert_max_num_queries(baseline):
         body = client.get(url).content.decode()
     assert body.count("以往提出过</div>") == 1
+
+
+# --- 新问题 is confirmed on a page that shows the problem to be created ------------------------------
+
+
+def test_new_problem_confirmation_shows_the_problem_to_be(
+    as_user: Any, organizer: Any, viewer: Any, batch: FeedbackBatch
+) -> None:
+    item = _items(batch)[1]
+    client = as_user(organizer)
+    review = client.get(reverse("feedback_batch", args=[batch.pk])).content.decode()
+    assert reverse("feedback_confirm_new", args=[item.pk]) in review
+    page = client.get(reverse("feedback_confirm_new", args=[item.pk])).content.decode()
+    for shown in ("确认列为新问题", batch.round.title, "第 1 号", item.summary, batch.name):
+        assert shown in page, shown
+    assert not Problem.objects.filter(round=batch.round).exists()
+    # from the htmx form of the review page the confirmation opens as a page of its own
+    asked = client.post(reverse("feedback_decide", args=[item.pk, "new"]), **HTMX)
+    assert asked["HX-Redirect"] == reverse("feedback_confirm_new", args=[item.pk])
+    assert not Problem.objects.filter(round=batch.round).exists()
+    done = client.post(reverse("feedback_decide", args=[item.pk, "new"]), {"confirmed": "1"})
+    assert done.status_code == 302
+    assert Problem.objects.get(round=batch.round).summary == item.summary
+    # once decided there is nothing left to confirm; a viewer may not decide at all
+    assert client.get(reverse("feedback_confirm_new", args=[item.pk])).status_code == 409
+    other = _items(batch)[0]
+    assert as_user(viewer).get(reverse("feedback_confirm_new", args=[other.pk])).status_code == 403
