@@ -434,7 +434,7 @@ def test_evidence_images_and_pdfs_are_viewable_inline(
     png, pdf = Evidence.objects.filter(measure=measure).order_by("pk")
     client = as_user(reviewer)
     page = body(client.get(reverse("measure_detail", args=[measure.pk])))
-    assert f'<img src="{reverse("evidence_view", args=[png.pk])}"' in page
+    assert f'src="{reverse("evidence_view", args=[png.pk])}"' in page
     assert reverse("evidence_view", args=[pdf.pk]) in page and reverse("evidence_file", args=[pdf.pk]) in page
     for item, content_type in ((png, "image/png"), (pdf, "application/pdf")):
         response = client.get(reverse("evidence_view", args=[item.pk]))
