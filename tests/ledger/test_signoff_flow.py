@@ -496,3 +496,20 @@ def test_measure_page_prints_without_controls() -> None:
     printed = css[css.index("@media print") :]
     for hidden in (".measure-page .lead .next-actions", ".measure-page .actions-panel", ".measure-page form"):
         assert hidden in printed
+
+
+def test_reminder_notices_carry_their_topic_and_are_done_too(
+    make_measure: Any, owner: Any, reviewer: Any, settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from luoshi.notices import delivery
+
+    measure = make_measure(status="in_progress")
+    transition(measure, MeasureStatus.SUBMITTED, actor=owner, outcome="完成")
+    later = timezone.now() + datetime.timedelta(days=settings.LUOSHI_REMIND_REVIEW_DAYS + 1)
+    assert delivery.run_pass(later).ran
+    reminder = Notice.objects.get(user=reviewer, text__startswith="整改措施待验收已超时")
+    assert reminder.topic == f"review:measure:{measure.pk}" and reminder.done_at is None
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(measure, MeasureStatus.CLOSED, actor=reviewer)
+    reminder.refresh_from_db()
+    assert reminder.done_at is not None
