@@ -124,7 +124,9 @@ def test_sign_off_with_opinion_after_auto_start_and_the_organizer_is_told(
 
 
 @pytest.mark.parametrize("size", ["desktop", "phone"])
-def test_measure_page_on_a_phone_and_on_paper(page: Page, live_server: Any, demo: str, size: str) -> None:
+def test_measure_page_on_a_phone_and_on_paper(
+    page: Page, live_server: Any, demo: str, size: str, tmp_path: Path
+) -> None:
     page.set_viewport_size(SIZES[size])
     measure = (
         Measure.objects.filter(owner__user__username=OWNER, status="planned").order_by("-number").first()
@@ -140,9 +142,11 @@ def test_measure_page_on_a_phone_and_on_paper(page: Page, live_server: Any, demo
     assert in_first_screen(page, "#measure-lead .next-actions")
     expect(page.locator("#measure-text")).to_contain_text("坚持每月深入基层调研，" * 15)
     assert page.evaluate("document.documentElement.scrollWidth") <= SIZES[size]["width"]
+    page.screenshot(path=str(tmp_path / f"measure-{size}.png"))
     page.emulate_media(media="print")
     expect(page.locator("nav[aria-label=主导航]")).to_be_hidden()
     expect(page.locator("#measure-lead .next-actions")).to_be_hidden()
     expect(page.locator("#progress-form")).to_be_hidden()
     expect(page.locator("#measure-status")).to_be_visible()
     expect(page.locator("#measure-text")).to_be_visible()
+    page.screenshot(path=str(tmp_path / f"measure-{size}-print.png"), full_page=True)
