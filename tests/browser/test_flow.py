@@ -85,7 +85,9 @@ def test_upload_confirm_assign_submit_close(page: Page, live_server: Any, demo: 
     item = page.locator(f"#measure-{measure.pk}")
     expect(item).to_contain_text("督查检查事项压减38%")
     expect(item.get_by_role("link", name="督查检查计划.pdf")).to_be_visible()
-    item.get_by_role("button", name="验收销号").click()
+    item.get_by_role("link", name="验收销号").click()
+    page.get_by_label("验收意见").fill("督查检查计划已印发，事项压减属实。")
+    page.get_by_role("button", name="确认验收销号").click()
     expect(page.get_by_text("已变为“已销号”")).to_be_visible()
 
     measure.refresh_from_db()

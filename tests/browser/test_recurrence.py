@@ -60,7 +60,9 @@ def test_feedback_restating_a_closed_problem_is_confirmed_as_recurrence(
     decided = page.locator("article.feedback-item").first
     expect(decided.locator("header .badge")).to_have_text("确认反复出现")
     expect(decided).to_contain_text("已在其历史中记录“整改不彻底”")
-    page.locator("article.feedback-item").nth(1).get_by_role("button", name="新问题").click()
+    page.locator("article.feedback-item").nth(1).get_by_role("link", name="新问题").click()
+    expect(page.get_by_role("heading", name="确认列为新问题")).to_be_visible()
+    page.get_by_role("button", name="确认列为新问题").click()
     expect(page.locator("article.feedback-item").nth(1).locator("header .badge")).to_have_text("新问题")
 
     created = Problem.objects.get(round=round_, recurrence_of=history.formalism)

@@ -64,14 +64,20 @@ def test_owner_records_progress_with_a_file_submits_and_reviewer_closes(
     item = page.locator(f"#measure-{measure.pk}")
     expect(item).to_contain_text("整改方案已印发实施")
     expect(item.get_by_role("link", name="专题会议纪要.pdf")).to_be_visible()
-    page.evaluate("window.stillSamePage = true")
-    item.get_by_role("button", name="验收销号").click()
+    item.get_by_role("link", name="验收销号").click()
+    # the confirmation shows what is closed and takes the reviewer's opinion
+    expect(page.get_by_role("heading", name="确认验收销号")).to_be_visible()
+    expect(page.locator("#confirm-what")).to_contain_text("整改方案已印发实施")
+    expect(page.locator("#confirm-evidence")).to_contain_text("共 1 项")
+    page.get_by_label("验收意见").fill("核对会议纪要和方案文件，整改到位。")
+    page.get_by_role("button", name="确认验收销号").click()
     expect(page.get_by_text("已变为“已销号”")).to_be_visible()
-    assert page.evaluate("window.stillSamePage") is True  # htmx swapped the card, no reload
+    expect(page).to_have_url(re.compile(r"/review/$"))
     expect(page.locator(f"#measure-{measure.pk}")).to_have_count(0)
     page.goto(f"{live_server.url}/measures/{measure.pk}/")
     expect(page.locator("#measure-status")).to_have_text("已销号")
     expect(page.get_by_text("验收销号 · ")).to_be_visible()
+    expect(page.get_by_text("验收意见：核对会议纪要和方案文件，整改到位。")).to_be_visible()
 
 
 def test_return_path_owner_reads_the_reason_and_resubmits(page: Page, live_server: Any, demo: str) -> None:
@@ -90,7 +96,7 @@ def test_return_path_owner_reads_the_reason_and_resubmits(page: Page, live_serve
     notice.get_by_role("button", name="查看").click()
     expect(page).to_have_url(re.compile(rf"/measures/{measure.pk}/$"))
     expect(page.locator("#measure-status")).to_have_text("已退回")
-    expect(page.get_by_text("理由：缺少整改前后的数据对比，请补充。")).to_be_visible()
+    expect(page.get_by_text("退回理由：缺少整改前后的数据对比，请补充。")).to_be_visible()
     page.get_by_role("button", name="重新整改").click()
     expect(page.locator("#measure-status")).to_have_text("整改中")
     page.get_by_label("整改成效", exact=True).fill("已补充整改前后数据对比：办件时长由5天缩短到2天。")

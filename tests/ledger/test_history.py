@@ -66,7 +66,7 @@ def test_measure_history_tells_the_story_in_order(story: Any) -> None:
     assert first_assign.actor == "organizer"
     assert "责任领导：王志刚 → 李建华" in second_assign.details
     assert "状态：整改中 → 待验收" in entries[7].details and "整改成效：制度已建立" in entries[7].details
-    assert entries[8].actor == "reviewer" and entries[8].details[-1].startswith("验收内容摘要：")
+    assert entries[8].actor == "reviewer" and entries[8].details[-1].startswith("验收时内容摘要：")
     assert entries[4].details == ("召开专题会议",)
 
 

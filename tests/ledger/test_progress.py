@@ -246,9 +246,11 @@ def test_owner_requests_an_extension_and_reviewers_are_told(
     assert extension.status == Extension.Status.REQUESTED
     (event,) = events(EventType.EXTENSION_REQUESTED)
     assert event.new["reason"] == "需协调多部门"
-    (notice,) = Notice.objects.all()
-    assert notice.user == reviewer
+    notice = Notice.objects.get(user=reviewer)
     assert notice.url == f"/measures/{measure.pk}/"
+    assert notice.topic == f"extension:extension:{extension.pk}"
+    # the round's organizers hear of it too (luoshi.notices, inbox and channels)
+    assert {n.user.username for n in Notice.objects.all()} == {"reviewer", "organizer"}
 
 
 def test_reviewers_above_are_told_not_the_owner_nor_outsiders(
@@ -365,7 +367,8 @@ def test_workflow_notices(
     measure = make_measure(status="in_progress")
     with django_capture_on_commit_callbacks(execute=True):
         transition(measure, MeasureStatus.SUBMITTED, actor=owner, outcome="已完成")
-    assert [n.user for n in Notice.objects.all()] == [reviewer]
+    assert [n.user for n in Notice.objects.filter(user=reviewer)] == [reviewer]
+    assert Notice.objects.exclude(user=reviewer).get().user.username == "organizer"
     with django_capture_on_commit_callbacks(execute=True):
         transition(measure, MeasureStatus.RETURNED, actor=reviewer, reason="佐证不足")
     returned = Notice.objects.get(user=owner)

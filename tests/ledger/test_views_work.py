@@ -136,11 +136,14 @@ def test_outsider_gets_404_everywhere(
 
     outsider = get_user_model().objects.get(username="outsider")
     client = as_user(outsider)
+    before = Measure.objects.get(pk=measure.pk).status  # the evidence started it: 整改中
     assert client.get(reverse("measure_detail", args=[measure.pk])).status_code == 404
     assert client.get(reverse("evidence_file", args=[evidence.pk])).status_code == 404
+    assert client.get(reverse("evidence_view", args=[evidence.pk])).status_code == 404
+    assert client.get(reverse("measure_confirm", args=[measure.pk, "closed"])).status_code == 404
     posts = [
         (reverse("measure_progress", args=[measure.pk]), {"date": TODAY, "text": "x"}),
-        (reverse("measure_transition", args=[measure.pk]), {"target": "in_progress"}),
+        (reverse("measure_transition", args=[measure.pk]), {"target": "submitted", "outcome": "x"}),
         (
             reverse("measure_extension", args=[measure.pk]),
             {"requested_deadline": "2027-01-01", "reason": "r"},
@@ -154,7 +157,7 @@ def test_outsider_gets_404_everywhere(
     assert as_user(owner).get(reverse("evidence_file", args=[foreign.pk])).status_code == 404
     assert as_user(reviewer).get(reverse("evidence_file", args=[foreign.pk])).status_code == 404
     measure.refresh_from_db()
-    assert measure.status == "planned"
+    assert measure.status == before == "in_progress"
     assert Extension.objects.get(pk=extension.pk).status == "requested"
 
 
@@ -198,6 +201,8 @@ def test_reviewer_who_owns_the_measure_gets_no_close_button(
     client = as_user(reviewer)
     page = body(client.get(reverse("measure_detail", args=[measure.pk])))
     assert 'value="closed"' not in page
+    assert reverse("measure_confirm", args=[measure.pk, "closed"]) not in page
+    assert client.get(reverse("measure_confirm", args=[measure.pk, "closed"])).status_code == 409
     assert measure.summary not in body(client.get(reverse("review_queue")))
     response = client.post(reverse("measure_transition", args=[measure.pk]), {"target": "closed"})
     assert response.status_code == 403
@@ -295,9 +300,20 @@ def test_submit_then_reviewer_closes(
     queue = body(client.get(reverse("review_queue")))
     assert measure.summary in queue
     assert "已全部完成" in queue
+    confirm_url = reverse("measure_confirm", args=[measure.pk, "closed"])
+    assert f"{confirm_url}?next=review" in queue
+    # 验收销号 asks once more, showing what is closed, and takes the reviewer's opinion
+    confirm = body(client.get(confirm_url + "?next=review"))
+    assert "确认验收销号" in confirm and "已全部完成" in confirm and "验收意见" in confirm
+    assert measure.reviews.count() == 0
+    unconfirmed = client.post(reverse("measure_transition", args=[measure.pk]), {"target": "closed"})
+    assert unconfirmed.status_code == 200 and 'name="confirmed"' in body(unconfirmed)
+    measure.refresh_from_db()
+    assert measure.status == "submitted"
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("measure_transition", args=[measure.pk]), {"target": "closed", "next": "review"}
+            reverse("measure_transition", args=[measure.pk]),
+            {"target": "closed", "next": "review", "confirmed": "True", "reason": "经实地核查，已整改到位"},
         )
     assert response.status_code == 302
     assert response["Location"] == reverse("review_queue")
@@ -305,9 +321,12 @@ def test_submit_then_reviewer_closes(
     assert measure.status == "closed"
     review = measure.reviews.get()
     assert review.digest
+    assert review.reasons == "经实地核查，已整改到位"
     assert Notice.objects.filter(user=owner, text__contains="销号").exists()
     page = body(client.get(reverse("measure_detail", args=[measure.pk])))
-    assert 'value="in_progress"' in page  # reopen is offered to the reviewer
+    assert reverse("measure_confirm", args=[measure.pk, "in_progress"]) in page  # reopen is offered
+    assert "验收意见：经实地核查，已整改到位" in page
+    assert "<summary>验收时内容摘要</summary>" in page
 
 
 def test_submit_without_outcome_is_refused(as_user: Any, make_measure: Any, owner: Any) -> None:
@@ -464,7 +483,7 @@ def test_review_queue_query_count_does_not_grow(
         add()
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(reverse("review_queue"))
-    assert body(response).count('value="closed"') == 11
+    assert body(response).count("/confirm/closed/?next=review") == 11
 
 
 def test_measure_page_query_count_does_not_grow_with_updates(
@@ -537,13 +556,14 @@ def test_reviewer_reopens_a_closed_measure_with_a_reason(
     transition(measure, MeasureStatus.SUBMITTED, actor=owner, outcome="完成")
     transition(measure, MeasureStatus.CLOSED, actor=reviewer)
     client = as_user(reviewer)
-    assert (
-        client.post(reverse("measure_transition", args=[measure.pk]), {"target": "in_progress"}).status_code
-        == 422
-    )
-    response = client.post(
-        reverse("measure_transition", args=[measure.pk]), {"target": "in_progress", "reason": "问题反弹"}
-    )
+    url = reverse("measure_transition", args=[measure.pk])
+    # first the confirmation step (what is reopened), then the reason is required
+    asked = client.post(url, {"target": "in_progress", "reason": "问题反弹"})
+    assert asked.status_code == 200
+    assert 'name="confirmed"' in body(asked) and "问题反弹" in body(asked)
+    assert measure.reviews.count() == 1
+    assert client.post(url, {"target": "in_progress", "confirmed": "True"}).status_code == 422
+    response = client.post(url, {"target": "in_progress", "reason": "问题反弹", "confirmed": "True"})
     assert response.status_code == 302
     measure.refresh_from_db()
     assert measure.status == "in_progress"
@@ -658,7 +678,9 @@ def test_queue_actions_answer_htmx_with_the_card(
     assert f'id="measure-{measure.pk}"' in body(refused)
     assert "须填写理由" in body(refused)
     assert "<html" not in body(refused)
-    done = client.post(url, {"target": "closed", "next": "review"}, HTTP_HX_REQUEST="true")
+    done = client.post(
+        url, {"target": "closed", "next": "review", "confirmed": "True"}, HTTP_HX_REQUEST="true"
+    )
     assert done.status_code == 200
     assert "已变为“已销号”" in body(done)
     assert "<html" not in body(done)

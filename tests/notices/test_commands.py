@@ -34,8 +34,9 @@ def test_remind_once_json_lines(
     assert not Delivery.objects.exists()
     assert main(["remind", "--once", "--json"]) == 0
     sent = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [(s["rule"], s["recipient"], s["state"]) for s in sent if s["measure"] == measure.pk] == [
-        ("overdue", "owner", "sent")
+    assert sorted((s["rule"], s["recipient"], s["state"]) for s in sent if s["measure"] == measure.pk) == [
+        ("newly_overdue", "organizer", "sent"),
+        ("overdue", "owner", "sent"),
     ]
     assert Notice.objects.filter(user=owner).count() == 1
     assert main(["remind", "--once", "--json"]) == 0

@@ -180,7 +180,13 @@ def test_new_and_dismiss_without_htmx_redirect_with_a_message(
 ) -> None:
     first, second = _items(batch)
     client = as_user(organizer)
-    response = client.post(reverse("feedback_decide", args=[second.pk, "new"]), follow=True)
+    # 新问题 first shows the problem it will create, then creates it once confirmed
+    asked = client.post(reverse("feedback_decide", args=[second.pk, "new"]))
+    assert asked.status_code == 200 and "确认列为新问题" in asked.content.decode()
+    assert not Problem.objects.filter(round=batch.round).exists()
+    response = client.post(
+        reverse("feedback_decide", args=[second.pk, "new"]), {"confirmed": "1"}, follow=True
+    )
     assert "已作为新问题列为第 1 号问题" in response.content.decode()
     response = client.post(reverse("feedback_decide", args=[first.pk, "dismiss"]), {"reason": ""})
     assert response.status_code == 422 and "不予采纳须填写理由" in response.content.decode()
@@ -192,9 +198,11 @@ def test_new_and_dismiss_without_htmx_redirect_with_a_message(
 def test_a_second_decision_is_409(as_user: Any, organizer: Any, batch: FeedbackBatch) -> None:
     item = _items(batch)[1]
     client = as_user(organizer)
-    client.post(reverse("feedback_decide", args=[item.pk, "new"]), **HTMX)
+    client.post(reverse("feedback_decide", args=[item.pk, "new"]), {"confirmed": "1"}, **HTMX)
     response = client.post(reverse("feedback_decide", args=[item.pk, "dismiss"]), {"reason": "x"}, **HTMX)
     assert response.status_code == 409 and "已处理" in response.content.decode()
+    again = client.post(reverse("feedback_decide", args=[item.pk, "new"]), **HTMX)
+    assert again.status_code == 409 and "已处理" in again.content.decode()
 
 
 def test_viewer_decision_is_403(as_user: Any, viewer: Any, batch: FeedbackBatch) -> None:
@@ -320,3 +328,30 @@ def test_round_recurrences_queries_do_not_grow_with_problems(
     with django_assert_max_num_queries(baseline):
         body = client.get(url).content.decode()
     assert body.count("以往提出过</div>") == 1
+
+
+# --- 新问题 is confirmed on a page that shows the problem to be created ------------------------------
+
+
+def test_new_problem_confirmation_shows_the_problem_to_be(
+    as_user: Any, organizer: Any, viewer: Any, batch: FeedbackBatch
+) -> None:
+    item = _items(batch)[1]
+    client = as_user(organizer)
+    review = client.get(reverse("feedback_batch", args=[batch.pk])).content.decode()
+    assert reverse("feedback_confirm_new", args=[item.pk]) in review
+    page = client.get(reverse("feedback_confirm_new", args=[item.pk])).content.decode()
+    for shown in ("确认列为新问题", batch.round.title, "第 1 号", item.summary, batch.name):
+        assert shown in page, shown
+    assert not Problem.objects.filter(round=batch.round).exists()
+    # from the htmx form of the review page the confirmation opens as a page of its own
+    asked = client.post(reverse("feedback_decide", args=[item.pk, "new"]), **HTMX)
+    assert asked["HX-Redirect"] == reverse("feedback_confirm_new", args=[item.pk])
+    assert not Problem.objects.filter(round=batch.round).exists()
+    done = client.post(reverse("feedback_decide", args=[item.pk, "new"]), {"confirmed": "1"})
+    assert done.status_code == 302
+    assert Problem.objects.get(round=batch.round).summary == item.summary
+    # once decided there is nothing left to confirm; a viewer may not decide at all
+    assert client.get(reverse("feedback_confirm_new", args=[item.pk])).status_code == 409
+    other = _items(batch)[0]
+    assert as_user(viewer).get(reverse("feedback_confirm_new", args=[other.pk])).status_code == 403

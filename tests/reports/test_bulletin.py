@@ -53,7 +53,9 @@ def test_period_of_november(filled_round: Any) -> None:
 def test_period_of_june_has_the_closure(filled_round: Any) -> None:
     paragraphs = bulletin(filled_round, datetime.date(2026, 6, 1), datetime.date(2026, 6, 30))
     closed = section(paragraphs, "二、本期验收销号的整改措施")
-    assert closed == ["1. 措施摘要1（责任领导：李建华；销号日期：2026年6月20日，验收人：reviewer）"]
+    assert closed == [
+        "1. 措施摘要1（责任领导：李建华；销号日期：2026年6月20日，验收人：reviewer）。验收意见：佐证充分，同意销号"
+    ]
     assert section(paragraphs, "三、本期新增逾期的整改措施") == ["本期无。"]
     assert section(paragraphs, "四、本期批准延期的整改措施") == ["本期无。"]
 

@@ -29,19 +29,19 @@ def test_layout_title_header_freeze_filter_print_setup(filled_round: Any) -> Non
     sheet = workbook_of(write_round_ledger(filled_round, today=TODAY)).active
     assert sheet["A1"].value == "2025年度民主生活会整改台账"
     assert sheet["A1"].font.name == "方正小标宋简体"
-    assert "A1:K1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:L1" in {str(r) for r in sheet.merged_cells.ranges}
     assert sheet["A2"].value.startswith("单位：示范县　　截至：2026年12月1日")
     assert [c.value for c in sheet[3]] == list(LEDGER_HEADERS)
     assert all(c.font.name == "黑体" and c.fill.start_color.rgb.endswith("D9D9D9") for c in sheet[3])
     assert sheet.freeze_panes == "A4"
-    assert sheet.auto_filter.ref == f"A3:K{3 + 7}"  # 6 measures and the problem without one
+    assert sheet.auto_filter.ref == f"A3:L{3 + 7}"  # 6 measures and the problem without one
     assert sheet.print_title_rows == "$3:$3"
     setup = sheet.page_setup
     assert setup.orientation == "landscape" and str(setup.paperSize) == "9"  # A4
     assert setup.fitToWidth == 1 and setup.fitToHeight == 0
     assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
-    assert all(sheet.cell(row=4, column=c).alignment.wrap_text for c in range(1, 12))
-    widths = [sheet.column_dimensions[chr(64 + c)].width for c in range(1, 12)]
+    assert all(sheet.cell(row=4, column=c).alignment.wrap_text for c in range(1, 13))
+    widths = [sheet.column_dimensions[chr(64 + c)].width for c in range(1, 13)]
     assert widths[3] > widths[2] > widths[5] > widths[0]  # 整改措施 > 问题 > 责任单位 > 序号
     assert 120 <= sum(widths) <= 200  # fits a landscape page at a readable scale
 
@@ -56,7 +56,9 @@ def test_rows_cover_every_counted_measure_once(filled_round: Any) -> None:
     closed = by_measure["第1项整改措施的具体内容"]
     assert closed[1:3] == ["理论学习", "理论学习不够系统，以传达文件代替专题研讨。"]
     assert closed[4:7] == ["李建华", "县委办", "2026-06-30"]
-    assert closed[9:] == ["1", "已销号"]
+    assert closed[9:11] == ["1", "已销号"]
+    # the latest review with the reviewer's opinion (验收意见)
+    assert closed[11].startswith("验收销号（") and closed[11].endswith("：佐证充分，同意销号")
     extended = by_measure["第4项整改措施的具体内容"]
     assert extended[6] == "2027-01-31（原定2026-10-31，已延期）"
     assert extended[7] == "2026-11-05 完成走访12次"

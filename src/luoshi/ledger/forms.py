@@ -65,6 +65,9 @@ class TransitionForm(WorkForm):
     target = forms.CharField(widget=forms.HiddenInput())
     outcome = forms.CharField(label="整改成效", required=False, widget=forms.Textarea(attrs={"rows": 4}))
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Set by the confirmation page: a step whose rule asks for confirmation (销号, 重新打开) is
+    # taken only from there, after the page has shown what is being decided.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput())
 
 
 class ExtensionRequestForm(WorkForm):

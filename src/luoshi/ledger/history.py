@@ -91,6 +91,14 @@ _NAMED_MODELS = (Measure, Problem, Commitment, Round)
 HIDDEN_FIELDS = frozenset({"digest", "recurred_as", "owner_id", "owner_user", "key"})
 
 
+# What a review's text is, by its decision: the reviewer's formal opinion at closure (验收意见).
+REVIEW_REASON_LABELS: dict[str, str] = {
+    Review.Decision.CLOSE: "验收意见",
+    Review.Decision.RETURN: "退回理由",
+    Review.Decision.REOPEN: "重新打开理由",
+}
+
+
 @dataclass(frozen=True)
 class Entry:
     """One line of the history: when, who (None when names are hidden), what, and the details."""
@@ -252,8 +260,8 @@ def _measure_rows(measure_ids: list[int], show_actors: bool, subjects: Mapping[i
     for review in Review.objects.filter(measure_id__in=measure_ids).select_related("reviewer"):
         details = []
         if review.reasons:
-            details.append(f"意见：{review.reasons}")
-        details.append(f"验收内容摘要：{review.digest[:12]}…")
+            details.append(f"{REVIEW_REASON_LABELS.get(review.decision, '意见')}：{review.reasons}")
+        details.append(f"验收时内容摘要：{review.digest[:12]}…")
         entries.append(
             Entry(
                 at=review.created_at,

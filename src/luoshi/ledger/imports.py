@@ -34,6 +34,7 @@ from luoshi.ledger.models import (
     Measure,
     Problem,
     ProgressUpdate,
+    Review,
     Round,
     Source,
 )
@@ -905,6 +906,7 @@ def ledger_row(number: int, aspect: str, problem: Problem | None, measure: Measu
         else "",
         problem_code=str(problem.number) if problem else "",
         status=_status_cell(problem, measure),
+        review=review_line(measure) if measure else "",
     )
 
 
@@ -916,6 +918,18 @@ def _status_cell(problem: Problem | None, measure: Measure | None) -> str:
     if problem is not None and problem.voided_at is not None:
         return f"问题已作废{f'（{status}）' if status else ''}"
     return status
+
+
+def review_line(measure: Measure) -> str:
+    """The latest review of MEASURE as the ledger prints it: "验收销号（张三，2026-05-06）：验收意见"
+    (reviews prefetched in order), or "" before any."""
+    reviews = list(measure.reviews.all())
+    if not reviews:
+        return ""
+    review = reviews[-1]
+    who = review.reviewer.get_full_name() or review.reviewer.get_username()
+    head = f"{review.get_decision_display()}（{who}，{timezone.localdate(review.created_at).isoformat()}）"
+    return f"{head}：{review.reasons}" if review.reasons else head
 
 
 def ledger_rows(round_: Round, void: str = "") -> list[LedgerRow]:
@@ -931,6 +945,9 @@ def ledger_rows(round_: Round, void: str = "") -> list[LedgerRow]:
         .prefetch_related(
             Prefetch("updates", queryset=ProgressUpdate.objects.order_by("date", "id")),
             Prefetch("evidence", queryset=Evidence.objects.order_by("evidence_date", "id")),
+            Prefetch(
+                "reviews", queryset=Review.objects.select_related("reviewer").order_by("created_at", "id")
+            ),
         )
         .order_by("number")
     )

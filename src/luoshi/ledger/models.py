@@ -563,6 +563,19 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.original_name or self.statement[:30]
 
+    @property
+    def inline_kind(self) -> str:
+        """ "image" or "pdf" when the page may show the file itself (INLINE_CONTENT_TYPES), else ""."""
+        content_type = (self.content_type or "").split(";")[0].strip().lower()
+        if not self.file or content_type not in INLINE_CONTENT_TYPES:
+            return ""
+        return "pdf" if content_type == "application/pdf" else "image"
+
+
+# Evidence shown in the page rather than only downloaded: images and PDFs, never HTML or SVG (which
+# can carry script). The file view checks the bytes too (luoshi.ledger.views_work.INLINE_TYPES).
+INLINE_CONTENT_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf"})
+
 
 class Review(models.Model):
     """A reviewer's decision on a measure; the digest fixes what was verified."""

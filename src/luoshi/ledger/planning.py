@@ -23,6 +23,7 @@ from luoshi.ledger.models import Aspect, Cause, Measure, Problem, Round, Source
 from luoshi.notices.services import notify
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member
+from luoshi.text.shorten import shorten
 
 NUMBER_RETRIES = 5
 
@@ -199,7 +200,9 @@ def create_measure(
         organization_path=path,
     )
     if owner is not None and owner.user_id is not None:
-        notify(owner.user, f"您被确定为整改措施“{summary[:40]}”的责任领导", measure.get_absolute_url())
+        notify(
+            owner.user, f"您被确定为整改措施“{shorten(summary, 40)}”的责任领导", measure.get_absolute_url()
+        )
     return measure
 
 
@@ -237,7 +240,7 @@ def assign_many(
         if owner is not None and owner.user_id is not None and before != owner.pk:
             notify(
                 owner.user,
-                f"您被确定为整改措施“{changed.summary[:40]}”的责任领导",
+                f"您被确定为整改措施“{shorten(changed.summary, 40)}”的责任领导",
                 changed.get_absolute_url(),
             )
         done.append(changed)

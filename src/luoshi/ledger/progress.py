@@ -30,8 +30,10 @@ from luoshi.ledger.models import Evidence, Extension, Measure, ProgressUpdate
 from luoshi.ledger.services import capacities, org_path_of, require_live
 from luoshi.ledger.signals import progress_recorded
 from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus
-from luoshi.notices.services import notify
+from luoshi.notices.rules import SUMMARY_QUOTE, topic_of
+from luoshi.notices.services import mark_done, notify
 from luoshi.orgs.models import Role, RoleAssignment
+from luoshi.text.shorten import shorten
 
 # While a measure awaits verification or is closed, what the reviewer verifies must not move under
 # them (DESIGN.md principle 3): adding progress or evidence then needs a return or a reopen first.
@@ -194,6 +196,23 @@ def _require_recordable(measure: Measure) -> None:
         )
 
 
+# Recording progress or evidence on a measure that waits for its owner is starting (or resuming)
+# the work: the measure moves to 整改中 at once, so 提交验收 is on offer without another click.
+AUTO_START_STATUSES = frozenset({MeasureStatus.PLANNED, MeasureStatus.RETURNED})
+
+
+def _start_if_waiting(locked: Measure, actor: Any, what: str) -> Measure:
+    """Move LOCKED to 整改中 through the one transition service (its own event in the history) when
+    it is 未开始 or 已退回; WHAT names the record that started it ("填报进展")."""
+    status = MeasureStatus(locked.status)
+    if status not in AUTO_START_STATUSES:
+        return locked
+    from luoshi.ledger.services import transition  # services builds on nothing here; no cycle
+
+    reason = f"{what}，自动{'开始' if status == MeasureStatus.PLANNED else '重新'}整改"
+    return transition(locked, MeasureStatus.IN_PROGRESS, actor=actor, reason=reason)
+
+
 def _check_date(value: datetime.date | None, label: str) -> datetime.date:
     if value is None:
         raise Invalid(f"请填写{label}")
@@ -320,6 +339,7 @@ def record_progress(
             has_evidence = bool(checked) or bool(statement)
             if has_evidence:
                 evidence_day = _check_date(evidence_date, "佐证日期")
+            locked = _start_if_waiting(locked, actor, "填报进展")
             update = ProgressUpdate.objects.create(measure=locked, date=day, text=text, author=actor)
             evidence = (
                 _store_evidence(
@@ -345,6 +365,7 @@ def record_progress(
             progress_recorded.send(
                 ProgressUpdate, update=update, measure=locked, actor=actor, data=extra or {}
             )
+            mark_done(work_topic(locked))
     except BaseException:
         _discard_files(stored)
         raise
@@ -376,6 +397,7 @@ def add_evidence(
             _require_owner_side(locked, actor, "上传佐证材料")
             _require_recordable(locked)
             day = _check_date(evidence_date, "佐证日期")
+            locked = _start_if_waiting(locked, actor, "上传佐证材料")
             evidence = _store_evidence(
                 locked,
                 actor=actor,
@@ -393,6 +415,7 @@ def add_evidence(
                 new={"evidence": _evidence_summary(evidence)},
                 organization_path=org_path_of(locked),
             )
+            mark_done(work_topic(locked))
     except BaseException:
         _discard_files(stored)
         raise
@@ -417,16 +440,96 @@ def reviewers_of(measure: Measure, *, exclude: Iterable[int | None] = ()) -> lis
     return list(get_user_model().objects.filter(pk__in=user_ids, is_active=True).order_by("pk"))
 
 
-def notify_reviewers(measure: Measure, text: str, *, exclude: Iterable[int | None] = ()) -> None:
-    """Tell the measure's reviewers (on commit), never the owner: they cannot decide it anyway."""
+def notify_reviewers(
+    measure: Measure, text: str, *, exclude: Iterable[int | None] = (), topic: str = ""
+) -> list[int]:
+    """Tell the measure's reviewers (on commit), never the owner: they cannot decide it anyway.
+    Returns who was told."""
     owner_id = measure.owner.user_id if measure.owner is not None else None
+    told = []
     for user in reviewers_of(measure, exclude=[owner_id, *exclude]):
-        notify(user, text, measure.get_absolute_url())
+        notify(user, text, measure.get_absolute_url(), topic=topic)
+        told.append(user.pk)
+    return told
 
 
-def notify_owner(measure: Measure, text: str) -> None:
+def notify_owner(measure: Measure, text: str, *, topic: str = "") -> None:
     if measure.owner is not None and measure.owner.user is not None:
-        notify(measure.owner.user, text, measure.get_absolute_url())
+        notify(measure.owner.user, text, measure.get_absolute_url(), topic=topic)
+
+
+def organizers_of(measure: Measure) -> list[int]:
+    """The organizers of the measure's organization (those who run its round); those of the nearest
+    level above when it has none of its own. Active users only."""
+    from luoshi.notices.rules import lineage
+
+    levels = lineage(org_path_of(measure))
+    found: dict[str, set[int]] = {}
+    for path, user_id in RoleAssignment.objects.filter(
+        role=Role.ORGANIZER, organization__path__in=levels, user__is_active=True
+    ).values_list("organization__path", "user_id"):
+        found.setdefault(path, set()).add(user_id)
+    for level in reversed(levels):
+        if found.get(level):
+            return sorted(found[level])
+    return []
+
+
+def tell_organizers(
+    measure: Measure,
+    rule: str,
+    subject: str,
+    body: str,
+    *,
+    period: str,
+    object_key: str = "",
+    exclude: Iterable[int | None] = (),
+) -> None:
+    """Tell the organizers of MEASURE's round what happened to it (RULE, one of notices.rules.RULES),
+    through the notices app's inbox and channels, as the reminders go; never the ones in EXCLUDE
+    (who acted, or were told already). PERIOD makes the message once per event."""
+    from luoshi.notices.delivery import deliver
+    from luoshi.notices.rules import Due
+
+    skip = {pk for pk in exclude if pk is not None}
+    organization = measure.round.team.organization
+    deliver(
+        [
+            Due(
+                rule=rule,
+                object_key=object_key or f"measure:{measure.pk}",
+                period=period,
+                recipient_id=user_id,
+                path=organization.path,
+                organization_id=organization.pk,
+                subject=subject,
+                body=body,
+                url=measure.get_absolute_url(),
+                measure_id=measure.pk,
+            )
+            for user_id in organizers_of(measure)
+            if user_id not in skip
+        ]
+    )
+
+
+def measure_label(measure: Measure) -> str:
+    """How messages name a measure: its number and its summary cut to a line, and its round."""
+    return f"措施{measure.number}：{shorten(measure.summary, SUMMARY_QUOTE)}（{measure.round.title}）"
+
+
+def review_topic(measure: Measure) -> str:
+    """The topic of the notices that ask someone to verify MEASURE (待验收)."""
+    return topic_of("submitted", f"measure:{measure.pk}")
+
+
+def work_topic(measure: Measure) -> str:
+    """The topic of the notices that ask the owner to work on MEASURE (催办, 退回)."""
+    return topic_of("urge", f"measure:{measure.pk}")
+
+
+def extension_topic(extension: Extension) -> str:
+    return topic_of("extension_requested", f"extension:{extension.pk}")
 
 
 @transaction.atomic
@@ -469,10 +572,21 @@ def request_extension(
         new={"extension": extension.pk, "requested_deadline": requested_deadline, "reason": reason},
         organization_path=org_path_of(locked),
     )
-    notify_reviewers(
+    told = notify_reviewers(
         locked,
-        f"延期申请待审批：{locked.summary}（申请延至 {requested_deadline:%Y-%m-%d}）",
+        f"延期申请待审批：{shorten(locked.summary, SUMMARY_QUOTE)}（申请延至 {requested_deadline:%Y-%m-%d}）",
         exclude=[actor.pk],
+        topic=extension_topic(extension),
+    )
+    tell_organizers(
+        locked,
+        "extension_requested",
+        "整改措施申请延期",
+        f"{measure_label(locked)}申请延期至 {requested_deadline:%Y-%m-%d}（当前完成时限 "
+        f"{locked.current_deadline:%Y-%m-%d}）。理由：{shorten(reason, 120)}",
+        object_key=f"extension:{extension.pk}",
+        period="requested",
+        exclude=[actor.pk, *told],
     )
     return extension
 
@@ -524,8 +638,9 @@ def decide_extension(extension: Extension, *, actor: Any, approve: bool, note: s
         },
         organization_path=org_path_of(locked_measure),
     )
+    mark_done(extension_topic(locked))
     verdict = f"已批准，完成时限调整为 {locked.requested_deadline:%Y-%m-%d}" if approve else f"未批准：{note}"
-    text = f"延期申请{verdict}（{locked_measure.summary}）"
+    text = f"延期申请{verdict}（{shorten(locked_measure.summary, SUMMARY_QUOTE)}）"
     recipients = {locked.requested_by_id}
     if locked_measure.owner is not None and locked_measure.owner.user_id is not None:
         recipients.add(locked_measure.owner.user_id)

@@ -315,17 +315,59 @@ def transition(
         new=new,
         organization_path=org_path_of(locked),
     )
-    from luoshi.ledger import progress  # imported here: progress builds on this module
-
-    if target == MeasureStatus.RETURNED:
-        progress.notify_owner(locked, f"整改措施被退回：{locked.summary}。退回理由：{reason}")
-    elif target == MeasureStatus.SUBMITTED:
-        progress.notify_reviewers(locked, f"整改措施待验收：{locked.summary}", exclude=[actor.pk])
-    elif target == MeasureStatus.CLOSED:
-        progress.notify_owner(locked, f"整改措施已验收销号：{locked.summary}")
-    elif source == MeasureStatus.CLOSED:
-        progress.notify_owner(locked, f"已销号的整改措施被重新打开：{locked.summary}。理由：{reason}")
+    _tell(locked, source, target, actor=actor, reason=reason, at=now)
     return locked
+
+
+def _tell(
+    measure: Measure,
+    source: MeasureStatus,
+    target: MeasureStatus,
+    *,
+    actor: Any,
+    reason: str,
+    at: datetime.datetime,
+) -> None:
+    """Who hears of a step (on commit): the owner of a decision on their measure, the reviewers of a
+    submission, the organizers of the round of a submission, return or closure; and the notices
+    the step has handled are marked done (a 待验收 notice once the measure is closed or returned)."""
+    from luoshi.ledger import progress  # imported here: progress builds on this module
+    from luoshi.notices.rules import SUMMARY_QUOTE
+    from luoshi.notices.services import mark_done
+    from luoshi.text.shorten import shorten
+
+    summary = shorten(measure.summary, SUMMARY_QUOTE)
+    label = progress.measure_label(measure)
+    owner_id = measure.owner.user_id if measure.owner is not None else None
+    said = shorten(reason, 120)
+    period = at.isoformat()
+    if target == MeasureStatus.RETURNED:
+        progress.notify_owner(
+            measure, f"整改措施被退回：{summary}。退回理由：{said}", topic=progress.work_topic(measure)
+        )
+        progress.tell_organizers(
+            measure, "returned", "整改措施被退回", f"{label}验收未通过，已退回。退回理由：{said}",
+            period=period, exclude=[actor.pk, owner_id],
+        )  # fmt: skip
+    elif target == MeasureStatus.SUBMITTED:
+        told = progress.notify_reviewers(
+            measure, f"整改措施待验收：{summary}", exclude=[actor.pk], topic=progress.review_topic(measure)
+        )
+        progress.tell_organizers(
+            measure, "submitted", "整改措施提交验收", f"{label}已提交验收，待验收人验收销号。",
+            period=period, exclude=[actor.pk, *told],
+        )  # fmt: skip
+    elif target == MeasureStatus.CLOSED:
+        opinion = f"验收意见：{said}" if said else ""
+        progress.notify_owner(measure, f"整改措施已验收销号：{summary}。{opinion}".rstrip("。"))
+        progress.tell_organizers(
+            measure, "closed", "整改措施验收销号", f"{label}已验收销号。{opinion}".rstrip("。"),
+            period=period, exclude=[actor.pk, owner_id],
+        )  # fmt: skip
+    elif source == MeasureStatus.CLOSED:
+        progress.notify_owner(measure, f"已销号的整改措施被重新打开：{summary}。理由：{said}")
+    if source == MeasureStatus.SUBMITTED:
+        mark_done(progress.review_topic(measure))
 
 
 _ACTOR_NAMES = {Actor.OWNER: "责任人", Actor.ORGANIZER: "组织者", Actor.REVIEWER: "验收人"}

@@ -53,6 +53,9 @@ class Rule:
     # The actor must not be involved in the measure: not its current or former owner, and not one
     # who recorded its progress or evidence or took an owner-side step (start, submit, continue).
     four_eyes: bool = False
+    # The page shows what is being decided (summary, owner, outcome, evidence) and asks once more
+    # before the step is taken: closing and reopening are formal acts that are hard to undo.
+    confirm: bool = False
 
 
 OWNER_SIDE = frozenset({Actor.OWNER, Actor.ORGANIZER})
@@ -65,9 +68,9 @@ TRANSITIONS: dict[tuple[MeasureStatus, MeasureStatus], Rule] = {
     (S.IN_PROGRESS, S.CONTINUING): Rule(OWNER_SIDE, "基本完成、持续整改", needs_outcome=True),
     (S.CONTINUING, S.SUBMITTED): Rule(OWNER_SIDE, "提交验收", needs_outcome=True),
     (S.RETURNED, S.IN_PROGRESS): Rule(OWNER_SIDE, "重新整改"),
-    (S.SUBMITTED, S.CLOSED): Rule(REVIEW_SIDE, "验收销号", four_eyes=True),
+    (S.SUBMITTED, S.CLOSED): Rule(REVIEW_SIDE, "验收销号", four_eyes=True, confirm=True),
     (S.SUBMITTED, S.RETURNED): Rule(REVIEW_SIDE, "退回", needs_reason=True, four_eyes=True),
-    (S.CLOSED, S.IN_PROGRESS): Rule(REVIEW_SIDE, "重新打开", needs_reason=True, four_eyes=True),
+    (S.CLOSED, S.IN_PROGRESS): Rule(REVIEW_SIDE, "重新打开", needs_reason=True, four_eyes=True, confirm=True),
 }
 
 

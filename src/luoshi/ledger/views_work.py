@@ -27,6 +27,8 @@ from luoshi.ledger.models import Evidence, Extension, Measure
 from luoshi.ledger.services import capacities, four_eyes_refusal, involvement_of, transition
 from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus, rule_for, targets_from
 from luoshi.notices.models import Notice
+from luoshi.notices.rules import SUMMARY_QUOTE
+from luoshi.text.shorten import shorten
 
 # Where a form on the review queue sends the reviewer back to (never a URL taken from the request).
 _NEXT_PAGES = {"review": "review_queue", "my": "my_measures"}
@@ -40,6 +42,12 @@ class Offer:
     label: str
     needs_outcome: bool
     needs_reason: bool
+    confirm: bool = False
+
+    @property
+    def form_id(self) -> str:
+        """The id of the step's form on the measure page (the next-action links point at it)."""
+        return "outcome-form" if self.needs_outcome else f"step-{self.target}"
 
 
 def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offer]:
@@ -61,6 +69,7 @@ def offers_for(measure: Measure, user: Any, held: frozenset[Actor]) -> list[Offe
                 label=rule.label,
                 needs_outcome=rule.needs_outcome,
                 needs_reason=rule.needs_reason,
+                confirm=rule.confirm,
             )
         )
     return found
@@ -219,6 +228,11 @@ def measure_transition(request: HttpRequest, pk: int) -> HttpResponse:
         target = MeasureStatus(data["target"])
     except ValueError:
         return _detail(request, measure, status=422, error="没有这一步操作")
+    rule = rule_for(measure.status, target)
+    if rule is not None and rule.confirm and not data["confirmed"] and _offer(request, measure, target):
+        # Not yet confirmed: show what is being decided and ask once more (the typed text is kept).
+        # A step not on offer goes on to the service, whose refusal says why.
+        return _confirm_page(request, measure, target, reason=data["reason"])
     outcome = data["outcome"] if "outcome" in request.POST else None
     try:
         done = transition(measure, target, actor=request.user, reason=data["reason"], outcome=outcome)
@@ -227,11 +241,53 @@ def measure_transition(request: HttpRequest, pk: int) -> HttpResponse:
             context = {"m": measure, "error": e.message}
             return render(request, "ledger/work/partials/queue_measure.html", context, status=e.status)
         return _detail(request, measure, status=e.status, error=e.message, transition_form=form)
-    text = f"“{done.summary}”已变为“{done.get_status_display()}”"
+    text = f"“{shorten(done.summary, SUMMARY_QUOTE)}”已变为“{done.get_status_display()}”"
     if _from_queue(request):
         return _queue_done(request, done, text)
     messages.success(request, text)
     return _back(request, measure)
+
+
+def _offer(request: HttpRequest, measure: Measure, target: MeasureStatus) -> Offer | None:
+    """The step to TARGET if it is on offer to the user now."""
+    held = capacities(measure, request.user)
+    return next((o for o in offers_for(measure, request.user, held) if o.target == target), None)
+
+
+def _confirm_page(
+    request: HttpRequest, measure: Measure, target: MeasureStatus, *, reason: str = "", status: int = 200
+) -> HttpResponse:
+    """The confirmation step of 验收销号 and 重新打开: what is being decided (summary, owner, outcome,
+    evidence) and the reviewer's opinion or reason, posted back with `confirmed`. Offered only when
+    the step is on offer to this user now (the same table and checks as the service)."""
+    offer = _offer(request, measure, target)
+    if offer is None or not offer.confirm:
+        rule = rule_for(measure.status, target)
+        what = rule.label if rule else "这一步"
+        return _detail(request, measure, status=409, error=f"当前不能办理“{what}”")
+    evidence = list(measure.evidence.order_by("evidence_date", "id"))
+    context = {
+        "measure": measure,
+        "offer": offer,
+        "reason": reason,
+        "evidence": evidence,
+        "evidence_files": sum(1 for e in evidence if e.file),
+        "next": request.POST.get("next") or request.GET.get("next", ""),
+        "closing": target == MeasureStatus.CLOSED,
+    }
+    return render(request, "ledger/work/measure_confirm.html", context, status=status)
+
+
+@login_required
+@require_GET
+def measure_confirm(request: HttpRequest, pk: int, target: str) -> HttpResponse:
+    """Confirm 验收销号 or 重新打开 before it is taken."""
+    measure = _measure(request, pk)
+    try:
+        step = MeasureStatus(target)
+    except ValueError:
+        raise Http404("没有这一步操作") from None
+    return _confirm_page(request, measure, step)
 
 
 @login_required
@@ -277,32 +333,75 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
             return render(request, "ledger/work/partials/queue_extension.html", context, status=e.status)
         return _detail(request, measure, status=e.status, error=e.message)
     extension.refresh_from_db()
-    text = f"延期申请{extension.get_status_display()}：{measure.summary}"
+    text = f"延期申请{extension.get_status_display()}：{shorten(measure.summary, SUMMARY_QUOTE)}"
     if _from_queue(request):
         return _queue_done(request, measure, text)
     messages.success(request, text)
     return _back(request, measure)
 
 
-@login_required
-@require_GET
-def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
-    """An evidence file, only to those who may see its measure; always a download, never rendered."""
+# Shown in the page (inline) only as these types, and only when the file's first bytes agree;
+# everything else (and never HTML or SVG, which could run script) is served as a download.
+INLINE_TYPES: dict[str, tuple[bytes, ...]] = {
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+    "application/pdf": (b"%PDF-",),
+}
+
+
+def inline_type(evidence: Evidence) -> str | None:
+    """The content type EVIDENCE may be shown in the page as, by its recorded type, or None."""
+    if not evidence.inline_kind:
+        return None
+    return (evidence.content_type or "").split(";")[0].strip().lower()
+
+
+def _evidence_response(request: HttpRequest, pk: int, *, inline: bool) -> FileResponse:
+    """An evidence file, only to those who may see its measure (anyone else: 404). INLINE asks to
+    show it in the browser: granted for the safe types whose bytes match; otherwise a download."""
     evidence = get_object_or_404(Evidence.objects.for_user(request.user, "view").exclude(file=""), pk=pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError:
         raise Http404("文件已不存在，请联系管理员") from None
+    shown = inline_type(evidence) if inline else None
+    if shown is not None:
+        head = handle.read(16)
+        handle.seek(0)
+        if not head.startswith(INLINE_TYPES[shown]) or (shown == "image/webp" and head[8:12] != b"WEBP"):
+            shown = None
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=shown is None,
         filename=evidence.original_name or "evidence",
-        content_type=evidence.content_type or "application/octet-stream",
+        content_type=shown or evidence.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # A file is never a page: no script, ever. Shown inline, the browser's own image and PDF
+    # viewers may draw it (their wrapper's styles, the PDF viewer as an object of the same origin).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; object-src 'self'; style-src 'unsafe-inline'"
+        if shown is not None
+        else "default-src 'none'; sandbox"
+    )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_GET
+def evidence_file(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence file as a download (never rendered)."""
+    return _evidence_response(request, pk, inline=False)
+
+
+@login_required
+@require_GET
+def evidence_view(request: HttpRequest, pk: int) -> FileResponse:
+    """An evidence image or PDF shown in the browser; any other type still downloads."""
+    return _evidence_response(request, pk, inline=True)
 
 
 @login_required
@@ -367,7 +466,9 @@ def notices_read_all(request: HttpRequest) -> HttpResponse:
 
 __all__ = [
     "evidence_file",
+    "evidence_view",
     "extension_decide",
+    "measure_confirm",
     "measure_detail",
     "measure_extension",
     "measure_progress",

@@ -39,7 +39,9 @@ from luoshi.notices.models import (
     PassLease,
     Preference,
 )
-from luoshi.notices.rules import NOTICES_PATH, Due, evaluate
+from luoshi.notices.rules import NOTICES_PATH, Due, evaluate, topic_of
+from luoshi.notices.services import NOTICE_LIMIT
+from luoshi.text.shorten import shorten
 
 LEASE = datetime.timedelta(minutes=10)
 BATCH = 2000
@@ -172,6 +174,26 @@ DELIVERY_COLUMNS = (
 )  # fmt: skip
 
 
+def deliver(dues: Sequence[Due], now: datetime.datetime | None = None) -> None:
+    """Messages about something that just happened (a submission, a return …), through the same
+    delivery rows and channels as the reminders: the rows are stored in the caller's transaction,
+    the inbox copies are written once it commits, and the other channels go with the next pass.
+    A key already stored (the same event told twice) is left alone."""
+    if not dues:
+        return
+    now = now or timezone.now()
+    with transaction.atomic():
+        _insert_new(plan(dues, now))
+    only = Q(pk__in=[])
+    for rule, object_key, period in {(d.rule, d.object_key, d.period) for d in dues}:
+        only |= Q(rule=rule, object_key=object_key, period=period)
+
+    def go() -> None:
+        send_due(holder_name(), only=only & Q(channel_key=INBOX))
+
+    transaction.on_commit(go)
+
+
 def _insert_new(rows: Sequence[Delivery]) -> None:
     """INSERT … ON CONFLICT DO NOTHING in one statement per batch (SQLite ≥ 3.24 and PostgreSQL).
 
@@ -221,8 +243,20 @@ def _insert_notices(rows: Sequence[Delivery], now: datetime.datetime) -> None:
         return
     table = Notice._meta.db_table
     created = connection.ops.adapt_datetimefield_value(now)
-    sql = f"INSERT INTO {table} (user_id, text, url, created_at, read_at) VALUES (%s, %s, %s, %s, NULL)"
-    params = [(r.recipient_id, f"{r.subject}：{r.body}"[:500], r.url[:300], created) for r in rows]
+    sql = (
+        f"INSERT INTO {table} (user_id, text, url, topic, created_at, read_at, done_at)"
+        " VALUES (%s, %s, %s, %s, %s, NULL, NULL)"
+    )
+    params = [
+        (
+            r.recipient_id,
+            shorten(f"{r.subject}：{r.body}", NOTICE_LIMIT),
+            r.url[:300],
+            topic_of(r.rule, r.object_key),
+            created,
+        )
+        for r in rows
+    ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
 

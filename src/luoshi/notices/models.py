@@ -25,12 +25,19 @@ class Notice(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    # What the notice asks someone to handle ("review:measure:12", "extension:extension:3",
+    # "work:measure:12"; see luoshi.notices.rules.topic_of); blank for a notice that only informs.
+    topic = models.CharField(_("事项"), max_length=80, blank=True)
+    done_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notice_user_unread"),
+            models.Index(fields=["topic"], condition=Q(done_at__isnull=True), name="notice_open_topic"),
+        ]
 
     def __str__(self) -> str:
         return self.text

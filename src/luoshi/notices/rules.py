@@ -26,6 +26,9 @@ from luoshi.ledger.models import Extension, Measure, ProgressUpdate, Review
 from luoshi.ledger.states import MeasureStatus
 from luoshi.notices.models import OrderState, ReminderPolicy, SupervisionOrder
 from luoshi.orgs.models import PATH_STEP, Role, RoleAssignment
+from luoshi.text.shorten import shorten
+
+SUMMARY_QUOTE = 40  # characters of a measure's summary a message quotes
 
 # Rule code -> label (shown in the delivery log and the JSON lines of `luoshi remind`).
 RULES: dict[str, str] = {
@@ -44,7 +47,33 @@ RULES: dict[str, str] = {
     "digest": "每日汇总",
     "urge": "催办",
     "order": "督办单",
+    # What happened to a measure, told to the organizers of its round (luoshi.ledger.progress).
+    "submitted": "措施提交验收",
+    "returned": "措施被退回",
+    "closed": "措施验收销号",
+    "extension_requested": "措施申请延期",
+    "newly_overdue": "措施新近逾期",
 }
+
+# What a notice asks its reader to handle, by rule: the notice is marked done when that is handled
+# (a 待验收 notice when the measure is closed or returned, an extension notice when it is decided,
+# a 催办 or a return when progress is recorded). Rules not listed only inform.
+TOPICS: dict[str, str] = {
+    "submitted": "review",
+    "review_waiting": "review",
+    "extension_requested": "extension",
+    "extension_waiting": "extension",
+    "urge": "work",
+    "returned_idle": "work",
+    "update_missing": "work",
+}
+
+
+def topic_of(rule: str, object_key: str) -> str:
+    """The notice topic of a message of RULE about OBJECT_KEY ("review:measure:12"), or ""."""
+    kind = TOPICS.get(rule)
+    return f"{kind}:{object_key}" if kind else ""
+
 
 # The owner still has work to do in these states (a submitted measure waits for the reviewer).
 OWNER_WORK = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.RETURNED)
@@ -116,6 +145,15 @@ class Audience:
         above = self.holders(Role.REVIEWER, lineage(path)[:-1])
         return above or self.reviewers(path)
 
+    def organizers_of(self, path: str) -> list[int]:
+        """The organizers of the organization at PATH; those of the nearest level above when it
+        has none of its own (as `luoshi.ledger.progress.organizers_of`)."""
+        for level in reversed(lineage(path)):
+            found = self.holders(Role.ORGANIZER, [level])
+            if found:
+                return found
+        return []
+
     def organizers(self) -> dict[int, list[str]]:
         """Organizer -> the paths they hold the role on."""
         found: dict[int, list[str]] = defaultdict(list)
@@ -180,7 +218,7 @@ def measure_url(measure_id: int) -> str:
 
 
 def _measure_label(row: dict[str, Any]) -> str:
-    return f"措施{row['number']}：{row['summary']}（{row['round__title']}，{row['round__team__organization__name']}）"
+    return f"措施{row['number']}：{shorten(row['summary'], SUMMARY_QUOTE)}（{row['round__title']}，{row['round__team__organization__name']}）"
 
 
 MEASURE_FIELDS = (
@@ -280,6 +318,19 @@ def deadline_rules(
                 f"{label}，完成时限 {deadline:%Y-%m-%d}，已逾期 {overdue} 天。如需延期，请提出延期申请并说明理由。",
                 period=f"{deadline.isoformat()}:w{week_index(overdue)}",
             )
+        if overdue <= catch:
+            label = _measure_label(row)
+            for organizer in audience.organizers_of(path):
+                if organizer == owner:
+                    continue
+                yield _due(
+                    "newly_overdue",
+                    row,
+                    organizer,
+                    "整改措施新近逾期",
+                    f"{label}，完成时限 {deadline:%Y-%m-%d}，已逾期 {overdue} 天，责任领导尚未完成。",
+                    period=deadline.isoformat(),
+                )
         if policy.escalate_days < overdue <= policy.escalate_days + catch:
             label = _measure_label(row)
             for reviewer in audience.reviewers_above(path):

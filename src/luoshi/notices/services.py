@@ -5,16 +5,40 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, transaction
+from django.utils import timezone
 
 from luoshi.notices.models import Notice
+from luoshi.text.shorten import shorten
+
+NOTICE_LIMIT = 500  # Notice.text
 
 
-def notify(user: Any, text: str, url: str = "") -> None:
-    """Queue a notice for USER, written only if the surrounding transaction commits."""
+def notify(user: Any, text: str, url: str = "", *, topic: str = "") -> None:
+    """Queue a notice for USER, written only if the surrounding transaction commits. TOPIC names
+    what it asks USER to handle, so the notice is marked done once that is handled (`mark_done`)."""
     if user is None or not getattr(user, "pk", None):
         return
     user_id = user.pk
-    transaction.on_commit(lambda: Notice.objects.create(user_id=user_id, text=text[:500], url=url[:300]))
+    text = shorten(text, NOTICE_LIMIT)
+    transaction.on_commit(
+        lambda: Notice.objects.create(user_id=user_id, text=text, url=url[:300], topic=topic[:80])
+    )
+
+
+def mark_done(*topics: str) -> None:
+    """Once the surrounding transaction commits, mark every notice about TOPICS handled (and read:
+    a handled item no longer waits for anyone, so it leaves the unread count)."""
+    wanted = [t for t in topics if t]
+    if not wanted:
+        return
+
+    def go() -> None:
+        now = timezone.now()
+        waiting = Notice.objects.filter(topic__in=wanted, done_at__isnull=True)
+        waiting.filter(read_at__isnull=True).update(done_at=now, read_at=now)
+        waiting.update(done_at=now)
+
+    transaction.on_commit(go)
 
 
 def unread_count(user: Any) -> int:
@@ -26,6 +50,63 @@ def unread_count(user: Any) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, [user.pk])
         return int(cursor.fetchone()[0])
+
+
+def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
+    """USER's unread notices and, when asked, the measures waiting for their work (MINE: owned,
+    未开始 / 整改中 / 已退回) and what waits in their 待验收 (REVIEW: submitted measures they may
+    verify, and extension requests they may decide). One query, the counts as subqueries.
+
+    The 待验收 count leaves out what four eyes excludes as the queue does, by the records of the
+    database (owned, submitted, progress or evidence recorded by the reviewer); the queue's last
+    check (a former owner, read from the audit log) may still drop one it counted."""
+    if not user.is_authenticated:
+        return {"unread": 0, "mine": 0, "review": 0}
+    from django.db.models import Exists, OuterRef
+
+    from luoshi.ledger.models import Evidence, Extension, Measure, ProgressUpdate
+    from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
+
+    parts = [
+        (
+            "unread",
+            f"SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL",
+            [user.pk],
+        )
+    ]
+    counted: list[tuple[str, Any]] = []
+    if mine:
+        waiting = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.RETURNED)
+        counted.append(
+            ("mine", Measure.objects.for_user(user, "work").owned_by(user).filter(status__in=waiting))
+        )
+    if review:
+        reviewable = Measure.objects.for_user(user, "review")
+        worked = Exists(ProgressUpdate.objects.filter(measure=OuterRef("pk"), author=user)) | Exists(
+            Evidence.objects.filter(measure=OuterRef("pk"), uploaded_by=user)
+        )
+        submitted = (
+            reviewable.filter(status=MeasureStatus.SUBMITTED).exclude(submitted_by=user).exclude(worked)
+        )
+        extensions = Extension.objects.filter(
+            status=Extension.Status.REQUESTED,
+            measure__in=reviewable,
+            measure__status__in=OPEN_STATUSES,
+        ).exclude(requested_by=user)
+        counted += [("review", submitted), ("review_ext", extensions)]
+    for name, queryset in counted:
+        sql, params = queryset.order_by().values("pk").query.sql_with_params()
+        parts.append((name, f"SELECT COUNT(*) FROM ({sql}) counted_{name}", list(params)))
+    query = "SELECT " + ", ".join(f"({sql})" for _name, sql, _params in parts)
+    with connection.cursor() as cursor:
+        cursor.execute(query, [p for _name, _sql, params in parts for p in params])
+        row = cursor.fetchone()
+    found = {name: int(value) for (name, _sql, _params), value in zip(parts, row, strict=True)}
+    return {
+        "unread": found["unread"],
+        "mine": found.get("mine", 0),
+        "review": found.get("review", 0) + found.get("review_ext", 0),
+    }
 
 
 # --- channels and preferences ---------------------------------------------------------------------

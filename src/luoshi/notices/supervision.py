@@ -26,10 +26,11 @@ from luoshi.ledger.services import capacities, org_path_of, require_live
 from luoshi.ledger.states import OWNER_SIDE, Actor, MeasureStatus
 from luoshi.notices import delivery
 from luoshi.notices.models import OrderGrade, OrderState, SupervisionOrder, Urge
-from luoshi.notices.rules import Due, measure_url
+from luoshi.notices.rules import SUMMARY_QUOTE, Due, measure_url
 from luoshi.notices.services import notify
 from luoshi.orgs.access import grants
 from luoshi.orgs.models import Organization, Role
+from luoshi.text.shorten import shorten
 
 URGEABLE = frozenset(
     {MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.RETURNED, MeasureStatus.CONTINUING}
@@ -126,7 +127,7 @@ def urge(measure: Measure, *, actor: Any, message: str = "", today: datetime.dat
         organization_path=org_path_of(locked),
     )
     deadline = f"，完成时限 {locked.current_deadline:%Y-%m-%d}" if locked.current_deadline else ""
-    body = f"措施{locked.number}：{locked.summary}（{locked.round.title}）{deadline}。请抓紧落实。"
+    body = f"措施{locked.number}：{shorten(locked.summary, SUMMARY_QUOTE)}（{locked.round.title}）{deadline}。请抓紧落实。"
     if message:
         body += f"\n留言：{message}"
     _queue(locked, "urge", f"measure:{locked.pk}", today.isoformat(), "整改措施催办", body, urgent=False)
@@ -251,7 +252,7 @@ def issue_order(
         organization_path=org_path_of(locked),
     )
     body = (
-        f"{order.title}（{grade.label}：{GRADE_MEANING[grade]}）\n措施{locked.number}：{locked.summary}"
+        f"{order.title}（{grade.label}：{GRADE_MEANING[grade]}）\n措施{locked.number}：{shorten(locked.summary, SUMMARY_QUOTE)}"
         f"（{locked.round.title}）\n督办事由：{reason}\n请签收，并于 {reply_deadline:%Y-%m-%d} 前反馈整改情况。"
     )
     _queue(locked, "order", f"order:{order.pk}", "issued", f"收到{grade.label}单", body, urgent=True)

@@ -26,6 +26,7 @@ from luoshi.orgs.access import has_role
 from luoshi.recurrence import matching
 from luoshi.recurrence.models import Decision, FeedbackBatch, FeedbackItem, FeedbackKind
 from luoshi.text import DocumentError, parse_bytes, parse_text
+from luoshi.text.shorten import shorten
 
 # Items longer than this are cut (a summary column, like Problem.summary).
 SUMMARY_MAX = 500
@@ -259,7 +260,8 @@ def confirm_recurrence(item: FeedbackItem, *, actor: Any, earlier: Problem, less
     for measure in closed:
         # The owner of a closure that did not hold is told (on commit), with a link to the measure.
         notify_owner(
-            measure, f"你负责的已销号措施“{measure.summary}”针对的问题再次出现（整改不彻底）：{reason}"
+            measure,
+            f"你负责的已销号措施“{shorten(measure.summary, 40)}”针对的问题再次出现（整改不彻底）：{reason}",
         )
         record(
             EventType.PROBLEM_RECURRED,

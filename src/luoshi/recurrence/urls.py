@@ -8,6 +8,7 @@ urlpatterns = [
     path("rounds/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
     path("rounds/<int:pk>/recurrences/", views.round_recurrences, name="round_recurrences"),
     path("feedback/<int:pk>/", views.feedback_batch, name="feedback_batch"),
+    path("feedback/items/<int:pk>/new/confirm/", views.feedback_confirm_new, name="feedback_confirm_new"),
     path(
         "feedback/items/<int:pk>/<str:action>/",
         views.feedback_decide,

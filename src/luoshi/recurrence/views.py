@@ -9,13 +9,14 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Max, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from luoshi.errors import DomainError
-from luoshi.ledger.models import Measure, Problem, Review, Round
+from luoshi.ledger.models import Measure, Problem, Review, Round, Source
 from luoshi.orgs.access import has_role
 from luoshi.recurrence import matching, services
 from luoshi.recurrence.forms import DismissForm, FeedbackImportForm, RecurrenceForm
@@ -189,6 +190,9 @@ def feedback_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             )
             done = f"已确认为反复出现的问题，列为第 {problem.number} 号问题；以往问题已记录“整改不彻底”。"
         elif action == "new":
+            if not request.POST.get("confirmed") and item.is_pending and _can_manage(request, round_):
+                # Creating a problem is asked once more, on a page that shows the problem to be.
+                return feedback_confirm_new(request, item.pk)
             problem = services.mark_new(item, actor=request.user)
             done = f"已作为新问题列为第 {problem.number} 号问题。"
         elif action == "dismiss":
@@ -222,6 +226,36 @@ def feedback_decide(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "threshold": matching.threshold(),
     }
     return render(request, "recurrence/partials/item.html", context, status=status)
+
+
+@login_required
+def feedback_confirm_new(request: HttpRequest, pk: int) -> HttpResponse:
+    """The confirmation step of "新问题": the problem that will be created (round, number, source,
+    aspect, text), and the button that creates it. Organizers of the round only; a decided item
+    has nothing left to confirm."""
+    item = get_object_or_404(
+        FeedbackItem.objects.for_user(request.user).select_related("batch__round__team__organization"), pk=pk
+    )
+    round_ = item.batch.round
+    if not _can_manage(request, round_):
+        messages.error(request, "只有本单位的组织者可以处理反馈事项")
+        return _with_status(request, item.batch_id, 403)
+    if not item.is_pending:
+        messages.error(request, f"该反馈事项已处理（{item.get_decision_display()}），不能重复处理")
+        return _with_status(request, item.batch_id, 409)
+    next_number = (Problem.objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
+    context = {
+        "item": item,
+        "batch": item.batch,
+        "round": round_,
+        "number": next_number,
+        "source": Source(item.batch.kind).label if item.batch.kind in Source.values else item.batch.kind,
+    }
+    response = render(request, "recurrence/confirm_new.html", context)
+    if _is_htmx(request):
+        # From the htmx form of the review page: the confirmation is a page of its own.
+        response["HX-Redirect"] = reverse("feedback_confirm_new", args=[item.pk])
+    return response
 
 
 class _FormError(Exception):

@@ -137,8 +137,10 @@ def write_bulletin(
         closed_on = chinese_date(timezone.localdate(measure.closed_at)) if measure.closed_at else ""
         reviews = list(measure.reviews.all())
         reviewer = f"，验收人：{person(reviews[-1].reviewer)}" if reviews else ""
+        opinion = f"验收意见：{reviews[-1].reasons}" if reviews and reviews[-1].reasons else ""
         doc.body(
             f"{index}. {measure.summary}（责任领导：{owner_name(measure)}；销号日期：{closed_on}{reviewer}）"
+            + (f"。{opinion}" if opinion else "")
         )
 
     doc.heading1("三、本期新增逾期的整改措施")

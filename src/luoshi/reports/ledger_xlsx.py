@@ -44,14 +44,15 @@ LEDGER_FIELDS: tuple[str, ...] = (
     "evidence",
     "problem_code",
     "status",
+    "review",
 )
-# Widths in Excel's character units, chosen so the eleven columns fill an A4 landscape page at
-# about 75 %: the long texts get room, the short codes just enough.
+# Widths in Excel's character units, chosen so the twelve columns fill an A4 landscape page at
+# about 70 %: the long texts get room, the short codes just enough.
 LEDGER_WIDTHS: dict[str, float] = {
     "序号": 5,
     "方面": 9,
-    "问题": 28,
-    "整改措施": 34,
+    "问题": 26,
+    "整改措施": 30,
     "责任领导": 9,
     "责任单位": 11,
     "完成时限": 13,
@@ -59,6 +60,7 @@ LEDGER_WIDTHS: dict[str, float] = {
     "佐证材料": 18,
     "问题编号": 6,
     "状态": 8,
+    "验收意见": 16,
 }
 HEADER_ROW = 3  # title, then the line with organization, date and filter, then the header
 _MAX_CELL = 32767  # Excel's limit on the characters of one cell

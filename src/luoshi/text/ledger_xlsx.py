@@ -37,7 +37,7 @@ HEADERS: tuple[str, ...] = (
     "整改进展",
     "佐证材料",
 )
-OPTIONAL_HEADERS: tuple[str, ...] = ("问题编号", "状态")
+OPTIONAL_HEADERS: tuple[str, ...] = ("问题编号", "状态", "验收意见")
 _FIELDS: tuple[str, ...] = (
     "number",
     "aspect",
@@ -49,7 +49,7 @@ _FIELDS: tuple[str, ...] = (
     "progress",
     "evidence",
 )
-_OPTIONAL_FIELDS: tuple[str, ...] = ("problem_code", "status")
+_OPTIONAL_FIELDS: tuple[str, ...] = ("problem_code", "status", "review")
 _WIDTHS = {
     "序号": 6,
     "方面": 14,
@@ -62,6 +62,7 @@ _WIDTHS = {
     "佐证材料": 24,
     "问题编号": 14,
     "状态": 10,
+    "验收意见": 30,
 }
 _MAX_CELL = 32767  # Excel's limit on the characters of one cell
 
@@ -81,6 +82,7 @@ class LedgerRow:
     evidence: str = ""
     problem_code: str = ""
     status: str = ""
+    review: str = ""  # the latest review: decision, reviewer, date and 验收意见 (written, never read)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,7 +158,7 @@ def _distinct(values: Iterable[str | None]) -> str:
 def write_ledger(rows: Sequence[LedgerRow], target: Target, title: str = "整改台账") -> None:
     """Write the ledger: a title row, a bold filled header (frozen, with a filter), wrapped text.
 
-    问题编号 and 状态 columns are added only when some row has a value for them.
+    问题编号, 状态 and 验收意见 columns are added only when some row has a value for them.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -264,6 +266,7 @@ def read_ledger(source: Target, limits: Limits = DEFAULT_LIMITS) -> tuple[list[L
                 evidence=values.get("evidence", ""),
                 problem_code=values.get("problem_code", ""),
                 status=values.get("status", ""),
+                review=values.get("review", ""),
             )
         )
     return rows, errors
@@ -275,6 +278,10 @@ def _source_name(source: Target) -> str:
     return str(getattr(source, "name", "") or "上传的台账")
 
 
+# Columns the writer adds that a header pattern would miss or misread: read back by their name.
+_EXACT_COLUMNS = {"问题编号": "problem_code", "验收意见": "review"}
+
+
 def _find_header(rows: Sequence[tuple[Any, ...]]) -> tuple[int | None, dict[str, int]]:
     for index, row in enumerate(rows[:10]):
         columns: dict[str, int] = {}
@@ -282,7 +289,7 @@ def _find_header(rows: Sequence[tuple[Any, ...]]) -> tuple[int | None, dict[str,
             header = _text(value)
             if not header:
                 continue
-            kind = "problem_code" if header == "问题编号" else column_kind(header)
+            kind = _EXACT_COLUMNS.get(header) or column_kind(header)
             if kind and kind not in columns:
                 columns[kind] = col
         if ("problem" in columns or "measure" in columns) and len(columns) >= 2:  # not a title row

@@ -1,6 +1,7 @@
 """What the navigation bar needs: which work lists apply to the user, and unread notices.
 
-Evaluated lazily, once per request, and only on pages that render the bar (two small queries).
+Evaluated lazily, once per request, and only on pages that render the bar (two small queries: the
+roles, then the counts of unread notices, 我的整改 and 待验收 together).
 """
 
 from __future__ import annotations
@@ -41,10 +42,26 @@ class Navigation:
         return bool(self.roles & {"organizer", "reviewer", "viewer"})
 
     @cached_property
-    def unread(self) -> int:
-        from luoshi.notices.services import unread_count
+    def counts(self) -> dict[str, int]:
+        """Unread notices, and the counts on 我的整改 and 待验收, in one query (the bar's only one
+        besides the roles)."""
+        from luoshi.notices.services import navigation_counts
 
-        return unread_count(self.user)
+        return navigation_counts(self.user, mine=self.works, review=self.reviews)
+
+    @property
+    def unread(self) -> int:
+        return self.counts["unread"]
+
+    @property
+    def mine(self) -> int:
+        """The member's measures that wait for their work (未开始, 整改中, 已退回)."""
+        return self.counts["mine"]
+
+    @property
+    def waiting(self) -> int:
+        """What waits in the reviewer's 待验收: submitted measures and extension requests."""
+        return self.counts["review"]
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
