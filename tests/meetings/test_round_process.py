@@ -114,7 +114,9 @@ def test_the_round_page_shows_the_process_in_step_order(
     assert positions == sorted(positions)  # the pages in the order of the seven steps
     viewer_client = Client()
     viewer_client.force_login(viewer)
-    assert "生活会流程" in viewer_client.get(reverse("round_detail", args=[round_.pk])).content.decode()
+    seen = viewer_client.get(reverse("round_detail", args=[round_.pk])).content.decode()
+    assert "生活会流程" in seen and reverse("round_meeting", args=[round_.pk]) in seen
+    assert reverse("round_import", args=[round_.pk]) not in seen  # importing is the organizers' work
     outsider_client = Client()
     outsider_client.force_login(outsider)
     assert outsider_client.get(reverse("round_detail", args=[round_.pk])).status_code == 404
