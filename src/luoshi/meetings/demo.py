@@ -67,7 +67,7 @@ MEMBER_MATERIAL = """个人对照检查材料
 1.每月围绕分管工作开展专题自学不少于2次，撰写学习体会。
 """
 # Days before the meeting each step was done (negative: after it).
-STEP_DONE = {
+STEP_DONE: dict[str, int] = {
     StepKey.THEME: 20,
     StepKey.OPINIONS: 12,
     StepKey.TALKS: 5,

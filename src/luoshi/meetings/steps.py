@@ -208,7 +208,7 @@ def suggestions(round_: Round) -> dict[str, Suggestion]:
         found[StepKey.MATERIALS] = Suggestion(_day(imported), "已导入对照检查材料")
     meeting = Meeting.objects.filter(round=round_, held=True).annotate(n=Count("round__criticisms")).first()
     if meeting is not None and meeting.date is not None and not is_feedback_round(round_):
-        reason = "会议已召开" + (f"，登记批评意见 {meeting.n} 条" if meeting.n else "")  # type: ignore[attr-defined]
+        reason = "会议已召开" + (f"，登记批评意见 {meeting.n} 条" if meeting.n else "")
         found[StepKey.MEETING] = Suggestion(meeting.date, reason)
     measures = Measure.objects.filter(round=round_).aggregate(n=Max("created_at"))["n"]
     if measures is not None:
