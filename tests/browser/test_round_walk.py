@@ -19,6 +19,8 @@ from django.utils import timezone
 from docx import Document
 from playwright.sync_api import ConsoleMessage, Page, expect
 
+from luoshi.audit.chain import verify
+from luoshi.audit.models import Event, EventType
 from luoshi.ledger.models import Measure, Problem, Round
 from luoshi.meetings.models import CarriedMeasure, Meeting, Opinion, OpinionSource, Talk
 from tests.browser.test_import import shot
@@ -74,6 +76,7 @@ def test_a_round_walks_through_all_seven_steps_to_its_meeting_report(
     today = timezone.localdate()
     title = f"{today.year}年度民主生活会"
     last_year = Round.objects.get()
+    before = Event.objects.order_by("-seq").values_list("seq", flat=True).first() or 0
 
     # 1. 确定主题: this year's round of the demo team, with its theme.
     login(page, live_server, demo)
@@ -270,6 +273,32 @@ def test_a_round_walks_through_all_seven_steps_to_its_meeting_report(
     assert "其中1条已列为被批评人的问题" in text
     assert f"制定整改措施{Measure.objects.filter(round=round_).count()}项" in text
     assert MEASURE.rstrip("。") in text
+
+    # Every step was a service call with its audit event, and the chain holds.
+    walked = set(
+        Event.objects.filter(organization_path=round_.team.organization.path, seq__gt=before).values_list(
+            "event_type", flat=True
+        )
+    )
+    assert {
+        EventType.ROUND_CREATED,
+        EventType.OPINION_LINK_CHANGED,
+        EventType.OPINION_RECEIVED,
+        EventType.OPINION_CLASSIFIED,
+        EventType.OPINIONS_FORWARDED,
+        EventType.PREP_SCHEDULED,
+        EventType.PREP_STEP_MARKED,
+        EventType.PREP_TALK_RECORDED,
+        EventType.DRAFT_CONFIRMED,
+        EventType.MEETING_REGISTERED,
+        EventType.MEETING_ATTENDANCE,
+        EventType.MEETING_HELD,
+        EventType.MEASURE_CARRY_DECIDED,
+        EventType.CRITICISM_RECORDED,
+        EventType.CRITICISM_CONVERTED,
+        EventType.MEASURE_CREATED,
+    } <= walked
+    assert verify().ok
 
     # The round page shows the whole process done, in order.
     page.goto(f"{live_server.url}/rounds/{round_.pk}/")
