@@ -1,30 +1,29 @@
 """The demo's complete round: this year's 民主生活会 of the demo team, gone through every step.
 
-Study sessions, opinions from several sources, talks, the meeting with its attendance, 回头看 of
-last year's demo round, criticisms (two already listed as problems, two left for the visitor to
-try), problems and measures — so a new user sees a whole round and can download its meeting report.
-Writes go through the services (each with its audit event) except the preparation records, which
-are created directly: they are what the steps' own pages would have recorded.
+The organizer sets the meeting date and the secretary, holds study sessions, opens the public
+opinion link (three opinions arrive through it, five are taken down by staff), classifies and
+forwards the opinions, records the talks of every required pair, imports a member's own material,
+holds the meeting (attendance, 回头看 of last year's demo round, criticisms — two listed as
+problems, two left for the visitor to try), turns two opinions into problems, makes the measures
+and marks each step done on its day. Every write goes through the services, so the audit log, the
+steps page, the talk matrix and the opinions pages all show the round as a person would have left it.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
+from collections.abc import Callable
 from typing import Any
 
+from django.utils import timezone
+
 from luoshi.ledger import planning, services
-from luoshi.ledger.models import Aspect, Round, RoundKind, Source
-from luoshi.meetings import services_meeting
-from luoshi.meetings.models import (
-    CarryDecision,
-    Opinion,
-    OpinionSource,
-    OpinionStatus,
-    StudySession,
-    Talk,
-    TalkMode,
-)
+from luoshi.ledger.models import Aspect, Round, RoundKind
+from luoshi.meetings import services_meeting, services_opinions, services_prep
+from luoshi.meetings.models import CarryDecision, Opinion, OpinionSource, StepKey, TalkMode
 from luoshi.orgs.models import Member
+from luoshi.text import parse_text
 
 STUDY = [  # days before the meeting, topic, seminar
     (33, "集中学习党的二十届四中全会精神和习近平总书记重要讲话", False),
@@ -53,6 +52,30 @@ MEASURES = [  # for the problems in order: summary, owner index, department, day
     ("精简会议文件，县级会议数量同比减少20%以上。", 0, "县委办", 60),
     ("建立群众来信来访答复跟踪台账，7个工作日内答复。", 2, "县信访局", 45),
 ]
+OVERSIGHT = [  # member index, unit, its head
+    (1, "县发展改革委", "周海涛"),
+    (5, "县住建局", "吴德林"),
+]
+# A member's own 对照检查材料 (王志刚), imported into that member's problems and measures.
+MEMBER_MATERIAL = """个人对照检查材料
+
+一、存在的主要问题
+（一）理论学习方面
+一是学用结合不够紧密。满足于读原文、记笔记，结合分管工作深入思考不够。
+
+三、整改措施
+1.每月围绕分管工作开展专题自学不少于2次，撰写学习体会。
+"""
+# Days before the meeting each step was done (negative: after it).
+STEP_DONE: dict[str, int] = {
+    StepKey.THEME: 20,
+    StepKey.OPINIONS: 12,
+    StepKey.TALKS: 5,
+    StepKey.MATERIALS: 3,
+    StepKey.MEETING: 0,
+    StepKey.MEASURES: -5,
+    StepKey.REPORT: -6,
+}
 
 
 def load(
@@ -60,6 +83,11 @@ def load(
 ) -> Round:
     """Create the complete round after PREVIOUS (the demo's round of last year) and return it."""
     meeting_day = today - datetime.timedelta(days=7)
+
+    def before(days: int) -> datetime.date:
+        return meeting_day - datetime.timedelta(days=days)
+
+    # 1. 确定主题: the round, its meeting date (the steps' deadlines count from it), the secretary.
     round_ = services.create_round(
         team=previous.team,
         title=f"{today.year}年度民主生活会",
@@ -67,47 +95,81 @@ def load(
         kind=RoundKind.ANNUAL,
         theme="以整改实效取信于民，推动上年度问题清仓见底",
         actor=organizer,
-        start_date=today - datetime.timedelta(days=40),
+        start_date=before(33),
     )
     aspects = {a.name: a for a in Aspect.objects.filter(framework=round_.framework)}
-
+    services_prep.set_anchor(round_, meeting_day, actor=organizer)
+    secretary = members[0]
+    services_prep.set_secretary(round_, secretary, actor=organizer)
     for days, topic, seminar in STUDY:
-        session = StudySession.objects.create(
-            round=round_, date=meeting_day - datetime.timedelta(days=days), topic=topic, seminar=seminar
+        services_prep.record_study(
+            round_, actor=organizer, date=before(days), topic=topic, seminar=seminar, attendees=members
         )
-        session.attendees.set(members)
+    _done(round_, organizer, StepKey.THEME, before)
+
+    # 2. 征求意见: the public link and staff entry; classified, forwarded verbatim.
+    link = services_opinions.open_link(round_, actor=organizer)
     opinions = []
-    for index, (source, text, target, aspect) in enumerate(OPINIONS):
-        opinions.append(
-            Opinion.objects.create(
-                round=round_,
+    for index, (source, text, target, _aspect) in enumerate(OPINIONS):
+        about = members[target] if target is not None else None
+        if source == OpinionSource.PUBLIC:
+            opinion = services_opinions.submit_public(link, text=text, target=about, contact="")
+            # Sent weeks ago by the public: the demo moves only the clock of its arrival.
+            Opinion.objects.filter(pk=opinion.pk).update(received_at=_at(before(30 - index)))
+        else:
+            opinion = services_opinions.enter_opinion(
+                round_,
+                actor=organizer,
                 source=source,
                 text=text,
-                target_member=members[target] if target is not None else None,
-                aspect=aspects.get(aspect),
-                status=OpinionStatus.FORWARDED,
-                entered_by=None if source == OpinionSource.PUBLIC else organizer,
-                received_at=_at(meeting_day - datetime.timedelta(days=30 - index)),
+                target=about,
+                received_on=before(30 - index),
             )
+        opinions.append(opinion)
+    for opinion, (_source, _text, target, aspect) in zip(opinions, OPINIONS, strict=True):
+        services_opinions.classify(
+            opinion,
+            actor=organizer,
+            aspect=aspects.get(aspect),
+            target=members[target] if target is not None else None,
         )
-    secretary = members[0]
-    for offset, member in enumerate(members[1:], start=1):
-        talk = Talk.objects.create(
-            round=round_, initiator=secretary, date=meeting_day - datetime.timedelta(days=15 - offset)
-        )
-        talk.partners.add(member)
-    group = Talk.objects.create(
-        round=round_,
-        initiator=members[1],
-        date=meeting_day - datetime.timedelta(days=12),
-        mode=TalkMode.GROUP,
-        outside_partners="县发展改革委主任、县政务服务中心主任",
-    )
-    group.partners.add(members[2], members[5])
+    services_opinions.forward(round_, actor=organizer)
+    _done(round_, organizer, StepKey.OPINIONS, before)
 
-    # The meeting: registering it starts 回头看 (last year's unfinished measures are carried).
+    # 3. 谈心交心: every pair the matrix requires — the secretary with each member, the members
+    # with each other, and two members with the heads of the units they oversee.
+    day = 18
+    for first, second in itertools.combinations(members, 2):
+        services_prep.record_talk(
+            round_, actor=organizer, initiator=first, partners=[second], date=before(day)
+        )
+        day = max(day - 1, 6)
+    for index, unit, head in OVERSIGHT:
+        if not members[index].overseen_units.filter(unit=unit, head=head).exists():
+            services_prep.add_oversight(members[index], actor=organizer, unit=unit, head=head)
+        services_prep.record_talk(
+            round_, actor=organizer, initiator=members[index], outside_partners=head, date=before(8)
+        )
+    services_prep.record_talk(
+        round_,
+        actor=organizer,
+        initiator=members[1],
+        partners=[members[2], members[5]],
+        outside_partners="县发展改革委主任、县政务服务中心主任",
+        mode=TalkMode.GROUP,
+        date=before(7),
+    )
+    _done(round_, organizer, StepKey.TALKS, before)
+
+    # 4. 撰写对照检查材料: a member's own material, through the parser and the import service.
+    services.import_parsed(
+        round_, parse_text(MEMBER_MATERIAL), actor=organizer, name="王志刚对照检查材料.txt", member=members[2]
+    )
+    _done(round_, organizer, StepKey.MATERIALS, before)
+
+    # 5. 开展批评和自我批评: registering the meeting starts 回头看 (last year's unfinished measures).
     meeting = services_meeting.register_meeting(
-        round_, actor=organizer, date=meeting_day, place="县委常委会议室", host=secretary
+        round_, actor=organizer, place="县委常委会议室", host=secretary
     )
     services_meeting.record_attendance(
         meeting, actor=organizer, absences={members[3].pk: "在省委党校参加学习"}
@@ -122,8 +184,6 @@ def load(
                 actor=organizer,
                 note="会议研究：继续整改，纳入本年度整改台账跟踪，完成后提交验收。",
             )
-
-    # Criticisms; two become their target member's problems.
     problems = []
     for critic, target, text, listed in CRITICISMS:
         criticism = services_meeting.record_criticism(
@@ -135,21 +195,16 @@ def load(
                     criticism, actor=organizer, aspect=aspects.get("工作作风")
                 )
             )
-    # The team's own problems, from the opinions received.
-    for opinion_index, summary, aspect in (
-        (0, "会议文件多、基层负担重的问题仍然存在", "工作作风"),
-        (6, "接待来访群众不够耐心，群众诉求回复不及时", "工作作风"),
+    _done(round_, organizer, StepKey.MEETING, before)
+
+    # 6. 制定整改措施: two opinions become problems (linked to them), and every problem gets a measure.
+    for opinion_index, summary in (
+        (0, "会议文件多、基层负担重的问题仍然存在"),
+        (6, "接待来访群众不够耐心，群众诉求回复不及时"),
     ):
-        problem = planning.create_problem(
-            round_,
-            actor=organizer,
-            summary=summary,
-            source=Source.OPINION,
-            aspect=aspects.get(aspect),
-            text=opinions[opinion_index].text,
+        problems.append(
+            services_opinions.create_problem(opinions[opinion_index], actor=organizer, summary=summary)
         )
-        opinions[opinion_index].problems.add(problem)
-        problems.append(problem)
     for problem, (summary, owner, department, days) in zip(problems, MEASURES, strict=True):
         planning.create_measure(
             problem,
@@ -159,10 +214,17 @@ def load(
             department=department,
             deadline=today + datetime.timedelta(days=days),
         )
+    _done(round_, organizer, StepKey.MEASURES, before)
+
+    # 7. 报告和通报: the meeting report is written from these records whenever it is downloaded.
+    _done(round_, organizer, StepKey.REPORT, before)
     return round_
 
 
-def _at(day: datetime.date) -> datetime.datetime:
-    from django.utils import timezone
+def _done(round_: Round, organizer: Any, step: str, before: Callable[[int], datetime.date]) -> None:
+    day = before(STEP_DONE[step])
+    services_prep.mark_step(round_, step, actor=organizer, planned=day, done=day)
 
+
+def _at(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))

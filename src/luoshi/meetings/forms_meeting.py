@@ -20,7 +20,9 @@ def _members(round_: Round) -> Any:
 
 
 class MeetingForm(forms.Form):
-    date = forms.DateField(label="会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label="会议日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     place = forms.CharField(label="会议地点", max_length=200, required=False)
     host = forms.ModelChoiceField(label="主持人", queryset=Member.objects.none(), required=False)
 

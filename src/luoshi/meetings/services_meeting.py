@@ -30,7 +30,16 @@ from luoshi.ledger import planning
 from luoshi.ledger.models import Aspect, Measure, Problem, Round, Source
 from luoshi.ledger.services import transition
 from luoshi.ledger.states import MeasureStatus
-from luoshi.meetings.models import Attendance, CarriedMeasure, CarryDecision, Criticism, Meeting
+from luoshi.meetings.models import (
+    Attendance,
+    CarriedMeasure,
+    CarryDecision,
+    Criticism,
+    Meeting,
+    Preparation,
+)
+from luoshi.meetings.services_prep import store_anchor
+from luoshi.meetings.steps import is_feedback_round
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member
 from luoshi.reports.records import counted_measures
@@ -130,6 +139,20 @@ def _check_member(member: Member | None, round_: Round, what: str) -> None:
         raise Invalid(f"{what}{member.name}不是本班子成员")
 
 
+def _follow_date(round_: Round, date: datetime.date | None, *, actor: Any) -> None:
+    """The meeting date is one fact: the steps' anchor (their deadlines and reminders count from
+    it) moves with the meeting's date. A meeting without a date leaves the planned one alone."""
+    if date is not None and not is_feedback_round(round_):
+        store_anchor(round_, date, actor=actor)
+
+
+def planned_date(round_: Round) -> datetime.date | None:
+    """The meeting date set on the steps page before the meeting is registered."""
+    if is_feedback_round(round_):
+        return None
+    return Preparation.objects.filter(round=round_).values_list("anchor_date", flat=True).first()
+
+
 @transaction.atomic
 def register_meeting(
     round_: Round,
@@ -148,7 +171,9 @@ def register_meeting(
         raise Conflict("本轮次的会议已登记")
     _check_member(host, locked, "主持人")
     place = _clean(place, 200, "会议地点", required=False)
+    date = date or planned_date(locked)
     meeting = Meeting.objects.create(round=locked, date=date, place=place, host=host)
+    _follow_date(locked, date, actor=actor)
     members = list(Member.objects.filter(team_id=locked.team_id, active=True))
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m) for m in members])
     record(
@@ -199,6 +224,8 @@ def change_meeting(
         raise Invalid("会议已确认召开，会议日期不能为空")
     locked.date, locked.place, locked.host = date, place, host
     locked.save(update_fields=["date", "place", "host"])
+    if "date" in new:
+        _follow_date(locked.round, date, actor=actor)
     record(
         EventType.MEETING_CHANGED,
         locked,

@@ -19,6 +19,7 @@ from luoshi.audit.models import EventType
 from luoshi.errors import Invalid, NotAllowed
 from luoshi.ledger.models import Round
 from luoshi.meetings.models import (
+    Meeting,
     Oversight,
     Preparation,
     RoundStep,
@@ -26,7 +27,7 @@ from luoshi.meetings.models import (
     Talk,
     TalkMode,
 )
-from luoshi.meetings.steps import step_keys
+from luoshi.meetings.steps import is_feedback_round, step_keys
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member, Team
 
@@ -70,12 +71,39 @@ def _team_members(team: Team, members: Iterable[Member], label: str) -> list[Mem
 
 @transaction.atomic
 def set_anchor(round_: Round, anchor: datetime.date | None, *, actor: Any) -> Preparation:
-    """Set (or clear) the meeting date, or for a feedback round the day the feedback arrived."""
+    """Set (or clear) the meeting date, or for a feedback round the day the feedback arrived.
+
+    The meeting date is one fact: a registered meeting's date follows (and `services_meeting`
+    moves this anchor when the meeting page changes the date)."""
     _require_manage(actor, round_, "设定会议日期")
     if anchor is not None:
         _check_date(anchor, "日期")
+    meeting = None
+    if not is_feedback_round(round_):
+        meeting = Meeting.objects.select_for_update().filter(round=round_).first()
+        if meeting is not None and meeting.held and anchor is None:
+            raise Invalid("会议已确认召开，会议日期不能为空")
+    preparation = store_anchor(round_, anchor, actor=actor)
+    if meeting is not None and meeting.date != anchor:
+        old_date, meeting.date = meeting.date, anchor
+        meeting.save(update_fields=["date"])
+        record(
+            EventType.MEETING_CHANGED,
+            meeting,
+            actor=actor,
+            old={"date": old_date},
+            new={"date": anchor},
+            organization_path=_path(round_),
+        )
+    return preparation
+
+
+def store_anchor(round_: Round, anchor: datetime.date | None, *, actor: Any) -> Preparation:
+    """Write ROUND's anchor date and its event (the caller checked the actor, in its transaction)."""
     preparation, _created = Preparation.objects.select_for_update().get_or_create(round=round_)
     old = preparation.anchor_date
+    if old == anchor and not _created:
+        return preparation
     preparation.anchor_date = anchor
     preparation.save(update_fields=["anchor_date"])
     record(

@@ -13,11 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from luoshi.ledger.models import ImportDraft, Measure, Round, RoundKind
-from luoshi.meetings.models import Opinion, Preparation, RoundStep, StepKey, Talk
+from luoshi.meetings.models import Meeting, Opinion, OpinionStatus, Preparation, RoundStep, StepKey, Talk
 from luoshi.meetings.step_offsets import FEEDBACK_STEPS, MEETING_STEPS, Offset
 
 # Rounds that start from findings handed to the team (巡察/审计/督导反馈) rather than from a meeting.
@@ -185,13 +185,19 @@ def _day(value: datetime.datetime | datetime.date) -> datetime.date:
 
 
 def suggestions(round_: Round) -> dict[str, Suggestion]:
-    """Steps the records show as having happened: opinions received, talks recorded, material
-    imported, measures made (four aggregate queries)."""
+    """Steps the records show as having happened: opinions received (or forwarded), talks recorded,
+    material imported, the meeting held with its criticisms, measures made (six small queries)."""
     found: dict[str, Suggestion] = {}
-    opinions = Opinion.objects.filter(round=round_).aggregate(n=Max("received_at"))["n"]
-    if opinions is not None and not is_feedback_round(round_):
-        count = Opinion.objects.filter(round=round_).count()
-        found[StepKey.OPINIONS] = Suggestion(_day(opinions), f"已收到意见建议 {count} 条")
+    opinions = Opinion.objects.filter(round=round_).aggregate(
+        last=Max("received_at"),
+        n=Count("pk"),
+        forwarded=Count("pk", filter=Q(status=OpinionStatus.FORWARDED)),
+    )
+    if opinions["last"] is not None and not is_feedback_round(round_):
+        reason = f"已收到意见建议 {opinions['n']} 条"
+        if opinions["forwarded"]:
+            reason += f"，已转交 {opinions['forwarded']} 条"
+        found[StepKey.OPINIONS] = Suggestion(_day(opinions["last"]), reason)
     talks = Talk.objects.filter(round=round_).aggregate(n=Max("date"))["n"]
     if talks is not None and not is_feedback_round(round_):
         found[StepKey.TALKS] = Suggestion(talks, "已记录谈心谈话")
@@ -200,6 +206,10 @@ def suggestions(round_: Round) -> dict[str, Suggestion]:
     )["n"]
     if imported is not None and not is_feedback_round(round_):
         found[StepKey.MATERIALS] = Suggestion(_day(imported), "已导入对照检查材料")
+    meeting = Meeting.objects.filter(round=round_, held=True).annotate(n=Count("round__criticisms")).first()
+    if meeting is not None and meeting.date is not None and not is_feedback_round(round_):
+        reason = "会议已召开" + (f"，登记批评意见 {meeting.n} 条" if meeting.n else "")
+        found[StepKey.MEETING] = Suggestion(meeting.date, reason)
     measures = Measure.objects.filter(round=round_).aggregate(n=Max("created_at"))["n"]
     if measures is not None:
         key = StepKey.PLAN if is_feedback_round(round_) else StepKey.MEASURES

@@ -63,7 +63,7 @@ def _page(
         initial = (
             {"date": meeting.date, "place": meeting.place, "host": meeting.host_id}
             if meeting
-            else {"date": timezone.localdate()}
+            else {"date": services.planned_date(round_) or timezone.localdate()}
         )
         meeting_form = MeetingForm(initial=initial, round_=round_)
     carried = list(
