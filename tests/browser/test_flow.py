@@ -63,7 +63,7 @@ def test_upload_confirm_assign_submit_close(page: Page, live_server: Any, demo: 
 
     # The owner: start, record progress with a file, submit the outcome.
     login(page, live_server, "lijianhua", demo)
-    page.get_by_role("link", name="我的整改").click()
+    page.locator("#nav-mine").click()
     page.get_by_role("link", name=f"{measure.number}. {measure.summary}").click()
     page.get_by_role("button", name="开始整改").click()
     expect(page.locator("#measure-status")).to_have_text("整改中")
@@ -81,7 +81,7 @@ def test_upload_confirm_assign_submit_close(page: Page, live_server: Any, demo: 
 
     # The reviewer: sees the outcome and the file, closes it.
     login(page, live_server, "duchashi", demo)
-    page.get_by_role("link", name="待验收").click()
+    page.locator("#nav-review").click()
     item = page.locator(f"#measure-{measure.pk}")
     expect(item).to_contain_text("督查检查事项压减38%")
     expect(item.get_by_role("link", name="督查检查计划.pdf")).to_be_visible()

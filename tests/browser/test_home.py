@@ -148,7 +148,7 @@ def test_404_page_in_chinese_with_a_way_back(page: Page, live_server: Any, demo:
     width, height = WIDTHS[size]
     page.set_viewport_size({"width": width, "height": height})
     login(page, live_server, MEMBER, demo)
-    page.get_by_role("link", name="我的整改", exact=True).click()
+    page.locator("#nav-mine").click()
     page.goto(f"{live_server.url}/rounds/999999/")
     expect(page.get_by_role("heading", name="页面不存在")).to_be_visible()
     expect(page.get_by_role("navigation", name="主导航")).to_be_visible()

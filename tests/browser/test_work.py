@@ -34,7 +34,7 @@ def test_owner_records_progress_with_a_file_submits_and_reviewer_closes(
 ) -> None:
     measure = owners_measure("planned")
     login(page, live_server, OWNER, demo)
-    page.get_by_role("link", name="我的整改").click()
+    page.locator("#nav-mine").click()
     expect(page.get_by_role("heading", name="我的整改")).to_be_visible()
     page.get_by_role("link", name=f"{measure.number}. {measure.summary}").click()
     expect(page.locator("#measure-status")).to_have_text("未开始")
@@ -60,7 +60,7 @@ def test_owner_records_progress_with_a_file_submits_and_reviewer_closes(
     expect(page.locator("#measure-status")).to_have_text("待验收")
 
     login(page, live_server, REVIEWER, demo)
-    page.get_by_role("link", name="待验收").click()
+    page.locator("#nav-review").click()
     item = page.locator(f"#measure-{measure.pk}")
     expect(item).to_contain_text("整改方案已印发实施")
     expect(item.get_by_role("link", name="专题会议纪要.pdf")).to_be_visible()
