@@ -142,6 +142,7 @@ class PlanReader:
     def __init__(self, level: str, sink: PlanSink) -> None:
         self.level = level
         self.sink = sink
+        self.shared = False  # measures numbered like the problems (1．problem / 整改措施： / 1.measure)
         self.aspect = ""
         self.mode = "intro"  # intro | problem | measure
         self.problem_parts: list[str] = []
@@ -176,6 +177,7 @@ class PlanReader:
     # ------------------------------------------------------------------------------ reading
     def read(self, segments: Sequence[Segment]) -> None:
         segments = split_inline_labels(segments)
+        self.shared = measures_share_level(segments, self.level)
         for index, segment in enumerate(segments):
             self._segment(segments, index, segment)
         self._flush()
@@ -222,6 +224,18 @@ class PlanReader:
     def _marked(self, segments: Sequence[Segment], index: int, segment: Segment, key: str) -> None:
         body = segment.body
         if key == self.level:
+            if (
+                self.shared
+                and self.mode == "measure"
+                and not self.after_fields
+                and not _label_ahead(segments, index, self.level)
+            ):
+                # A measure numbered like the problems: no 整改措施 label follows it, no field
+                # lines came between it and the measures above.
+                self._flush()
+                self.measure_key = key
+                self.measure_parts = [body]
+                return
             self._start_problem(body)
             return
         above = self.level == _LABEL or _rank(key) < _rank(self.level)
@@ -305,6 +319,24 @@ def _is_short_heading(segment: Segment) -> bool:
 
 def _is_signature(body: str) -> bool:
     return len(body) < 25 and body[-1:] not in "。；;！？!?）)”：:，,"
+
+
+def measures_share_level(segments: Sequence[Segment], level: str) -> bool:
+    """Whether the measures after the 整改措施 labels are numbered at the problems' own level
+    (problems "1．", measures "1." below the label): then only a label ahead, or field lines
+    behind, make a numbered line of that level a problem."""
+    shared = other = 0
+    for index, segment in enumerate(segments[:-1]):
+        if segment.kind is not None or not is_measure_label(segment) or segment.body[-1:] not in "：:":
+            continue
+        following = segments[index + 1]
+        if following.kind is None:
+            continue
+        if key_of(following) == level:
+            shared += 1
+        else:
+            other += 1
+    return shared > other
 
 
 def _label_ahead(segments: Sequence[Segment], index: int, level: str) -> bool:
