@@ -78,7 +78,10 @@ def test_measures_numbered_like_their_problems() -> None:
         "牵头领导：晏国强；完成时间：2026年10月底前\n2．合同未签订。\n整改措施：\n1.补签合同。\n"
         "牵头领导：尹莉；完成时间：立行立改"
     )
-    assert [(p.aspect, p.text) for p in doc.problems] == [("资金管理", "资金使用缓慢。"), ("资金管理", "合同未签订。")]
+    assert [(p.aspect, p.text) for p in doc.problems] == [
+        ("资金管理", "资金使用缓慢。"),
+        ("资金管理", "合同未签订。"),
+    ]
     assert [(m.text, m.problem, m.owner) for m in doc.measures] == [
         ("建立月报制度。", 0, "晏国强"),
         ("限期整改。", 0, "晏国强"),
