@@ -33,6 +33,7 @@ from luoshi.text.headings import (
     is_heading_like,
 )
 from luoshi.text.outline import Segment
+from luoshi.text.read import TABLE_MARK
 
 # "整改措施：" at the start of a segment, or after a sentence end inside it ("…收费。整改措施：一是…").
 _MEASURE_LABEL_RE = re.compile(
@@ -190,7 +191,7 @@ class PlanReader:
                 self.skip_rank = None
             else:
                 return
-        if self.sink.table(segment):
+        if body[:1] == TABLE_MARK and self.sink.table(segment):
             self._flush()
             self.mode = "intro"
             return
@@ -313,6 +314,8 @@ class PlanReader:
 
 def _is_short_heading(segment: Segment) -> bool:
     """A numbered line that reads as a section heading (保障措施, 原因分析): short, one phrase."""
+    if len(segment.body) > 60:
+        return False  # a paragraph (is_heading_like says the same without splitting it)
     label = heading_label(segment.body)[0]
     return is_heading_like(segment) and len(label) <= 20 and not any(ch in label for ch in "，,；;")
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 
 from luoshi.text.model import Commitment
@@ -68,6 +69,9 @@ _COUNT_UNITS = frozenset(
 _QUANTITY_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
 )
+# What a quantity needs at the least: a number with a unit, or a percentage in words. Far rarer
+# than a bare numeral (一 in 进一步, 统一), so it is the cheap test for "nothing to find here".
+_UNIT_QUANTITY_RE = re.compile(rf"百分之|(?:\d+(?:\.\d+)?|{_CN_NUM}+)(?:{_UNITS})")
 
 _OP_BEFORE = (
     ("不少于", ">="),
@@ -147,7 +151,7 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     """
     found: list[Commitment] = []
     for sentence in _SENTENCE_SPLIT_RE.split(text):
-        if not sentence or not (_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
+        if not sentence or not (_UNIT_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
             continue  # nothing countable in this sentence
         period: str | None = None
         implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
@@ -177,12 +181,12 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
 
 def _is_implied(commitment: Commitment, clause: str) -> bool:
     """Whether a commitment was read from a period word alone (no number in its clause)."""
-    return commitment.value == 1 and commitment.unit == "次" and _QUANTITY_RE.search(clause) is None
+    return commitment.value == 1 and commitment.unit == "次" and _UNIT_QUANTITY_RE.search(clause) is None
 
 
 def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -> Commitment | None:
-    if not has_period_word and not _QUANTITY_RE.search(clause):
-        return None  # most clauses hold no number at all: skip the masking below
+    if not has_period_word and not _UNIT_QUANTITY_RE.search(clause):
+        return None  # most clauses hold no quantity at all: skip the masking below
     masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), clause)
     masked = _NOT_QUANTITY_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
     for match in _QUANTITY_RE.finditer(masked):
@@ -279,6 +283,8 @@ def normalise_date_numerals(text: str) -> str:
     return _CN_MONTH_DAY_RE.sub(lambda m: str(ordinal_value(m.group(0))), text)
 
 
+# A plan repeats a handful of deadlines (2024年12月底前, 立行立改) over dozens of measures.
+@functools.lru_cache(maxsize=512)
 def parse_deadline(text: str, year: int | None) -> dt.date | None:
     """The date a deadline phrase names, or None when open-ended or not a date.
 
