@@ -100,3 +100,32 @@ def test_a_closing_request_ends_a_feedback_list() -> None:
 def test_a_latin_span_keeps_its_space_in_the_summary() -> None:
     doc = parse_text("整改方案\n1.终端老旧。\n整改措施：\n①将全部办公终端从Windows 7升级。")
     assert doc.measures[0].summary == "将全部办公终端从Windows 7升级"
+
+
+def test_measures_numbered_like_their_problems_with_fields_after_each() -> None:
+    doc = parse_text(
+        "整改方案\n1．资金使用缓慢。\n整改措施：\n1.建立月报制度。\n责任领导：甲\n2.限期整改。\n责任领导：乙\n"
+        "2．合同未签订。\n整改措施：\n1.补签合同。\n责任领导：丙"
+    )
+    assert [p.text for p in doc.problems] == ["资金使用缓慢。", "合同未签订。"]
+    assert [(m.problem, m.owner) for m in doc.measures] == [(0, "甲"), (0, "乙"), (1, "丙")]
+
+
+def test_target_line_is_not_part_of_the_problem() -> None:
+    doc = parse_text(
+        "整改方案\n一、政治建设方面\n1.学习不深入。\n整改目标：全面提升学习质效。\n整改措施：\n"
+        "（1）每月学习一次。\n责任领导：张三"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [("政治建设", "学习不深入。")]
+    assert [(m.text, m.problem) for m in doc.measures] == [("每月学习一次。", 0)]
+
+
+def test_numbered_measure_labels() -> None:
+    doc = parse_text(
+        "整改方案\n（一）学习方面\n问题1：学习不深入。\n整改措施1：每月学习一次。\n整改措施2：建立台账。\n责任人：张三"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [("学习", "学习不深入。")]
+    assert [(m.text, m.problem, m.owner) for m in doc.measures] == [
+        ("每月学习一次。", 0, "张三"),
+        ("建立台账。", 0, "张三"),
+    ]

@@ -37,8 +37,10 @@ from luoshi.text.read import TABLE_MARK
 
 # "整改措施：" at the start of a segment, or after a sentence end inside it ("…收费。整改措施：一是…").
 _MEASURE_LABEL_RE = re.compile(
-    r"(?:^|(?<=[。；;！？!?]))\s*(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]"
+    r"(?:^|(?<=[。；;！？!?]))\s*(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})?\s*[：:]"
 )
+# "整改目标：…" between a problem and its measures is neither (tables give it a column of its own).
+_TARGET_LABEL_RE = re.compile(r"^(?:整改|工作)?目标(?:要求)?\s*[：:]")
 # A problem written under a label of its own line: 问题： / 具体表现： / 存在问题：
 _LABEL = "label"
 # Section headings that are no aspect: 存在问题及整改措施 / 问题清单 / 整改任务 …
@@ -152,6 +154,7 @@ class PlanReader:
         self.measure_key: str | None = None
         self.after_fields = False
         self.skip_rank: int | None = None
+        self.skip_target = False  # inside a "整改目标：" paragraph
 
     # ------------------------------------------------------------------------------ flushing
     def _flush(self) -> None:
@@ -165,6 +168,7 @@ class PlanReader:
 
     def _start_problem(self, text: str) -> None:
         self._flush()
+        self.skip_target = False
         self.mode = "problem"
         self.problem_parts = [text] if text else []
         self.problem_index = None
@@ -225,14 +229,8 @@ class PlanReader:
     def _marked(self, segments: Sequence[Segment], index: int, segment: Segment, key: str) -> None:
         body = segment.body
         if key == self.level:
-            if (
-                self.shared
-                and self.mode == "measure"
-                and not self.after_fields
-                and not _label_ahead(segments, index, self.level)
-            ):
-                # A measure numbered like the problems: no 整改措施 label follows it, no field
-                # lines came between it and the measures above.
+            if self.shared and self.mode == "measure" and not _label_ahead(segments, index, self.level):
+                # A measure numbered like the problems: no 整改措施 label follows it.
                 self._flush()
                 self.measure_key = key
                 self.measure_parts = [body]
@@ -291,6 +289,11 @@ class PlanReader:
             return
         if self.mode == "problem":
             if segment.line_start and _is_signature(body) and self.problem_parts:
+                return
+            if segment.line_start and _TARGET_LABEL_RE.match(body):
+                self.skip_target = True
+                return
+            if self.skip_target and not segment.line_start:
                 return
             self.problem_parts.append(body)
         elif self.mode == "measure":
