@@ -625,7 +625,17 @@ def html_to_text(markup: str) -> str:
 
 
 def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    return tuple(tuple(tuple(clean_cell(cell) for cell in row) for row in table) for table in tables)
+    # A ledger repeats its cells (merged 问题 / 责任领导 cells, the same unit and deadline on many
+    # rows): each distinct text is cleaned once.
+    cleaned: dict[str, str] = {}
+
+    def clean(cell: str) -> str:
+        found = cleaned.get(cell)
+        if found is None:
+            found = cleaned[cell] = clean_cell(cell)
+        return found
+
+    return tuple(tuple(tuple(clean(cell) for cell in row) for row in table) for table in tables)
 
 
 def table_cells(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
