@@ -72,6 +72,13 @@ _QUANTITY_RE = re.compile(
 # What a quantity needs at the least: a number with a unit, or a percentage in words. Far rarer
 # than a bare numeral (一 in 进一步, 统一), so it is the cheap test for "nothing to find here".
 _UNIT_QUANTITY_RE = re.compile(rf"百分之|(?:\d+(?:\.\d+)?|{_CN_NUM}+)(?:{_UNITS})")
+# The quantities a clause is searched for: `_QUANTITY_RE` without the bare numerals it skips
+# anyway (a number needs a unit, a percentage in words does not).
+_COUNTED_RE = re.compile(
+    rf"(?P<num>百分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
+    rf"|(?:\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)(?={_UNITS}))"
+    rf"(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
+)
 
 _OP_BEFORE = (
     ("不少于", ">="),
@@ -150,6 +157,8 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     of its own.
     """
     found: list[Commitment] = []
+    if not (_UNIT_QUANTITY_RE.search(text) or _PERIOD_RE.search(text)):
+        return ()  # most measures of a plan commit to no quantity
     for sentence in _SENTENCE_SPLIT_RE.split(text):
         if not sentence or not (_UNIT_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
             continue  # nothing countable in this sentence
@@ -187,9 +196,11 @@ def _is_implied(commitment: Commitment, clause: str) -> bool:
 def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -> Commitment | None:
     if not has_period_word and not _UNIT_QUANTITY_RE.search(clause):
         return None  # most clauses hold no quantity at all: skip the masking below
-    masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), clause)
+    masked = clause
+    if "“" in clause or '"' in clause or "「" in clause:
+        masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
     masked = _NOT_QUANTITY_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
-    for match in _QUANTITY_RE.finditer(masked):
+    for match in _COUNTED_RE.finditer(masked):
         number, unit = match.group("num"), match.group("unit") or ""
         if not unit and not number.startswith("百分之"):
             continue  # a number with no unit is not a quantity
