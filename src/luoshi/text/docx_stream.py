@@ -28,7 +28,6 @@ from typing import Any
 from luoshi.text.errors import DocumentError
 from luoshi.text.limits import (
     DEFAULT_LIMITS,
-    LimitError,
     Limits,
     _Scan,
     iter_member,
@@ -441,4 +440,4 @@ def _value(match: re.Match[bytes] | None) -> str | None:
     return html.unescape(match.group(2).decode("utf-8", "replace"))
 
 
-__all__ = ["BodyParagraph", "DocxContent", "LimitError", "Style", "paragraph_numbering", "read_docx_content"]
+__all__ = ["BodyParagraph", "DocxContent", "Style", "paragraph_numbering", "read_docx_content"]
