@@ -198,6 +198,16 @@ def test_deadline_uses_the_year_of_the_title() -> None:
         ("每半年组织两次集中学习", [("halfyear", ">=", 2, "次")]),
         ("每天坚持学习不少于1.5小时", [("day", ">=", 1.5, "小时")]),
         ("每年开展不少于十二次", [("year", ">=", 12, "次")]),
+        # A period word with no number: once per period, whatever the verb.
+        ("每天做好验收记录", [("day", ">=", 1, "次")]),
+        ("办公室每月审核接待清单", [("month", ">=", 1, "次")]),
+        # …unless it only gives the period of the quantity after it.
+        ("每年为农家书屋补充更新图书，更新比例不低于10%", [("year", ">=", 10, "%")]),
+        ("每月点评处方不少于100张", [("month", ">=", 100, "张")]),
+        # Years and days after a comparison word are spans, not dates.
+        ("合同期限原则上不超过5年", [(None, "<=", 5, "年")]),
+        ("拨付时间不超过季度结束后15日", [(None, "<=", 15, "日")]),
+        ("于2025年前完成不少于3项", [(None, ">=", 3, "项")]),
     ],
 )
 def test_commitments(text: str, expected: list[tuple[str | None, str, float, str]]) -> None:
@@ -216,6 +226,10 @@ def test_commitments(text: str, expected: list[tuple[str | None, str, float, str
         "完成县一中建设搬迁",
         "让每一个有劳动能力的人都有一技之长",
         "以“四个意识”为统领",
+        "对沉淀两年以上资金全部收回",
+        "不超过2025年6月15日",
+        "收到后3日内办结",
+        "全年无重大安全事故",
     ],
 )
 def test_not_commitments(text: str) -> None:

@@ -307,6 +307,12 @@ def test_quotes_set_apart_by_the_text_layer_are_put_back() -> None:
 
     assert _EMPTY_QUOTES_RE.sub(_requote, "审批存\n“ ”在 体外循环 。") == "审批存\n在“体外循环”。"
     assert _EMPTY_QUOTES_RE.sub(_requote, "坚持“两个维护”不动摇") == "坚持“两个维护”不动摇"
+    # The pair stands at the start of the line, the quoted words later in it.
+    assert (
+        _EMPTY_QUOTES_RE.sub(_requote, "① “ ”完善报销审批流程，严格执行 一支笔 审批制度。\n②")
+        == "① 完善报销审批流程，严格执行“一支笔”审批制度。\n②"
+    )
+    assert _EMPTY_QUOTES_RE.sub(_requote, "“ ”严格执行 一支笔\n下一行") == "严格执行“一支笔”\n下一行"
 
 
 def test_a_title_wrapped_by_its_large_font_is_one_line() -> None:

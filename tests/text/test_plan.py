@@ -69,3 +69,63 @@ def test_table_row_merged_across_heads_the_rows_below() -> None:
     assert [(p.aspect, p.text) for p in doc.problems] == [("乡村振兴", "产业发展后劲不足。")]
     (measure,) = doc.measures
     assert (measure.group, measure.problem, measure.co_department) == ("乡村振兴", 0, "经济发展办")
+
+
+def test_measures_numbered_like_their_problems() -> None:
+    # Problems "1．", measures "1." below the label: both read as the same numbering level.
+    doc = parse_text(
+        "整改方案\n（一）资金管理方面的问题\n1．资金使用缓慢。\n整改措施：\n1.建立月报制度。\n2.限期整改。\n"
+        "牵头领导：晏国强；完成时间：2026年10月底前\n2．合同未签订。\n整改措施：\n1.补签合同。\n"
+        "牵头领导：尹莉；完成时间：立行立改"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [
+        ("资金管理", "资金使用缓慢。"),
+        ("资金管理", "合同未签订。"),
+    ]
+    assert [(m.text, m.problem, m.owner) for m in doc.measures] == [
+        ("建立月报制度。", 0, "晏国强"),
+        ("限期整改。", 0, "晏国强"),
+        ("补签合同。", 1, "尹莉"),
+    ]
+
+
+def test_a_closing_request_ends_a_feedback_list() -> None:
+    doc = parse_text(
+        "巡察反馈问题清单\n一、主要问题\n（一）选人用人方面\n1、干部选拔程序不规范。\n"
+        "请集团党委认真研究，切实抓好整改。\n县委第一巡察组"
+    )
+    assert [p.text for p in doc.problems] == ["干部选拔程序不规范。"]
+
+
+def test_a_latin_span_keeps_its_space_in_the_summary() -> None:
+    doc = parse_text("整改方案\n1.终端老旧。\n整改措施：\n①将全部办公终端从Windows 7升级。")
+    assert doc.measures[0].summary == "将全部办公终端从Windows 7升级"
+
+
+def test_measures_numbered_like_their_problems_with_fields_after_each() -> None:
+    doc = parse_text(
+        "整改方案\n1．资金使用缓慢。\n整改措施：\n1.建立月报制度。\n责任领导：甲\n2.限期整改。\n责任领导：乙\n"
+        "2．合同未签订。\n整改措施：\n1.补签合同。\n责任领导：丙"
+    )
+    assert [p.text for p in doc.problems] == ["资金使用缓慢。", "合同未签订。"]
+    assert [(m.problem, m.owner) for m in doc.measures] == [(0, "甲"), (0, "乙"), (1, "丙")]
+
+
+def test_target_line_is_not_part_of_the_problem() -> None:
+    doc = parse_text(
+        "整改方案\n一、政治建设方面\n1.学习不深入。\n整改目标：全面提升学习质效。\n整改措施：\n"
+        "（1）每月学习一次。\n责任领导：张三"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [("政治建设", "学习不深入。")]
+    assert [(m.text, m.problem) for m in doc.measures] == [("每月学习一次。", 0)]
+
+
+def test_numbered_measure_labels() -> None:
+    doc = parse_text(
+        "整改方案\n（一）学习方面\n问题1：学习不深入。\n整改措施1：每月学习一次。\n整改措施2：建立台账。\n责任人：张三"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [("学习", "学习不深入。")]
+    assert [(m.text, m.problem, m.owner) for m in doc.measures] == [
+        ("每月学习一次。", 0, "张三"),
+        ("建立台账。", 0, "张三"),
+    ]

@@ -2,8 +2,10 @@
 tuned, scored once after the merge (README, "解析质量"). It has been looked at since, so it is no
 longer held out: a later round of work needs a fresh blind split to report generalisation.
 
-Here it guards against regressions: every field stays at least at the level first measured (the
-target, 0.95 on every field, is not met yet; the README says where it falls short).
+Here it guards against regressions: every field stays at least at the level reached after the
+misses it showed were fixed in general (a text plan whose measures are numbered like its problems,
+implied commitments, quotes and Latin spans from a PDF's text layer, a closing request); the one
+remaining miss is a golden convention (全年… read as a yearly commitment, the golden gives none).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ import pytest
 from tests.text.test_plans_blind import _quality
 
 HOLDOUT = Path(__file__).resolve().parent / "plans_holdout"
-# Lowest per-field F1 when first scored (commitments 0.870), less a small margin for rounding.
-FLOOR = 0.86
+# Lowest per-field F1 (commitments 0.982; first scored at 0.870), less a small margin.
+FLOOR = 0.97
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("soffice") or shutil.which("libreoffice")),

@@ -19,7 +19,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from docx.oxml.ns import qn
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def qn(tag: str) -> str:
+    """A "w:" tag or attribute name in Clark notation, as lxml and ElementTree name them."""
+    return _W + tag.removeprefix("w:")
+
 
 _CN_DIGITS = "〇一二三四五六七八九"
 _TRADITIONAL = "甲乙丙丁戊己庚辛壬癸"
@@ -145,11 +151,19 @@ class Numbering:
     @classmethod
     def from_document(cls, document: Any) -> Numbering:
         """The definitions in a python-docx document's numbering part (none when it has none)."""
-        abstracts: dict[str, dict[int, Level]] = {}
-        lists: dict[str, _List] = {}
         try:
             root = document.part.numbering_part.element
         except (KeyError, NotImplementedError, AttributeError):
+            root = None
+        return cls.from_root(root)
+
+    @classmethod
+    def from_root(cls, root: Any) -> Numbering:
+        """The definitions in a numbering part's root element (w:numbering; lxml or ElementTree),
+        none for None."""
+        abstracts: dict[str, dict[int, Level]] = {}
+        lists: dict[str, _List] = {}
+        if root is None:
             return cls(abstracts, lists)
         for abstract in root.findall(qn("w:abstractNum")):
             levels: dict[int, Level] = {}

@@ -9,6 +9,7 @@ particular wording of one document.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -534,6 +535,8 @@ def _table_problem(builder: _Builder, aspect: str, text: str) -> int | None:
     return builder.problem(aspect, text)
 
 
+# Every row of a table is compared with every problem above it: each text is reduced once.
+@functools.lru_cache(maxsize=4096)
 def _comparable(text: str) -> str:
     return "".join(ch for ch in text if ch.isalnum())
 

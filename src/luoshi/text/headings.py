@@ -51,8 +51,23 @@ WHITESPACE_RE = re.compile(r"\s+")
 
 
 def summary_of(text: str) -> str:
-    """The first sentence: up to (not including) the first 。；;！？!?, all whitespace removed."""
-    return "".join(_FIRST_SENTENCE_RE.split(text, maxsplit=1)[0].split())
+    """The first sentence: up to (not including) the first 。；;！？!?, whitespace removed except one
+    space between two Latin letters or digits (Windows 7)."""
+    first = _FIRST_SENTENCE_RE.split(text, maxsplit=1)[0].strip()
+    if not _WHITESPACE_RE.search(first):
+        return first
+    return _WHITESPACE_RE.sub(_latin_space, first)
+
+
+_WHITESPACE_RE = re.compile(r"\s+")
+
+
+def _latin_space(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before = text[start - 1] if start > 0 else ""
+    after = text[end] if end < len(text) else ""
+    latin = before.isascii() and before.isalnum() and after.isascii() and after.isalnum()
+    return " " if latin else ""
 
 
 def heading_label(body: str) -> tuple[str, str]:
@@ -105,7 +120,9 @@ MEASURE_LABEL_RE = re.compile(
 # Paragraphs that close a section rather than continue its last item.
 CLOSING_RE = re.compile(
     r"^(?:我们将|我们要|我们一定|我们决心|我们坚信|我将|本人将|班子将|领导班子将|班子成员将|今后|总之|综上|以上|下一步，|最后|恳请|敬请|请各位|欢迎|在今后|对照检查到此"
-    r"|以此次|借此机会|不妥之处|不当之处|请认真|请结合|请按照|请于|请在|特此|此致|针对上述|针对以上|对照上述)"
+    r"|以此次|借此机会|不妥之处|不当之处|请认真|请结合|请按照|请于|请在|特此|此致|针对上述|针对以上|对照上述"
+    # A feedback's closing request: 请集团党委认真研究… / 望你们切实抓好整改…
+    r"|请[^。，,；;]{1,15}?(?:认真|切实|按照|按要求|结合|抓紧|及时|严格)|望(?:你们|你单位|各|认真|切实))"
 )
 DATE_LINE_RE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 

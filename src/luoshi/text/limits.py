@@ -9,6 +9,8 @@ one. Everything that reads such a file goes through this module first:
   while streaming, so a directory that lies about the sizes does not help;
 - `check_docx` streams every XML part through expat (no tree is built, no entity is expanded)
   and counts elements, nesting depth, paragraphs and table cells, stopping at the first limit;
+  the .docx reader (`luoshi.text.docx_stream`) runs the same scan over the parts it reads and
+  collects the text in the same pass;
 - `check_xlsx` does the same for a workbook's parts, and `sheet_rows` counts rows and cells while
   openpyxl streams a worksheet;
 - `check_items` refuses a parsed document with more items than an import can sensibly preview.

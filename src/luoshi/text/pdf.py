@@ -69,9 +69,10 @@ def read_pdf(data: bytes, filename: str = "") -> str:
 
 
 # Curly quotes set in a Latin font come out of the text layer as an empty pair ahead of the words
-# they enclosed, which keep a space where each quote was: “ ”在 体外循环 。 → 在“体外循环”。
-# An empty pair followed by spaced words never occurs in real text.
-_EMPTY_QUOTES_RE = re.compile(r"([“‘]) ?([”’])([^\s“”‘’]{0,4}) ([^\s“”‘’]{1,30}) ")
+# they enclosed, which keep a space where each quote was: “ ”在 体外循环 。 → 在“体外循环”, and
+# “ ”完善流程，严格执行 一支笔 审批 → 完善流程，严格执行“一支笔”审批 (the pair goes to the first
+# spaced word of its line). An empty pair followed by spaced words never occurs in real text.
+_EMPTY_QUOTES_RE = re.compile(r"([“‘]) ?([”’])([^\s“”‘’]{0,80}) ([^\s“”‘’]{1,30})(?: |(?=\n)|$)")
 
 
 def _requote(match: re.Match[str]) -> str:

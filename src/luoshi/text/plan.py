@@ -33,11 +33,14 @@ from luoshi.text.headings import (
     is_heading_like,
 )
 from luoshi.text.outline import Segment
+from luoshi.text.read import TABLE_MARK
 
 # "整改措施：" at the start of a segment, or after a sentence end inside it ("…收费。整改措施：一是…").
 _MEASURE_LABEL_RE = re.compile(
-    r"(?:^|(?<=[。；;！？!?]))\s*(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*[：:]"
+    r"(?:^|(?<=[。；;！？!?]))\s*(?:具体)?(?:整改|改进|落实)?(?:措施|举措)\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})?\s*[：:]"
 )
+# "整改目标：…" between a problem and its measures is neither (tables give it a column of its own).
+_TARGET_LABEL_RE = re.compile(r"^(?:整改|工作)?目标(?:要求)?\s*[：:]")
 # A problem written under a label of its own line: 问题： / 具体表现： / 存在问题：
 _LABEL = "label"
 # Section headings that are no aspect: 存在问题及整改措施 / 问题清单 / 整改任务 …
@@ -142,6 +145,7 @@ class PlanReader:
     def __init__(self, level: str, sink: PlanSink) -> None:
         self.level = level
         self.sink = sink
+        self.shared = False  # measures numbered like the problems (1．problem / 整改措施： / 1.measure)
         self.aspect = ""
         self.mode = "intro"  # intro | problem | measure
         self.problem_parts: list[str] = []
@@ -150,6 +154,7 @@ class PlanReader:
         self.measure_key: str | None = None
         self.after_fields = False
         self.skip_rank: int | None = None
+        self.skip_target = False  # inside a "整改目标：" paragraph
 
     # ------------------------------------------------------------------------------ flushing
     def _flush(self) -> None:
@@ -163,6 +168,7 @@ class PlanReader:
 
     def _start_problem(self, text: str) -> None:
         self._flush()
+        self.skip_target = False
         self.mode = "problem"
         self.problem_parts = [text] if text else []
         self.problem_index = None
@@ -176,6 +182,7 @@ class PlanReader:
     # ------------------------------------------------------------------------------ reading
     def read(self, segments: Sequence[Segment]) -> None:
         segments = split_inline_labels(segments)
+        self.shared = measures_share_level(segments, self.level)
         for index, segment in enumerate(segments):
             self._segment(segments, index, segment)
         self._flush()
@@ -188,7 +195,7 @@ class PlanReader:
                 self.skip_rank = None
             else:
                 return
-        if self.sink.table(segment):
+        if body[:1] == TABLE_MARK and self.sink.table(segment):
             self._flush()
             self.mode = "intro"
             return
@@ -222,6 +229,12 @@ class PlanReader:
     def _marked(self, segments: Sequence[Segment], index: int, segment: Segment, key: str) -> None:
         body = segment.body
         if key == self.level:
+            if self.shared and self.mode == "measure" and not _label_ahead(segments, index, self.level):
+                # A measure numbered like the problems: no 整改措施 label follows it.
+                self._flush()
+                self.measure_key = key
+                self.measure_parts = [body]
+                return
             self._start_problem(body)
             return
         above = self.level == _LABEL or _rank(key) < _rank(self.level)
@@ -277,6 +290,11 @@ class PlanReader:
         if self.mode == "problem":
             if segment.line_start and _is_signature(body) and self.problem_parts:
                 return
+            if segment.line_start and _TARGET_LABEL_RE.match(body):
+                self.skip_target = True
+                return
+            if self.skip_target and not segment.line_start:
+                return
             self.problem_parts.append(body)
         elif self.mode == "measure":
             if self.after_fields:
@@ -299,12 +317,32 @@ class PlanReader:
 
 def _is_short_heading(segment: Segment) -> bool:
     """A numbered line that reads as a section heading (保障措施, 原因分析): short, one phrase."""
+    if len(segment.body) > 60:
+        return False  # a paragraph (is_heading_like says the same without splitting it)
     label = heading_label(segment.body)[0]
     return is_heading_like(segment) and len(label) <= 20 and not any(ch in label for ch in "，,；;")
 
 
 def _is_signature(body: str) -> bool:
     return len(body) < 25 and body[-1:] not in "。；;！？!?）)”：:，,"
+
+
+def measures_share_level(segments: Sequence[Segment], level: str) -> bool:
+    """Whether the measures after the 整改措施 labels are numbered at the problems' own level
+    (problems "1．", measures "1." below the label): then only a label ahead, or field lines
+    behind, make a numbered line of that level a problem."""
+    shared = other = 0
+    for index, segment in enumerate(segments[:-1]):
+        if segment.kind is not None or not is_measure_label(segment) or segment.body[-1:] not in "：:":
+            continue
+        following = segments[index + 1]
+        if following.kind is None:
+            continue
+        if key_of(following) == level:
+            shared += 1
+        else:
+            other += 1
+    return shared > other
 
 
 def _label_ahead(segments: Sequence[Segment], index: int, level: str) -> bool:

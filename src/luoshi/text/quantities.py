@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 
 from luoshi.text.model import Commitment
@@ -35,8 +36,10 @@ _PERIOD_OF = dict(PERIODS)
 _CN_NUM = "[零〇一二两三四五六七八九十百千万]"
 _NUMBER = rf"(?:百分之{_CN_NUM}+(?:点{_CN_NUM}+)?|\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)"
 _UNITS = (
-    "个百分点|个工作日|个月|个批次|人次|家次|户次|场次|批次|课时|学时|小时|分钟|万元|亿元|千元|元|%|平方米|公里|万人|万户|亩|吨|辆|米|字"
-    "|次|场|期|篇|天|个|项|家|户|人|名|件|条|批|轮|遍|份|所|座|处|套|台|本|节|堂|趟|回"
+    "个百分点|个工作日|个自然日|个月|个批次|人次|家次|户次|场次|批次|台次|车次|架次|课时|学时|小时|分钟|万元|亿元|千元|元|%"
+    "|平方公里|平方米|立方米|公顷|公里|千米|万人|万户|万亩|亩|吨|辆|米|字"
+    "|次|场|期|篇|天|日|周|年|个|项|家|户|人|名|位|件|条|批|轮|遍|份|张|册|本|部|所|座|栋|间|处|套|台|节|堂|趟|回"
+    "|起|笔|宗|类|种|支|队|组|株|棵|头|只"
 )
 # Units that mean "how many times": enough with a period word alone (每月走访两次).
 _COUNT_UNITS = frozenset(
@@ -65,6 +68,16 @@ _COUNT_UNITS = frozenset(
 )
 _QUANTITY_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
+)
+# What a quantity needs at the least: a number with a unit, or a percentage in words. Far rarer
+# than a bare numeral (一 in 进一步, 统一), so it is the cheap test for "nothing to find here".
+_UNIT_QUANTITY_RE = re.compile(rf"百分之|(?:\d+(?:\.\d+)?|{_CN_NUM}+)(?:{_UNITS})")
+# The quantities a clause is searched for: `_QUANTITY_RE` without the bare numerals it skips
+# anyway (a number needs a unit, a percentage in words does not).
+_COUNTED_RE = re.compile(
+    rf"(?P<num>百分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
+    rf"|(?:\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)(?={_UNITS}))"
+    rf"(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
 )
 
 _OP_BEFORE = (
@@ -137,15 +150,20 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     """Every quantified requirement in a measure's text, in order.
 
     A commitment is a clause (between commas) with a quantity and a comparison word (至少, 不少于,
-    以上, 以内 …) or a period word (每月 …), or a period word and an action verb with no number
-    (每月召开…会议 → month >= 1 次). The period comes from the nearest period word earlier in the
-    same sentence.
+    以上, 以内 …) or a period word (每月 …), or a period word with no number (每月召开…会议,
+    每天做好验收记录 → month / day >= 1 次). The period comes from the nearest period word earlier
+    in the same sentence. A period word without a number that only introduces a quantity later in
+    the sentence (每年补充更新图书，更新比例不低于10%) is that quantity's period, not a commitment
+    of its own.
     """
     found: list[Commitment] = []
+    if not (_UNIT_QUANTITY_RE.search(text) or _PERIOD_RE.search(text)):
+        return ()  # most measures of a plan commit to no quantity
     for sentence in _SENTENCE_SPLIT_RE.split(text):
-        if not sentence or not (_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
+        if not sentence or not (_UNIT_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
             continue  # nothing countable in this sentence
         period: str | None = None
+        implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
         for clause in _CLAUSE_SPLIT_RE.split(sentence):
             clause = clause.strip()
             if not clause:
@@ -155,27 +173,43 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
             elif _DURATION_RE.search(clause):
                 period = None  # 三年内 / 年底前: a span of its own, no longer the period above
             commitment = _clause_commitment(clause, period, bool(period_match))
-            if commitment is not None:
+            if implied is not None:
+                if commitment is None or commitment.period != implied.period or period_match:
+                    found.append(implied)
+                implied = None
+            if commitment is None:
+                continue
+            if period_match and commitment.text == clause and _is_implied(commitment, clause):
+                implied = commitment
+            else:
                 found.append(commitment)
+        if implied is not None:
+            found.append(implied)
     return tuple(found)
 
 
+def _is_implied(commitment: Commitment, clause: str) -> bool:
+    """Whether a commitment was read from a period word alone (no number in its clause)."""
+    return commitment.value == 1 and commitment.unit == "次" and _UNIT_QUANTITY_RE.search(clause) is None
+
+
 def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -> Commitment | None:
-    if not has_period_word and not _QUANTITY_RE.search(clause):
-        return None  # most clauses hold no number at all: skip the masking below
-    masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), clause)
+    if not has_period_word and not _UNIT_QUANTITY_RE.search(clause):
+        return None  # most clauses hold no quantity at all: skip the masking below
+    masked = clause
+    if "“" in clause or '"' in clause or "「" in clause:
+        masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
     masked = _NOT_QUANTITY_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
-    for match in _QUANTITY_RE.finditer(masked):
+    for match in _COUNTED_RE.finditer(masked):
         number, unit = match.group("num"), match.group("unit") or ""
         if not unit and not number.startswith("百分之"):
             continue  # a number with no unit is not a quantity
-        if _is_date_like(masked, match):
+        before = list(_OP_BEFORE_RE.finditer(masked, 0, match.start()))
+        if _is_date_like(masked, match, compared=bool(before)):
             continue
         op = _OP_AFTER.get(match.group("after") or "")
-        if op is None:
-            before = list(_OP_BEFORE_RE.finditer(masked, 0, match.start()))
-            if before:
-                op = _OP_OF[before[-1].group(0)]
+        if op is None and before:
+            op = _OP_OF[before[-1].group(0)]
         if op is None:
             # A bare number counts only with a period word (每月走访2次): a minimum per period.
             arabic = number[0].isdigit()
@@ -188,21 +222,47 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
         if value is None:
             continue
         return Commitment(text=clause, period=period, op=op, value=value, unit=unit)
-    if has_period_word and period is not None and _ACTION_RE.search(masked):
+    if has_period_word and period is not None and _has_action(masked):
         return Commitment(text=clause, period=period, op=">=", value=1, unit="次")
     return None
 
 
-def _is_date_like(clause: str, match: re.Match[str]) -> bool:
-    """A number that is part of a date or an ordinal (2024年, 6月底, 第3次) is no quantity."""
+_TIME_WORDS_RE = re.compile(r"[的底末初中前内]|以前|之前")
+
+
+def _has_action(clause: str) -> bool:
+    """Whether a clause with a period word and no number says something is done each period:
+    more than the period word itself (每月 / 每月底前 alone name a time, not an action)."""
+    if _ACTION_RE.search(clause):
+        return True
+    period = _PERIOD_RE.search(clause)
+    if period is None or not period.group(0).startswith("每"):
+        return False  # 全年… names a whole year's total, not something done each year
+    rest = _TIME_WORDS_RE.sub("", clause[: period.start()] + clause[period.end() :])
+    return len(rest) >= 2
+
+
+def _is_date_like(clause: str, match: re.Match[str], *, compared: bool = False) -> bool:
+    """A number that is part of a date or an ordinal (2024年, 6月底, 15日前, 第3次) is no quantity.
+
+    After a comparison word (不超过5年, 不超过季度结束后15日) a number of years or days is a span,
+    unless it is a calendar year (4 digits) or the day of a month (6月15日); "两年以上" alone
+    qualifies a noun (沉淀两年以上资金), it commits to nothing.
+    """
     end = match.end("num")
     start = match.start("num")
+    number = match.group("num")
     following = clause[end : end + 1]
-    if following in ("年", "月", "日", "号"):
+    preceding = clause[start - 1] if start > 0 else ""
+    if preceding in ("第", "前", "初") or (preceding == "后" and not compared):
         return True
-    if start > 0 and clause[start - 1] in "第前后初":
+    if following in ("月", "号"):
         return True
-    return match.group("unit") == "天" and clause[end + 1 : end + 2] in ("内", "之")
+    if following == "年":
+        return not compared or len(number) >= 3
+    if following == "日":
+        return not compared or preceding == "月"
+    return match.group("unit") in ("天", "日") and clause[end + 1 : end + 2] in ("内", "之")
 
 
 # --------------------------------------------------------------------------- deadlines
@@ -234,6 +294,8 @@ def normalise_date_numerals(text: str) -> str:
     return _CN_MONTH_DAY_RE.sub(lambda m: str(ordinal_value(m.group(0))), text)
 
 
+# A plan repeats a handful of deadlines (2024年12月底前, 立行立改) over dozens of measures.
+@functools.lru_cache(maxsize=512)
 def parse_deadline(text: str, year: int | None) -> dt.date | None:
     """The date a deadline phrase names, or None when open-ended or not a date.
 

@@ -16,7 +16,6 @@ turns all of them into one form the outline and extraction layers can rely on:
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
 from collections import Counter
@@ -26,7 +25,7 @@ from pathlib import PurePath
 from typing import Any
 
 from luoshi.text.errors import DocumentError
-from luoshi.text.limits import LimitError, check_docx, check_text_lines, open_archive, strip_controls
+from luoshi.text.limits import LimitError, check_text_lines, open_archive, strip_controls
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
 # .docx table stood in the text.
@@ -157,44 +156,32 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
 
     Heading-styled paragraphs come out as `#`-prefixed lines (the level from the style), the Title
     style as a plain line. Word's automatic list numbering is not part of the paragraph text, so
-    numbered list paragraphs get a written marker (`1.` at the first level, `（1）` below) to
-    keep their item boundaries. Every table comes out as a placeholder line; its rows are returned.
+    it is rendered as Word shows it (`luoshi.text.docx_numbering`); a numbered paragraph whose
+    list is not defined gets a written marker (`1.` at the first level, `（1）` below) to keep its
+    item boundaries. Every table comes out as a placeholder line; its rows are returned.
+
+    The package is read in one streaming pass that also enforces the limits
+    (`luoshi.text.docx_stream`).
     """
-    check_docx(data, filename)  # sizes, paragraphs, cells: refused before python-docx loads it
-    try:
-        import docx
-        from docx.oxml.ns import qn
-        from docx.text.paragraph import Paragraph
+    from luoshi.text.docx_numbering import Numbering
+    from luoshi.text.docx_stream import BodyParagraph, paragraph_numbering, read_docx_content
 
-        from luoshi.text.docx_numbering import (
-            Numbering,
-            paragraph_numbering,
-            style_elements,
-            style_name,
-            table_rows,
-        )
-
-        document = docx.Document(io.BytesIO(data))
-    except Exception as exc:  # python-docx raises many kinds for a broken package
-        raise DocumentError(filename, "不是有效的 Word 文档（.docx 无法打开）") from exc
-
+    content = read_docx_content(data, filename)
     lines: list[str] = []
     tables: list[list[list[str]]] = []
     list_counters: dict[tuple[str, int], int] = {}
-    # Word's automatic numbering, rendered as Word shows it (luoshi.text.docx_numbering).
-    auto_numbering = Numbering.from_document(document)
-    styles = style_elements(document)
-    # Style names by id, read once (python-docx's paragraph.style searches every style each time).
-    style_names = {style_id: style_name(element) for style_id, element in styles.items()}
+    auto_numbering = Numbering.from_root(content.numbering)
+    styles = content.styles
 
-    def paragraph_line(paragraph: Any) -> str:
-        text: str = str(paragraph.text).strip()
+    def paragraph_line(paragraph: BodyParagraph) -> str:
+        text = paragraph.text.strip()
         if not text:
             return ""
-        style_name = style_names.get(paragraph._p.style or "", "")
+        style = styles.get(paragraph.style or "")
+        style_name = _style_name(style.name) if style is not None else ""
         if style_name.lower() == "title" or style_name == "标题":
             return text
-        numbered = paragraph_numbering(paragraph._p, styles)
+        numbered = paragraph_numbering(paragraph, styles)
         if numbered is not None and auto_numbering.knows(*numbered):
             text = auto_numbering.marker(*numbered) + text
             for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
@@ -203,29 +190,30 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         match = _HEADING_STYLE_RE.search(style_name)
         if match:
             return "#" * max(1, min(6, int(match.group(1)))) + " " + text
-        numbering = paragraph._p.find(qn("w:pPr") + "/" + qn("w:numPr"))
-        if numbering is not None and numbered is not None:
-            num_id_el = numbering.find(qn("w:numId"))
-            level_el = numbering.find(qn("w:ilvl"))
-            num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else "0"
-            level = int(level_el.get(qn("w:val")) or 0) if level_el is not None else 0
+        if paragraph.numbered and numbered is not None:
+            num_id = paragraph.num_id or "0"
+            level = paragraph.ilvl or 0
             for key in [k for k in list_counters if k[0] == num_id and k[1] > level]:
                 del list_counters[key]  # a shallower item restarts the deeper counters
-            count = list_counters.get((num_id or "0", level), 0) + 1
-            list_counters[(num_id or "0", level)] = count
+            count = list_counters.get((num_id, level), 0) + 1
+            list_counters[(num_id, level)] = count
             return (f"{count}." if level == 0 else f"（{count}）") + text
         return text
 
-    for child in document.element.body.iterchildren():
-        if child.tag == qn("w:p"):
-            line = paragraph_line(Paragraph(child, document))
+    for block in content.blocks:
+        if isinstance(block, BodyParagraph):
+            line = paragraph_line(block)
             if line:
                 lines.append(line)
-        elif child.tag == qn("w:tbl"):
-            rows = table_rows(child, lambda p: str(Paragraph(p, document).text))
+        else:
             lines.append(f"{TABLE_MARK}TABLE{len(tables)}{TABLE_MARK}")
-            tables.append(rows)
+            tables.append(block)
     return "\n".join(lines), tables
+
+
+def _style_name(name: str) -> str:
+    """A style's name as python-docx shows it: built-in names capitalised ("heading 1" → "Heading 1")."""
+    return name[:1].upper() + name[1:] if name.startswith(("heading", "title")) else name
 
 
 # --------------------------------------------------------------------------- cleaning
@@ -637,7 +625,17 @@ def html_to_text(markup: str) -> str:
 
 
 def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
-    return tuple(tuple(tuple(clean_cell(cell) for cell in row) for row in table) for table in tables)
+    # A ledger repeats its cells (merged 问题 / 责任领导 cells, the same unit and deadline on many
+    # rows): each distinct text is cleaned once.
+    cleaned: dict[str, str] = {}
+
+    def clean(cell: str) -> str:
+        found = cleaned.get(cell)
+        if found is None:
+            found = cleaned[cell] = clean_cell(cell)
+        return found
+
+    return tuple(tuple(tuple(clean(cell) for cell in row) for row in table) for table in tables)
 
 
 def table_cells(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:

@@ -1,0 +1,127 @@
+"""The streaming .docx reader reads what python-docx reads: paragraph text, styles, numbering, tables."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.text.paragraph import Paragraph
+
+from luoshi.text.docx_numbering import table_rows
+from luoshi.text.docx_stream import BodyParagraph, paragraph_numbering, read_docx_content
+from luoshi.text.errors import DocumentError
+from luoshi.text.read import read_docx
+
+from .make_docx import add_abstract_numbering, add_list
+
+W = nsdecls("w")
+
+
+def _runs(paragraph: Paragraph, xml: str) -> None:
+    for element in parse_xml(f"<w:x {W}>{xml}</w:x>"):
+        paragraph._p.append(element)
+
+
+def _document() -> Document:
+    document = Document()
+    # Inline content of every kind python-docx turns into text, and some it leaves out.
+    paragraph = document.add_paragraph("甲")
+    _runs(
+        paragraph,
+        '<w:r><w:tab/><w:t xml:space="preserve"> 乙 </w:t><w:br/><w:t>丙</w:t><w:br w:type="page"/></w:r>'
+        "<w:r><w:cr/><w:noBreakHyphen/><w:ptab/><w:rPr><w:b/></w:rPr></w:r>"
+        '<w:hyperlink w:anchor="x"><w:r><w:t>链接</w:t></w:r></w:hyperlink>'
+        "<w:ins><w:r><w:t>修订</w:t></w:r></w:ins>"
+        "<w:r><w:drawing><w:p><w:r><w:t>文本框</w:t></w:r></w:p></w:drawing></w:r>",
+    )
+    document.add_paragraph("学习不深入", style="Heading 2")
+    document.add_paragraph("某局整改方案", style="Title")
+    # A list style based on another one that carries the numbering.
+    add_abstract_numbering(document, 7, [("chineseCounting", "%1、"), ("decimal", "%2.")])
+    add_list(document, 7, 7)
+    styles = document.styles.element
+    styles.append(
+        parse_xml(
+            f'<w:style {W} w:type="paragraph" w:styleId="PlanBase"><w:name w:val="Plan &amp; Base"/>'
+            '<w:pPr><w:numPr><w:numId w:val="7"/></w:numPr></w:pPr></w:style>'
+        )
+    )
+    styles.append(
+        parse_xml(
+            f'<w:style {W} w:type="paragraph" w:styleId="PlanItem"><w:name w:val="Plan Item"/>'
+            '<w:basedOn w:val="PlanBase"/><w:pPr><w:numPr><w:ilvl w:val="1"/></w:numPr></w:pPr></w:style>'
+        )
+    )
+    document.add_paragraph("整改任务", style="Plan & Base")
+    document.add_paragraph("建立台账", style="Plan Item")
+    # A table with a merged header, a vertical merge and a table nested in a cell.
+    table = document.add_table(rows=3, cols=2)
+    table.cell(0, 0).merge(table.cell(0, 1)).text = "一、作风方面"
+    table.cell(1, 0).text = "会多"
+    table.cell(1, 1).text = "精简会议"
+    table.cell(1, 0).merge(table.cell(2, 0))
+    table.cell(2, 1).text = "压缩文件"
+    table.cell(2, 1).add_table(rows=1, cols=1).cell(0, 0).text = "嵌套"
+    return document
+
+
+def _bytes(document: Document) -> bytes:
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_paragraph_text_is_what_python_docx_reads() -> None:
+    document = _document()
+    content = read_docx_content(_bytes(document))
+    paragraphs = [block for block in content.blocks if isinstance(block, BodyParagraph)]
+    expected = [Paragraph(p, document).text for p in document.element.body.iterchildren(qn("w:p"))]
+    assert [p.text for p in paragraphs] == expected
+    assert expected[0] == "甲\t 乙 \n丙\n-\t链接"
+
+
+def test_styles_numbering_and_tables_come_out_as_before() -> None:
+    document = _document()
+    lines, tables = read_docx(_bytes(document))
+    assert lines.split("\n")[-5:] == [
+        "## 学习不深入",
+        "某局整改方案",
+        "一、整改任务",
+        "1.建立台账",
+        "\ue000TABLE0\ue000",
+    ]
+    assert tables == [[["一、作风方面"], ["会多", "精简会议"], ["会多", "压缩文件"]]]
+    (table,) = document.element.body.iterchildren(qn("w:tbl"))
+    assert tables == [table_rows(table, lambda p: Paragraph(p, document).text)]
+
+
+def test_numbering_follows_the_style_chain() -> None:
+    content = read_docx_content(_bytes(_document()))
+    assert content.styles["PlanBase"].name == "Plan & Base"
+    item = next(b for b in content.blocks if isinstance(b, BodyParagraph) and b.style == "PlanItem")
+    assert paragraph_numbering(item, content.styles) == ("7", 1)
+
+
+def test_an_entity_defined_through_entities_is_refused() -> None:
+    document = Document()
+    document.add_paragraph("正文")
+    data = _bytes(document)
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                part = part.replace(
+                    b"<w:document",
+                    b'<!DOCTYPE w:document [<!ENTITY a "aa"><!ENTITY b "&a;&a;">]><w:document',
+                    1,
+                )
+            target.writestr(info, part)
+    with pytest.raises(DocumentError, match="不是有效的 Word 文档"):
+        read_docx_content(buffer.getvalue(), "笑.docx")
