@@ -13,12 +13,14 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from luoshi.errors import DomainError, Invalid
 from luoshi.indicators import compliance, imports, services
 from luoshi.indicators.forms import ActivityForm, ActivityImportForm, IndicatorForm
+from luoshi.indicators.fragments import cached_member_fragment
 from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope
 from luoshi.ledger.models import Commitment, Round
 from luoshi.ledger.progress import max_upload_bytes
@@ -167,38 +169,43 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """A member's standing on each current indicator, their periods so far, and their records."""
+    """A member's standing on each current indicator, their periods so far, and their records
+    (cached until any of them may have changed, see `luoshi.indicators.fragments`)."""
     member = get_object_or_404(
         members_for_user(request.user).select_related("team__organization", "user"), pk=pk
     )
-    today = timezone.localdate()
-    indicators = list(
-        Indicator.objects.filter(round__team_id=member.team_id)
-        .filter(Q(scope=Scope.EACH_MEMBER) | Q(scope=Scope.MEMBER, member=member))
-        .select_related("round__team")
-    )
-    grid_map = compliance.grids(indicators, today)
-    rows = []
-    for ind in indicators:
-        grid = grid_map[ind.pk]
-        cells = [
-            grid.cells[(member.pk, span[0])] for span in grid.spans if (member.pk, span[0]) in grid.cells
-        ]
-        rows.append((ind, cells, grid.column_labels()))
-    standings = compliance.standings_for_member(member, today)
-    records = Activity.objects.filter(member=member).select_related("entered_by", "indicator")[:50]
     is_self = member.user_id is not None and member.user_id == request.user.pk
+    can_record = is_self or _can_manage(request, member.team)
+
+    def render_body() -> str:
+        today = timezone.localdate()
+        indicators = list(
+            Indicator.objects.filter(round__team_id=member.team_id)
+            .filter(Q(scope=Scope.EACH_MEMBER) | Q(scope=Scope.MEMBER, member=member))
+            .select_related("round__team")
+        )
+        grid_map = compliance.grids(indicators, today)
+        rows = []
+        for ind in indicators:
+            grid = grid_map[ind.pk]
+            cells = [
+                grid.cells[(member.pk, span[0])] for span in grid.spans if (member.pk, span[0]) in grid.cells
+            ]
+            rows.append((ind, cells, grid.column_labels()))
+        context = {
+            "member": member,
+            "rows": rows,
+            "standings": compliance.standings_for_member(member, today),
+            "records": Activity.objects.filter(member=member).select_related("entered_by", "indicator")[:50],
+            "can_record": can_record,
+        }
+        return render_to_string("indicators/partials/member_body.html", context)
+
+    body = cached_member_fragment(member, f"{can_record}", render_body)
     return render(
         request,
         "indicators/member.html",
-        {
-            "member": member,
-            "rows": rows,
-            "standings": standings,
-            "records": records,
-            "can_record": is_self or _can_manage(request, member.team),
-            "is_self": is_self,
-        },
+        {"member": member, "body_html": body, "can_record": can_record, "is_self": is_self},
     )
 
 

@@ -157,9 +157,10 @@ def cached_value(name: str, variant: str, compute: Callable[[], T]) -> T:
     return found
 
 
-# --- pages of one user's own measures (我的整改) ---------------------------------------------------
+# --- pages about one person: a user's own measures (我的整改), a member's records ----------------------
 
-user_fragment_store = _FragmentStore(max_entries=1000)  # one page per user: kept apart from the rounds'
+# One page per person (我的整改, a member's records): kept apart, so they never push out the rounds'.
+user_fragment_store = _FragmentStore(max_entries=1000)
 
 
 def owner_version(user_id: int) -> str:
@@ -199,17 +200,24 @@ def owner_version(user_id: int) -> str:
     return "|".join(f"{path}:{version}" for path, version in rows)
 
 
-def cached_owner_fragment(user_id: int, name: str, variant: str, render: Callable[[], str]) -> SafeString:
-    """RENDER()'s HTML of part NAME of USER_ID's own measures page, from the cache while their
-    `owner_version`, the day and VARIANT (what else it depends on, e.g. the user's roles) hold."""
+def cached_personal_fragment(
+    name: str, scope: int, version: Callable[[], str], variant: str, render: Callable[[], str]
+) -> SafeString:
+    """RENDER()'s HTML of part NAME of a page about one person (SCOPE: a user or member id), from
+    the cache while VERSION() (one query), the day and VARIANT (what else the part depends on, e.g.
+    the viewer's roles) are unchanged. VERSION is not asked when the cache is off."""
     if settings.LUOSHI_FRAGMENT_CACHE_SECONDS <= 0:
         return mark_safe(render())
-    version = owner_version(user_id)
-    shown = f"{timezone.localdate().isoformat()}|{settings.LUOSHI_DUE_SOON_DAYS}|{version}|{variant}"
+    shown = f"{timezone.localdate().isoformat()}|{settings.LUOSHI_DUE_SOON_DAYS}|{version()}|{variant}"
     digest = hashlib.sha1(shown.encode("utf-8")).hexdigest()
-    key = f"luoshi:user-frag:{name}:{user_id}:{digest}"
+    key = f"luoshi:personal:{name}:{scope}:{digest}"
     html = user_fragment_store.get(key)
     if html is None:
         html = str(render())
         user_fragment_store.set(key, html, settings.LUOSHI_FRAGMENT_CACHE_SECONDS)
     return mark_safe(html)
+
+
+def cached_owner_fragment(user_id: int, name: str, variant: str, render: Callable[[], str]) -> SafeString:
+    """RENDER()'s HTML of part NAME of USER_ID's own measures page, cached under `owner_version`."""
+    return cached_personal_fragment(name, user_id, lambda: owner_version(user_id), variant, render)
