@@ -41,7 +41,7 @@ def member_version(member: Member) -> str:
         f" || ':' || u.last_name FROM {user} u"
         f" WHERE u.id IN (SELECT entered_by_id FROM {activity} WHERE member_id = %s)"
     )
-    params = [member.team.organization.path, member.pk, member.team_id, member.pk]
+    params: list[str | int] = [member.team.organization.path, member.pk, member.team_id, member.pk]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = sorted((str(part), str(value or "0")) for part, value in cursor.fetchall())
