@@ -80,3 +80,29 @@ def test_each_member_has_their_own_version(current: Indicator, owner: Any, other
     services.record_activity(theirs.team, actor=other_member, member=theirs, date=TODAY, kind="visit")
     assert member_version(mine) != before  # the team's organization has a new event
     assert member_version(mine) != member_version(theirs)
+
+
+def test_the_page_lets_in_exactly_whom_members_for_user_lets_in(
+    request: pytest.FixtureRequest, owner: Any, django_user_model: Any
+) -> None:
+    from django.http import Http404
+
+    from luoshi.indicators.views import member_for_page, members_for_user
+
+    member = owner.memberships.get()
+    names = ["owner", "other_member", "organizer", "reviewer", "viewer", "town_organizer", "outsider"]
+    users = [request.getfixturevalue(name) for name in names]
+    users.append(django_user_model.objects.create_superuser("root", password="pw"))
+    users.append(django_user_model.objects.create_user("nobody", password="pw"))
+    for user in users:
+        allowed = members_for_user(user).filter(pk=member.pk).exists()
+        try:
+            found = member_for_page(user, member.pk)
+        except Http404:
+            found = None
+        assert (found is not None) == allowed, user.username
+        if found is not None:
+            assert found.team.organization.path == member.team.organization.path
+            assert found.active is True and found.name == member.name
+    with pytest.raises(Http404):
+        member_for_page(owner, member.pk + 1000)
