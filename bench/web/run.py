@@ -219,6 +219,11 @@ def bench_database(
         info = json.loads(built.stdout.strip().splitlines()[-1])
         build_seconds = time.perf_counter() - started
         kept.write_text(json.dumps({**info, "build_seconds": build_seconds}), encoding="utf-8")
+    if "LUOSHI_DATABASE_URL" in env:  # planner statistics, as autovacuum would gather after the load
+        import psycopg
+
+        with psycopg.connect(env["LUOSHI_DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("ANALYZE")
 
     port = free_port()
     server = subprocess.Popen(

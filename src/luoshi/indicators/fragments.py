@@ -37,9 +37,9 @@ def member_version(member: Member) -> str:
         f" || '-' || COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM {activity} WHERE member_id = %s"
         " UNION ALL SELECT 'i', CAST(COUNT(*) AS TEXT) || '-' || CAST(COALESCE(SUM(i.id), 0) AS TEXT)"
         f" FROM {indicator} i INNER JOIN {round_} r ON r.id = i.round_id WHERE r.team_id = %s"
-        " UNION ALL SELECT 'u', CAST(u.id AS TEXT) || ':' || u.username || ':' || u.first_name"
-        f" || ':' || u.last_name FROM {user} u"
-        f" WHERE u.id IN (SELECT entered_by_id FROM {activity} WHERE member_id = %s)"
+        " UNION ALL SELECT DISTINCT 'u', CAST(u.id AS TEXT) || ':' || u.username || ':' || u.first_name"
+        f" || ':' || u.last_name FROM {activity} a INNER JOIN {user} u ON u.id = a.entered_by_id"
+        " WHERE a.member_id = %s"
     )
     params: list[str | int] = [member.team.organization.path, member.pk, member.team_id, member.pk]
     with connection.cursor() as cursor:

@@ -180,17 +180,18 @@ def owner_version(user_id: int) -> str:
     event, organization, team = Event._meta.db_table, Organization._meta.db_table, Team._meta.db_table
     member, measure, round_ = Member._meta.db_table, Measure._meta.db_table, Round._meta.db_table
     co_owners = Measure.co_owners.through._meta.db_table
+    # Scalar subqueries on primary keys where a join would let PostgreSQL hash whole tables.
     sql = (
         f"WITH mine AS (SELECT id, team_id FROM {member} WHERE user_id = %s),"
         f" owned AS (SELECT id, round_id, updated_at FROM {measure} WHERE owner_id IN (SELECT id FROM mine)"
-        f" UNION SELECT id, round_id, updated_at FROM {measure} WHERE id IN"
-        f" (SELECT measure_id FROM {co_owners} WHERE member_id IN (SELECT id FROM mine)))"
-        " SELECT o.path, (SELECT CAST(e.seq AS TEXT) || '-' || SUBSTR(e.hash, 1, 16)"
-        f" FROM {event} e WHERE e.organization_path = o.path ORDER BY e.seq DESC LIMIT 1)"
-        f" FROM {organization} o WHERE o.id IN"
-        f" (SELECT organization_id FROM {team} WHERE id IN (SELECT team_id FROM mine)"
-        f" UNION SELECT t.organization_id FROM {team} t INNER JOIN {round_} r ON r.team_id = t.id"
-        " WHERE r.id IN (SELECT round_id FROM owned))"
+        f" UNION SELECT m.id, m.round_id, m.updated_at FROM {co_owners} c"
+        f" INNER JOIN {measure} m ON m.id = c.measure_id WHERE c.member_id IN (SELECT id FROM mine)),"
+        " teams AS (SELECT team_id FROM mine"
+        f" UNION SELECT (SELECT r.team_id FROM {round_} r WHERE r.id = owned.round_id) FROM owned),"
+        f" paths AS (SELECT (SELECT o.path FROM {team} t INNER JOIN {organization} o"
+        " ON o.id = t.organization_id WHERE t.id = teams.team_id) AS path FROM teams)"
+        " SELECT path, (SELECT CAST(e.seq AS TEXT) || '-' || SUBSTR(e.hash, 1, 16)"
+        f" FROM {event} e WHERE e.organization_path = paths.path ORDER BY e.seq DESC LIMIT 1) FROM paths"
         " UNION ALL SELECT '', CAST(COUNT(*) AS TEXT) || '-' || CAST(COALESCE(SUM(id), 0) AS TEXT)"
         " || '-' || COALESCE(CAST(MAX(updated_at) AS TEXT), '') FROM owned"
     )
