@@ -5,22 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("ledger", "0006_measure_co_owners"),
-        ("orgs", "0001_initial"),
+        ('ledger', '0006_measure_co_owners'),
+        ('orgs', '0001_initial'),
     ]
 
     operations = [
         migrations.AddField(
-            model_name="problem",
-            name="member",
-            field=models.ForeignKey(
-                blank=True,
-                null=True,
-                on_delete=django.db.models.deletion.PROTECT,
-                related_name="problems",
-                to="orgs.member",
-                verbose_name="班子成员",
-            ),
+            model_name='problem',
+            name='member',
+            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='problems', to='orgs.member', verbose_name='班子成员'),
         ),
     ]
