@@ -24,10 +24,11 @@ def _test_settings(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "files"
     from django.core.cache import cache
 
-    from luoshi.ledger.fragments import fragment_store
+    from luoshi.ledger.fragments import fragment_store, user_fragment_store
 
     cache.clear()  # cached fragments are keyed by data that test databases reuse
     fragment_store.clear()
+    user_fragment_store.clear()
     # A fast hasher (tests create many users) and static files without collectstatic's manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {

@@ -1,14 +1,16 @@
 """Web benchmark: the server as deployed (gunicorn), a province-sized database, 10 concurrent clients.
 
-    python bench/web/run.py [--teams 1000] [--measures 100] [--clients 10] [--requests 300]
-                            [--postgres postgresql://postgres@127.0.0.1:5432/postgres]
+    python bench/web/run.py [--teams 1000] [--measures 100] [--clients 10] [--requests 1000]
+                            [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--keep DIR]
 
 For each database (SQLite always; PostgreSQL when --postgres is given) it builds the dataset with
 `luoshi demo --teams T --measures M`, starts `luoshi serve`, logs in, and drives the ledger page of
-one round, its dashboard, the member page and the organization roll-up with concurrent clients,
-measuring /healthz in the same run as the yardstick. It then counts the SQL queries of each page on
-a small round (the ordinary demo) and a large one, to show the count does not grow with the data.
-Prints a Markdown table for the README; exits non-zero on any request error.
+one round, its dashboard, a member's own measures (我的整改), a member's page (履职记录) and the
+organization roll-up with concurrent clients, measuring /healthz in the same run as the yardstick.
+It then counts the SQL queries of each page on a small round (the ordinary demo) and a large one,
+to show the count does not grow with the data. Prints a Markdown table for the README; exits
+non-zero on any request error. With --keep DIR the datasets are built once into DIR (SQLite file,
+PostgreSQL database luoshi_bench) and reused by later runs with the same DIR and sizes.
 """
 
 from __future__ import annotations
@@ -154,9 +156,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.conf import settings
 settings.ALLOWED_HOSTS = ["*"]
+from luoshi.orgs.models import Member
 targets = json.loads(sys.argv[1])
 out = {}
 for label, (username, url_name, args) in targets.items():
+    if args == "own-member":  # the member page of the user's first team
+        args = [Member.objects.filter(user__username=username).order_by("id").values_list("pk", flat=True)[0]]
     try:
         url = reverse(url_name, args=args)
     except NoReverseMatch:
@@ -172,7 +177,7 @@ print(json.dumps(out))
 
 
 def query_counts(
-    env: dict[str, str], targets: dict[str, tuple[str, str, list[int]]]
+    env: dict[str, str], targets: dict[str, tuple[str, str, list[int] | str]]
 ) -> dict[str, dict[str, int]]:
     result = subprocess.run(
         [sys.executable, "-c", QUERY_COUNT_SCRIPT, json.dumps(targets)],
@@ -187,27 +192,38 @@ def query_counts(
 def bench_database(
     label: str, env: dict[str, str], args: argparse.Namespace, report: Callable[[str], None]
 ) -> int:
-    subprocess.run([LUOSHI, "demo"], env=env, check=True, capture_output=True)
-    started = time.perf_counter()
-    built = subprocess.run(
-        [
-            LUOSHI,
-            "demo",
-            "--teams",
-            str(args.teams),
-            "--measures",
-            str(args.measures),
-            "--json",
-            "--password",
-            "bench-pw-1",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    info = json.loads(built.stdout.strip().splitlines()[-1])
-    build_seconds = time.perf_counter() - started
+    kept = Path(env["LUOSHI_DATA_DIR"]) / f"bench-{args.teams}x{args.measures}.json"
+    if kept.exists():  # --keep: the dataset of an earlier run with the same sizes
+        info = json.loads(kept.read_text(encoding="utf-8"))
+        build_seconds = float(info["build_seconds"])
+    else:
+        subprocess.run([LUOSHI, "demo"], env=env, check=True, capture_output=True)
+        started = time.perf_counter()
+        built = subprocess.run(
+            [
+                LUOSHI,
+                "demo",
+                "--teams",
+                str(args.teams),
+                "--measures",
+                str(args.measures),
+                "--json",
+                "--password",
+                "bench-pw-1",
+            ],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        info = json.loads(built.stdout.strip().splitlines()[-1])
+        build_seconds = time.perf_counter() - started
+        kept.write_text(json.dumps({**info, "build_seconds": build_seconds}), encoding="utf-8")
+    if "LUOSHI_DATABASE_URL" in env:  # planner statistics, as autovacuum would gather after the load
+        import psycopg
+
+        with psycopg.connect(env["LUOSHI_DATABASE_URL"], autocommit=True) as conn:
+            conn.execute("ANALYZE")
 
     port = free_port()
     server = subprocess.Popen(
@@ -234,7 +250,8 @@ def bench_database(
             ("/healthz", "/healthz", province),
             ("ledger (one round)", f"/rounds/{info['round_id']}/", province),
             ("dashboard (one round)", f"/rounds/{info['round_id']}/dashboard/", province),
-            ("member page", "/my/", member),
+            ("my measures (我的整改)", "/my/", member),
+            ("member page (履职记录)", f"/members/{info['member_id']}/activities/", member),
             ("roll-up (all organizations)", "/dashboard/", province),
         ]
         available = []
@@ -274,7 +291,8 @@ def bench_database(
         {
             "ledger": ("bangongshi", "round_detail", [demo_round]),
             "dashboard": ("bangongshi", "round_dashboard", [demo_round]),
-            "member page": ("lijianhua", "my_measures", []),
+            "my measures": ("lijianhua", "my_measures", []),
+            "member page": ("lijianhua", "member_activities", "own-member"),
             "roll-up": ("bangongshi", "org_dashboard", []),
         },
     )
@@ -283,7 +301,8 @@ def bench_database(
         {
             "ledger": (info["province_user"], "round_detail", [info["round_id"]]),
             "dashboard": (info["province_user"], "round_dashboard", [info["round_id"]]),
-            "member page": (info["member_user"], "my_measures", []),
+            "my measures": (info["member_user"], "my_measures", []),
+            "member page": (info["member_user"], "member_activities", [info["member_id"]]),
             "roll-up": (info["province_user"], "org_dashboard", []),
         },
     )
@@ -315,6 +334,9 @@ def main() -> int:
     parser.add_argument(
         "--postgres", help="a PostgreSQL server URL (its database is not touched; luoshi_bench is created)"
     )
+    parser.add_argument(
+        "--keep", type=Path, help="build the datasets once into this directory and reuse them in later runs"
+    )
     args = parser.parse_args()
 
     lines: list[str] = []
@@ -325,20 +347,27 @@ def main() -> int:
 
     errors = 0
     with tempfile.TemporaryDirectory(prefix="luoshi-bench-") as tmp:
-        base_env = {**os.environ, "LUOSHI_DATA_DIR": tmp, "LUOSHI_LOG_LEVEL": "ERROR"}
+        data = args.keep.resolve() if args.keep else Path(tmp)
+        data.mkdir(parents=True, exist_ok=True)
+        base_env = {**os.environ, "LUOSHI_DATA_DIR": str(data), "LUOSHI_LOG_LEVEL": "ERROR"}
         base_env.pop("LUOSHI_DATABASE_URL", None)
         errors += bench_database("SQLite", base_env, args, report)
         if args.postgres:
             import psycopg
 
-            with psycopg.connect(args.postgres, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS luoshi_bench")
-                conn.execute("CREATE DATABASE luoshi_bench")
+            pg_dir = data / "pg"
+            reuse = args.keep is not None and (pg_dir / f"bench-{args.teams}x{args.measures}.json").exists()
+            if not reuse:
+                with psycopg.connect(args.postgres, autocommit=True) as conn:
+                    conn.execute("DROP DATABASE IF EXISTS luoshi_bench")
+                    conn.execute("CREATE DATABASE luoshi_bench")
+                if pg_dir.exists():
+                    for stale in pg_dir.glob("bench-*.json"):
+                        stale.unlink()
             pg_url = urllib.parse.urlunparse(
                 urllib.parse.urlparse(args.postgres)._replace(path="/luoshi_bench")
             )
-            pg_dir = Path(tmp) / "pg"
-            pg_dir.mkdir()
+            pg_dir.mkdir(exist_ok=True)
             errors += bench_database(
                 "PostgreSQL",
                 {**base_env, "LUOSHI_DATA_DIR": str(pg_dir), "LUOSHI_DATABASE_URL": pg_url},

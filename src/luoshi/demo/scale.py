@@ -1,8 +1,10 @@
 """A province-sized dataset for benchmarks: `luoshi demo --teams T --measures M`.
 
 Province → cities → counties, one leadership team and one round per county, M measures per round
-under M/2 problems, statuses and deadlines spread the way a real year looks. Rows are bulk-inserted
-(one audit event records the load, not one per row: this is generated data, not anybody's work).
+under M/2 problems, statuses and deadlines spread the way a real year looks; per round two
+indicators (each member's monthly visits, the team's quarterly seminar) with six months of
+activity records behind them. Rows are bulk-inserted (one audit event records the load, not one per
+row: this is generated data, not anybody's work).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ STATUS_WEIGHTS = [
 ]
 CITY_SIZE = 20  # counties per city
 BATCH = 5000
+ACTIVITY_MONTHS = 6  # months of records before this one, besides this month's
 
 
 def build(
@@ -61,6 +64,7 @@ def build(
             for i in range((teams + CITY_SIZE - 1) // CITY_SIZE)
         ]
         first_member_user = None
+        first_member_id = 0
         first_round = None
         for t in range(teams):
             county = Organization.objects.create(name=f"基准县{t + 1}", parent=cities[t // CITY_SIZE])
@@ -117,8 +121,9 @@ def build(
                     )
                 )
             Measure.objects.bulk_create(rows, batch_size=BATCH)
+            _indicators_and_records(round_, team, members, admin, member_user, rng, today)
             if first_round is None:
-                first_round, first_member_user = round_, member_user
+                first_round, first_member_user, first_member_id = round_, member_user, members[0].pk
             if progress and sys.stderr.isatty() and (t + 1) % 10 == 0:
                 print(f"\r已生成 {t + 1}/{teams} 个班子", end="", file=sys.stderr, flush=True)
         record(
@@ -134,7 +139,74 @@ def build(
     return {
         "province_user": admin.username,
         "member_user": first_member_user.username,
+        "member_id": first_member_id,
         "round_id": first_round.pk,
         "teams": teams,
         "measures": measures,
     }
+
+
+def _indicators_and_records(
+    round_: Any, team: Any, members: list[Any], admin: Any, member_user: Any, rng: random.Random, today: Any
+) -> None:
+    """Two indicators of ROUND (each member visits monthly; the team holds a seminar each quarter)
+    from ACTIVITY_MONTHS months back, and the records a busy team would have entered meanwhile."""
+    from decimal import Decimal
+
+    from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope
+
+    start = today.replace(day=1)
+    for _ in range(ACTIVITY_MONTHS):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
+    end = today + datetime.timedelta(days=180)
+    Indicator.objects.bulk_create(
+        [
+            Indicator(
+                round=round_,
+                name="每名班子成员每月至少到联系点调研1次",
+                kind=ActivityKind.VISIT,
+                scope=Scope.EACH_MEMBER,
+                period=Period.MONTH,
+                target=Decimal(1),
+                unit="次",
+                start=start,
+                end=end,
+                created_by=admin,
+            ),
+            Indicator(
+                round=round_,
+                name="班子每季度至少开展1次专题研讨",
+                kind=ActivityKind.SEMINAR,
+                scope=Scope.TEAM,
+                period=Period.QUARTER,
+                target=Decimal(1),
+                unit="次",
+                start=start,
+                end=end,
+                created_by=admin,
+            ),
+        ]
+    )
+    records = []
+    for month in range(ACTIVITY_MONTHS + 1):
+        first = (start + datetime.timedelta(days=31 * month)).replace(day=1)
+        last_day = min(today, (first + datetime.timedelta(days=27)))
+        for member in members:
+            for _visit in range(rng.choice([0, 1, 1, 2])):
+                day = first + datetime.timedelta(days=rng.randint(0, (last_day - first).days))
+                records.append(
+                    Activity(
+                        team=team,
+                        member=member,
+                        date=day,
+                        kind=ActivityKind.VISIT,
+                        households=rng.randint(0, 12),
+                        place="联系点",
+                        entered_by=member_user if member.user_id else admin,
+                    )
+                )
+        if month % 3 == 0:
+            records.append(
+                Activity(team=team, date=first, kind=ActivityKind.SEMINAR, note="专题研讨", entered_by=admin)
+            )
+    Activity.objects.bulk_create(records, batch_size=BATCH)

@@ -6,32 +6,86 @@ width), its correction, and the .xlsx import. Every object comes through `for_us
 
 from __future__ import annotations
 
-from typing import Any, cast
+from collections.abc import Iterator
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db import connection
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from luoshi.errors import DomainError, Invalid
 from luoshi.indicators import compliance, imports, services
 from luoshi.indicators.forms import ActivityForm, ActivityImportForm, IndicatorForm
+from luoshi.indicators.fragments import cached_member_fragment
 from luoshi.indicators.models import Activity, ActivityKind, Indicator, Period, Scope
 from luoshi.ledger.models import Commitment, Problem, Round
 from luoshi.ledger.progress import max_upload_bytes
 from luoshi.orgs.access import has_role, organizations_q, roles_for_action
-from luoshi.orgs.models import Member, Team
+from luoshi.orgs.models import Member, Organization, Team
+
+M = TypeVar("M", bound=Model)
 
 
 def members_for_user(user: Any, action: str = "view") -> QuerySet[Member]:
     """Members whose page USER may see: their own, and those of the teams their roles reach."""
+    reach = organizations_q(user, roles_for_action(action), prefix="team__organization__")
+    if not reach:  # a superuser's "everything" (an empty Q would drop out of the OR below)
+        return Member.objects.all()
     own = Q(user=user) if user.is_authenticated else Q(pk__in=[])
-    return Member.objects.filter(
-        own | organizations_q(user, roles_for_action(action), prefix="team__organization__")
+    return Member.objects.filter(own | reach)
+
+
+def _from_row(model: type[M], values: Iterator[Any]) -> M:
+    """An instance of MODEL from its concrete fields' next values in a plain query's row."""
+    found = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [field.attname for field in found],
+        [field.to_python(next(values)) for field in found],
     )
+
+
+def member_for_page(user: Any, pk: int) -> Member:
+    """The member with PK, with team and organization, if USER may see their page (the rule of
+    `members_for_user`: their own, or a role on the team's organization or above it, as
+    `orgs.access.has_role` says for one organization); else a 404.
+
+    Plain SQL: asked on every visit to a member's page, where building the ORM query (an OR over
+    the user's organizations, three joins) costs several times more than running it."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"{alias}.{quote(field.column)}"
+        for alias, model in (("m", Member), ("t", Team), ("o", Organization))
+        for field in model._meta.concrete_fields
+    )
+    sql = (
+        f"SELECT {columns} FROM {Member._meta.db_table} m"
+        f" INNER JOIN {Team._meta.db_table} t ON t.id = m.team_id"
+        f" INNER JOIN {Organization._meta.db_table} o ON o.id = t.organization_id WHERE m.id = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [pk])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404
+    values = iter(row)
+    member, team, organization = (
+        _from_row(Member, values),
+        _from_row(Team, values),
+        _from_row(Organization, values),
+    )
+    team.organization = organization
+    member.team = team
+    own = user.is_authenticated and member.user_id == user.pk
+    if not own and not has_role(user, organization.path, "view"):
+        raise Http404
+    return member
 
 
 def _uid(request: HttpRequest) -> int:
@@ -167,43 +221,48 @@ def indicator_grid(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def member_page(request: HttpRequest, pk: int) -> HttpResponse:
-    """A member's standing on each current indicator, their periods so far, and their records."""
-    member = get_object_or_404(
-        members_for_user(request.user).select_related("team__organization", "user"), pk=pk
-    )
-    today = timezone.localdate()
-    indicators = list(
-        Indicator.objects.filter(round__team_id=member.team_id)
-        .filter(Q(scope=Scope.EACH_MEMBER) | Q(scope=Scope.MEMBER, member=member))
-        .select_related("round__team")
-    )
-    grid_map = compliance.grids(indicators, today)
-    rows = []
-    for ind in indicators:
-        grid = grid_map[ind.pk]
-        cells = [
-            grid.cells[(member.pk, span[0])] for span in grid.spans if (member.pk, span[0]) in grid.cells
-        ]
-        rows.append((ind, cells, grid.column_labels()))
-    standings = compliance.standings_for_member(member, today)
-    records = Activity.objects.filter(member=member).select_related("entered_by", "indicator")[:50]
+    """A member's standing on each current indicator, their periods so far, and their records
+    (cached until any of them may have changed, see `luoshi.indicators.fragments`)."""
+    member = member_for_page(request.user, pk)
     is_self = member.user_id is not None and member.user_id == request.user.pk
-    return render(
-        request,
-        "indicators/member.html",
-        {
+    can_record = is_self or _can_manage(request, member.team)
+
+    def render_body() -> str:
+        today = timezone.localdate()
+        indicators = list(
+            Indicator.objects.filter(round__team_id=member.team_id)
+            .filter(Q(scope=Scope.EACH_MEMBER) | Q(scope=Scope.MEMBER, member=member))
+            .select_related("round__team")
+        )
+        grid_map = compliance.grids(indicators, today)
+        rows = []
+        for ind in indicators:
+            grid = grid_map[ind.pk]
+            cells = [
+                grid.cells[(member.pk, span[0])] for span in grid.spans if (member.pk, span[0]) in grid.cells
+            ]
+            rows.append((ind, cells, grid.column_labels()))
+        context = {
             "member": member,
             "rows": rows,
-            "standings": standings,
-            "records": records,
-            "can_record": is_self or _can_manage(request, member.team),
-            "is_self": is_self,
-            "own_problems": Problem.objects.for_user(request.user)
-            .filter(member=member)
+            "standings": compliance.standings_for_member(member, today),
+            "records": Activity.objects.filter(member=member).select_related("entered_by", "indicator")[:50],
+            "can_record": can_record,
+            # The member's own problems (their material, criticisms, opinions about them): of the
+            # member's team, which member_for_page has let the user see; their changes are audit
+            # events of the team's organization, so the fragment's version covers them.
+            "own_problems": Problem.objects.filter(member=member, round__team_id=member.team_id)
             .select_related("round")
             .prefetch_related("measures")
             .order_by("-round__year", "round_id", "number")[:100],
-        },
+        }
+        return render_to_string("indicators/partials/member_body.html", context)
+
+    body = cached_member_fragment(member, f"{can_record}", render_body)
+    return render(
+        request,
+        "indicators/member.html",
+        {"member": member, "body_html": body, "can_record": can_record, "is_self": is_self},
     )
 
 

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, F, OuterRef, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,11 +24,13 @@ from django.views.decorators.http import require_GET, require_POST
 from luoshi.errors import DomainError
 from luoshi.ledger import progress
 from luoshi.ledger.forms import ExtensionDecisionForm, ExtensionRequestForm, ProgressForm, TransitionForm
+from luoshi.ledger.fragments import cached_owner_fragment
 from luoshi.ledger.models import Evidence, Extension, Measure
 from luoshi.ledger.services import capacities, four_eyes_refusal, involvement_of, transition
 from luoshi.ledger.states import OPEN_STATUSES, OWNER_SIDE, Actor, MeasureStatus, rule_for, targets_from
 from luoshi.notices.models import Notice
 from luoshi.notices.rules import SUMMARY_QUOTE
+from luoshi.orgs.access import grants
 from luoshi.text.shorten import shorten
 
 # Where a form on the review queue sends the reviewer back to (never a URL taken from the request).
@@ -167,19 +170,30 @@ def _back(request: HttpRequest, measure: Measure) -> HttpResponseRedirect:
 @login_required
 @require_GET
 def my_measures(request: HttpRequest) -> HttpResponse:
-    """The member's own measures by current deadline (none first to last), with lights."""
-    pending = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.REQUESTED)
-    measures = (
-        Measure.objects.for_user(request.user, "work")
-        .owned_by(request.user)
-        .select_related("round__team__organization", "problem")
-        .annotate(extension_pending=Exists(pending))
-        .order_by(F("current_deadline").asc(nulls_last=True), "round_id", "number")
-    )
-    today = timezone.localdate()
-    rows = [(m, m.light(today)) for m in measures]
-    open_count = sum(1 for m, _ in rows if m.is_open)
-    return render(request, "ledger/work/my_measures.html", {"rows": rows, "open_count": open_count})
+    """The member's own measures by current deadline (none first to last), with lights.
+
+    The list is cached per user until anything shown in it may have changed (`owner_version`);
+    the links to the personal lists also depend on the user's roles, hence the variant."""
+    user = request.user
+
+    def render_list() -> str:
+        pending = Extension.objects.filter(measure=OuterRef("pk"), status=Extension.Status.REQUESTED)
+        measures = (
+            Measure.objects.for_user(user, "work")
+            .owned_by(user)
+            .select_related("round__team__organization", "problem")
+            .annotate(extension_pending=Exists(pending))
+            .order_by(F("current_deadline").asc(nulls_last=True), "round_id", "number")
+        )
+        today = timezone.localdate()
+        rows = [(m, m.light(today)) for m in measures]
+        open_count = sum(1 for m, _ in rows if m.is_open)
+        context = {"rows": rows, "open_count": open_count, "request": request}
+        return render_to_string("ledger/work/partials/my_measures_list.html", context)
+
+    variant = f"{user.is_superuser}|{sorted(grants(user))}"
+    html = cached_owner_fragment(_uid(request), "my-measures", variant, render_list)
+    return render(request, "ledger/work/my_measures.html", {"list_html": html})
 
 
 @login_required
