@@ -131,7 +131,15 @@ def open_archive(
         )
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,
+    ) as exc:
+        # NotImplementedError: a directory entry claiming a zip version Python cannot read.
         raise DocumentError(filename, f"不是有效的 {what}（压缩包已损坏）") from exc
     infos = archive.infolist()
     if len(infos) > limits.archive_members:
@@ -288,7 +296,8 @@ class _Scan:
             for chunk in chunks:
                 self.parser.Parse(chunk, False)
             self.parser.Parse(b"", True)
-        except expat.ExpatError as exc:
+        except (expat.ExpatError, LookupError) as exc:
+            # LookupError: an XML declaration naming an encoding that does not exist (encoding="es").
             raise DocumentError(
                 self.filename, f"不是有效的 {self.what}（{self.part} 不是有效的 XML）"
             ) from exc
