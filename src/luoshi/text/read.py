@@ -25,6 +25,7 @@ from pathlib import PurePath
 from typing import Any
 
 from luoshi.text.errors import DocumentError
+from luoshi.text.headings import FIELD_LABEL_RE
 from luoshi.text.limits import LimitError, check_text_lines, open_archive, strip_controls
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
@@ -344,9 +345,24 @@ def _wrap_width(lines: list[str]) -> int | None:
     return None
 
 
+def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
+    """Whether a line is the broken-off end of the line before it, whatever the wrap width:
+    a date cut after its number (完成时限：2026年8 / 月底前), a field label cut in two (完成时 /
+    限：…), or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
+    if prev[-1].isdigit() and line[0] in "年月日":
+        return True
+    colon = max(line.find("：", 0, 4), line.find(":", 0, 4))
+    if colon > 0:
+        joined = prev[-6:] + line[: colon + 1]
+        match = FIELD_LABEL_RE.search(joined)
+        return match is not None and match.end() == len(joined) and match.start() < 6
+    return wide and len(line) <= 4 and line[-1] in "。；;"
+
+
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     width = _wrap_width(lines)
+    longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
     # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
     out: list[list[str]] = []
@@ -362,6 +378,10 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                 and (
                     prev[-1] in _CONTINUING
                     or (width is not None and prev[-1] not in _TERMINAL and prev_width >= width - 4)
+                    or (
+                        prev[-1] not in _TERMINAL
+                        and _fragment_continues(prev, line, len(prev) * 5 >= longest * 4)
+                    )
                 )
             )
             if joins:
