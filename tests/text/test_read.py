@@ -251,3 +251,20 @@ def test_complaint_words_in_content_are_not_site_debris() -> None:
         "2．投诉举报处置不及时，12315平台部分投诉超过规定时限办结。",
         "整改措施：扫码亮证，公开举报电话。",
     ]
+
+
+def test_a_broken_date_label_or_sentence_end_is_rejoined() -> None:
+    # A PDF's text layer: short paragraphs (no common wrap width), each field line broken once.
+    raw = (
+        "关于巡察反馈意见的整改方案\n一、安全管理方面存在的问题\n1．档案库房安全隐患排查不及时。\n整改措施：\n"
+        "（1）制定档案开放鉴定工作计划，年内完成馆藏档案开放鉴定百分之五十\n以上。\n"
+        + "".join(f"（{n}）库房温湿度每天记录不少于两次。\n" for n in range(2, 8))
+        + "责任领导：副馆长芦建军；责任单位：保管利用科；完成时限：2026年8\n月底前\n"
+        "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时\n限：2026年11月30日前"
+    )
+    lines = clean_text(raw).text.split("\n")
+    assert lines[4] == "（1）制定档案开放鉴定工作计划，年内完成馆藏档案开放鉴定百分之五十以上。"
+    assert lines[11:] == [
+        "责任领导：副馆长芦建军；责任单位：保管利用科；完成时限：2026年8月底前",
+        "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时限：2026年11月30日前",
+    ]
