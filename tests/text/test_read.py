@@ -268,3 +268,31 @@ def test_a_broken_date_label_or_sentence_end_is_rejoined() -> None:
         "责任领导：副馆长芦建军；责任单位：保管利用科；完成时限：2026年8月底前",
         "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时限：2026年11月30日前",
     ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("2026年8", "月底前"),
+        ("2026年", "12月31日前"),
+        ("2026", "年底前"),
+        ("2026年8月", "底前"),
+        ("2026年", "底前"),
+    ],
+)
+def test_a_deadline_broken_inside_its_date_is_rejoined(first: str, second: str) -> None:
+    raw = (
+        f"整改措施：\n（1）每月学习一次。\n责任领导：张三；完成时限：{first}\n{second}\n（2）每季度通报一次。"
+    )
+    assert clean_text(raw).text.split("\n")[2] == f"责任领导：张三；完成时限：{first}{second}"
+
+
+def test_a_field_line_is_not_joined_to_the_closing_paragraph() -> None:
+    raw = (
+        "（1）结合档案工作特点，每月开展一次主题党日活动，支部书记每年讲党课不少于1次。\n"
+        "责任领导：支部书记卓文华；责任单位：办公室；完成时限：长期坚持\n认真抓好落实。"
+    )
+    assert clean_text(raw).text.split("\n")[1:] == [
+        "责任领导：支部书记卓文华；责任单位：办公室；完成时限：长期坚持",
+        "认真抓好落实。",
+    ]

@@ -345,18 +345,30 @@ def _wrap_width(lines: list[str]) -> int | None:
     return None
 
 
+# A date as a deadline writes it: 2026年8月底前, 2026年12月31日前, 2026年底前, 8月底前.
+_DATE_SPAN_RE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日|底|末|[上中下]旬)?|底|内)前?|\d{1,2}月(?:\d{1,2}日|底|末|[上中下]旬)前?"
+)
+
+
 def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
     """Whether a line is the broken-off end of the line before it, whatever the wrap width:
-    a date cut after its number (完成时限：2026年8 / 月底前), a field label cut in two (完成时 /
-    限：…), or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
-    if prev[-1].isdigit() and line[0] in "年月日":
-        return True
+    a date cut in two (完成时限：2026年8 / 月底前), a field label cut in two (完成时 / 限：…),
+    or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
+    if (prev[-1].isdigit() or prev[-1] in "年月") and (line[0].isdigit() or line[0] in "年月日底末内上中下"):
+        joined = prev[-10:] + line[:10]
+        cut = len(prev[-10:])
+        for match in _DATE_SPAN_RE.finditer(joined):
+            if match.start() < cut < match.end():
+                return True
     colon = max(line.find("：", 0, 4), line.find(":", 0, 4))
     if colon > 0:
         joined = prev[-6:] + line[: colon + 1]
-        match = FIELD_LABEL_RE.search(joined)
-        return match is not None and match.end() == len(joined) and match.start() < 6
-    return wide and len(line) <= 4 and line[-1] in "。；;"
+        label = FIELD_LABEL_RE.search(joined)
+        return label is not None and label.end() == len(joined) and label.start() < 6
+    if FIELD_LABEL_RE.search(prev):
+        return False  # a field line ends without punctuation: what follows is its own paragraph
+    return wide and len(line) <= 8 and line[-1] in "。；;"
 
 
 def _join_wrapped(lines: list[str]) -> list[str]:
@@ -380,7 +392,7 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                     or (width is not None and prev[-1] not in _TERMINAL and prev_width >= width - 4)
                     or (
                         prev[-1] not in _TERMINAL
-                        and _fragment_continues(prev, line, len(prev) * 5 >= longest * 4)
+                        and _fragment_continues(prev, line, len(prev) >= 20 and len(prev) * 5 >= longest * 4)
                     )
                 )
             )
