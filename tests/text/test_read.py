@@ -296,3 +296,11 @@ def test_a_field_line_is_not_joined_to_the_closing_paragraph() -> None:
         "责任领导：支部书记卓文华；责任单位：办公室；完成时限：长期坚持",
         "认真抓好落实。",
     ]
+
+
+def test_a_field_value_broken_before_the_next_field_is_rejoined() -> None:
+    raw = "（1）每月学习一次。\n责任领导：馆长卓文华、副馆长芦\n建军；责任单位：保管利用科；完成时限：长期坚持\n中共某支部"
+    assert clean_text(raw).text.split("\n")[1:] == [
+        "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时限：长期坚持",
+        "中共某支部",
+    ]

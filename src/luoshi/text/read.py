@@ -351,16 +351,22 @@ _DATE_SPAN_RE = re.compile(
 )
 
 
+# The end of a field's value, then the next field: "军；责任单位：…".
+_FIELD_TAIL_RE = re.compile(r"^([^。；;：:，,\s]{1,12})[；;，,\s]+(?=" + FIELD_LABEL_RE.pattern + ")")
+
+
 def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
     """Whether a line is the broken-off end of the line before it, whatever the wrap width:
-    a date cut in two (完成时限：2026年8 / 月底前), a field label cut in two (完成时 / 限：…),
-    or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
+    a date cut in two (完成时限：2026年8 / 月底前), a field label or value cut in two (完成时 / 限：…,
+    副馆长芦建 / 军；责任单位：…), or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
     if (prev[-1].isdigit() or prev[-1] in "年月") and (line[0].isdigit() or line[0] in "年月日底末内上中下"):
         joined = prev[-10:] + line[:10]
         cut = len(prev[-10:])
         for match in _DATE_SPAN_RE.finditer(joined):
             if match.start() < cut < match.end():
                 return True
+    if (field := _FIELD_TAIL_RE.match(line)) and FIELD_LABEL_RE.match(field.group(1)) is None:
+        return FIELD_LABEL_RE.match(prev) is not None  # 责任领导：副馆长芦建 / 军；责任单位：…
     colon = max(line.find("：", 0, 4), line.find(":", 0, 4))
     if colon > 0:
         joined = prev[-6:] + line[: colon + 1]
