@@ -278,6 +278,8 @@ def test_a_broken_date_label_or_sentence_end_is_rejoined() -> None:
         ("2026", "年底前"),
         ("2026年8月", "底前"),
         ("2026年", "底前"),
+        ("2026年8月底", "前"),
+        ("立行立改、长期", "坚持"),
     ],
 )
 def test_a_deadline_broken_inside_its_date_is_rejoined(first: str, second: str) -> None:

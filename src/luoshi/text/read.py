@@ -355,16 +355,26 @@ _DATE_SPAN_RE = re.compile(
 _FIELD_TAIL_RE = re.compile(r"^([^。；;：:，,\s]{1,12})[；;，,\s]+(?=" + FIELD_LABEL_RE.pattern + ")")
 
 
+_STANDING_RE = re.compile(r"立行立改|长期坚持|持续推进|持续整改|常态长效")
+
+
+def _spans_the_cut(pattern: re.Pattern[str], prev: str, line: str) -> bool:
+    """Whether a match of `pattern` runs from the end of `prev` into the start of `line`."""
+    cut = min(len(prev), 10)
+    return any(m.start() < cut < m.end() for m in pattern.finditer(prev[-10:] + line[:10]))
+
+
 def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
     """Whether a line is the broken-off end of the line before it, whatever the wrap width:
     a date cut in two (完成时限：2026年8 / 月底前), a field label or value cut in two (完成时 / 限：…,
     副馆长芦建 / 军；责任单位：…), or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
-    if (prev[-1].isdigit() or prev[-1] in "年月") and (line[0].isdigit() or line[0] in "年月日底末内上中下"):
-        joined = prev[-10:] + line[:10]
-        cut = len(prev[-10:])
-        for match in _DATE_SPAN_RE.finditer(joined):
-            if match.start() < cut < match.end():
-                return True
+    dates = (prev[-1].isdigit() or prev[-1] in "年月日底末旬") and (
+        line[0].isdigit() or line[0] in "年月日底末内上中下前"
+    )
+    if dates and _spans_the_cut(_DATE_SPAN_RE, prev, line):
+        return True
+    if FIELD_LABEL_RE.match(prev) and _spans_the_cut(_STANDING_RE, prev, line):
+        return True  # 完成时限：长期坚 / 持
     if (field := _FIELD_TAIL_RE.match(line)) and FIELD_LABEL_RE.match(field.group(1)) is None:
         return FIELD_LABEL_RE.match(prev) is not None  # 责任领导：副馆长芦建 / 军；责任单位：…
     colon = max(line.find("：", 0, 4), line.find(":", 0, 4))
