@@ -129,3 +129,59 @@ def test_numbered_measure_labels() -> None:
         ("每月学习一次。", 0, "张三"),
         ("建立台账。", 0, "张三"),
     ]
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        "（责任人：张三；责任单位：办公室；完成时限：2025年6月底前）",
+        "责任人：张三；责任单位：办公室；完成时限：2025年6月底前",
+    ],
+)
+def test_unnumbered_measure_paragraphs_under_a_numbered_problem(fields: str) -> None:
+    doc = parse_text(
+        "某局整改方案\n（一）学习方面\n1.学习不深，流于形式。\n建立学习制度。\n每月集中学习不少于1次。\n"
+        f"{fields}\n2.调研不实。\n开展专题调研。\n{fields}\n（二）作风方面\n1.作风不实。\n"
+        f"整治形式主义。\n{fields}\n各单位要按时报送整改进展。\n某局党组\n2025年8月1日"
+    )
+    assert [(p.aspect, p.text) for p in doc.problems] == [
+        ("学习", "学习不深，流于形式。"),
+        ("学习", "调研不实。"),
+        ("作风", "作风不实。"),
+    ]
+    assert [(m.text, m.problem, m.group, m.owner, str(m.deadline)) for m in doc.measures] == [
+        ("建立学习制度。", 0, "学习", "张三", "2025-06-30"),
+        ("每月集中学习不少于1次。", 0, "学习", "张三", "2025-06-30"),
+        ("开展专题调研。", 1, "学习", "张三", "2025-06-30"),
+        ("整治形式主义。", 2, "作风", "张三", "2025-06-30"),
+    ]
+
+
+def test_unnumbered_measures_with_fields_after_each() -> None:
+    doc = parse_text(
+        "某局整改方案\n1.服务不均衡。\n推行服务清单。\n（责任人：张三；完成时限：长期坚持）\n"
+        "每半年考核一次。\n（责任人：李四；完成时限：2025年12月31日前）\n2.监管不到位。\n清理借调人员。\n"
+        "（责任人：王五；完成时限：立行立改）\n请各单位认真抓好落实。"
+    )
+    assert [(m.text, m.problem, m.owner, m.deadline_text) for m in doc.measures] == [
+        ("推行服务清单。", 0, "张三", "长期坚持"),
+        ("每半年考核一次。", 0, "李四", "2025年12月31日前"),
+        ("清理借调人员。", 1, "王五", "立行立改"),
+    ]
+
+
+@pytest.mark.parametrize("marker", ["1.", "1、"])
+def test_inline_measures_numbered_like_the_problems(marker: str) -> None:
+    second = marker.replace("1", "2")
+    doc = parse_text(
+        f"整改方案\n（一）产业方面的问题\n{marker}产业后劲不足。\n"
+        f"整改措施：{marker}编制产业规划；{second}每年培育合作社不少于3家。\n责任领导：张三\n完成时限：10月底前\n"
+        f"{second}集体经济薄弱。\n整改措施：一是制定发展方案；二是壮大集体经济。\n责任领导：李四"
+    )
+    assert [p.text for p in doc.problems] == ["产业后劲不足。", "集体经济薄弱。"]
+    assert [(m.text, m.problem) for m in doc.measures] == [
+        ("编制产业规划", 0),
+        ("每年培育合作社不少于3家。", 0),
+        ("制定发展方案", 1),
+        ("壮大集体经济。", 1),
+    ]

@@ -251,3 +251,58 @@ def test_complaint_words_in_content_are_not_site_debris() -> None:
         "2．投诉举报处置不及时，12315平台部分投诉超过规定时限办结。",
         "整改措施：扫码亮证，公开举报电话。",
     ]
+
+
+def test_a_broken_date_label_or_sentence_end_is_rejoined() -> None:
+    # A PDF's text layer: short paragraphs (no common wrap width), each field line broken once.
+    raw = (
+        "关于巡察反馈意见的整改方案\n一、安全管理方面存在的问题\n1．档案库房安全隐患排查不及时。\n整改措施：\n"
+        "（1）制定档案开放鉴定工作计划，年内完成馆藏档案开放鉴定百分之五十\n以上。\n"
+        + "".join(f"（{n}）库房温湿度每天记录不少于两次。\n" for n in range(2, 8))
+        + "责任领导：副馆长芦建军；责任单位：保管利用科；完成时限：2026年8\n月底前\n"
+        "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时\n限：2026年11月30日前"
+    )
+    lines = clean_text(raw).text.split("\n")
+    assert lines[4] == "（1）制定档案开放鉴定工作计划，年内完成馆藏档案开放鉴定百分之五十以上。"
+    assert lines[11:] == [
+        "责任领导：副馆长芦建军；责任单位：保管利用科；完成时限：2026年8月底前",
+        "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时限：2026年11月30日前",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("2026年8", "月底前"),
+        ("2026年", "12月31日前"),
+        ("2026", "年底前"),
+        ("2026年8月", "底前"),
+        ("2026年", "底前"),
+        ("2026年8月底", "前"),
+        ("立行立改、长期", "坚持"),
+    ],
+)
+def test_a_deadline_broken_inside_its_date_is_rejoined(first: str, second: str) -> None:
+    raw = (
+        f"整改措施：\n（1）每月学习一次。\n责任领导：张三；完成时限：{first}\n{second}\n（2）每季度通报一次。"
+    )
+    assert clean_text(raw).text.split("\n")[2] == f"责任领导：张三；完成时限：{first}{second}"
+
+
+def test_a_field_line_is_not_joined_to_the_closing_paragraph() -> None:
+    raw = (
+        "（1）结合档案工作特点，每月开展一次主题党日活动，支部书记每年讲党课不少于1次。\n"
+        "责任领导：支部书记卓文华；责任单位：办公室；完成时限：长期坚持\n认真抓好落实。"
+    )
+    assert clean_text(raw).text.split("\n")[1:] == [
+        "责任领导：支部书记卓文华；责任单位：办公室；完成时限：长期坚持",
+        "认真抓好落实。",
+    ]
+
+
+def test_a_field_value_broken_before_the_next_field_is_rejoined() -> None:
+    raw = "（1）每月学习一次。\n责任领导：馆长卓文华、副馆长芦\n建军；责任单位：保管利用科；完成时限：长期坚持\n中共某支部"
+    assert clean_text(raw).text.split("\n")[1:] == [
+        "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时限：长期坚持",
+        "中共某支部",
+    ]

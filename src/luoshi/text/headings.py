@@ -111,6 +111,8 @@ _ANY_ATTR = f"{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEA
 ATTR_TAIL_RE = re.compile(
     rf"[（(](?:{_ANY_ATTR})\s*[：:][^（()）]*[）)]\s*$|(?<=[。；;])\s*(?:{_ANY_ATTR})\s*[：:].*$"
 )
+# A field label and its colon (责任领导： / 完成时限：).
+FIELD_LABEL_RE = re.compile(rf"(?:{_ANY_ATTR})\s*[：:]")
 PROBLEM_LABEL_RE = re.compile(
     r"^(?:(?:存在|主要|具体|突出|反馈)?问题(?:描述|表现|内容|清单|名称)?\s*(?:\d+|[一二三四五六七八九十]+)?|(?:具体|主要)表现)\s*[：:]"
 )

@@ -118,17 +118,25 @@ def problem_level(segments: Sequence[Segment]) -> str | None:
                 break  # a measure label right after another problem's fields: no numbered problem
     if votes:
         return votes.most_common(1)[0][0] or None
-    # No labels: numbered measures under a numbered problem, then a block of field lines.
+    # No labels: numbered measures under a numbered problem, then a block of field lines; or
+    # unnumbered measure paragraphs right under a numbered problem, then the field lines.
     block: list[str] = []
+    bare = False  # unnumbered paragraphs since the last numbered line
     for index, segment in enumerate(segments):
         if _is_field_line(segment):
             if block and (index == 0 or not _is_field_line(segments[index - 1])):
                 distinct = list(dict.fromkeys(block))
-                if len(distinct) >= 2 and _rank(distinct[-2]) < _rank(distinct[-1]):
+                if bare:
+                    votes[distinct[-1]] += 1
+                elif len(distinct) >= 2 and _rank(distinct[-2]) < _rank(distinct[-1]):
                     votes[distinct[-2]] += 1
             block = []
+            bare = False
         elif segment.kind is not None and segment.line_start:
             block.append(key_of(segment) or "")
+            bare = False
+        elif segment.kind is None and segment.line_start and block:
+            bare = True
     if votes:
         return votes.most_common(1)[0][0] or None
     return None
@@ -155,6 +163,7 @@ class PlanReader:
         self.after_fields = False
         self.skip_rank: int | None = None
         self.skip_target = False  # inside a "整改目标：" paragraph
+        self.bare = False  # measures written as unnumbered paragraphs right under their problem
 
     # ------------------------------------------------------------------------------ flushing
     def _flush(self) -> None:
@@ -183,6 +192,7 @@ class PlanReader:
     def read(self, segments: Sequence[Segment]) -> None:
         segments = split_inline_labels(segments)
         self.shared = measures_share_level(segments, self.level)
+        self.bare = measures_unnumbered(segments, self.level)
         for index, segment in enumerate(segments):
             self._segment(segments, index, segment)
         self._flush()
@@ -224,11 +234,13 @@ class PlanReader:
         if key is not None:
             self._marked(segments, index, segment, key)
             return
-        self._unmarked(segment)
+        self._unmarked(segments, index, segment)
 
     def _marked(self, segments: Sequence[Segment], index: int, segment: Segment, key: str) -> None:
         body = segment.body
-        if key == self.level:
+        if key == self.level and not segment.line_start and self.mode == "measure":
+            pass  # "整改措施：1.…；2.…" inline, numbered like the problems: measures
+        elif key == self.level:
             if self.shared and self.mode == "measure" and not _label_ahead(segments, index, self.level):
                 # A measure numbered like the problems: no 整改措施 label follows it.
                 self._flush()
@@ -266,6 +278,18 @@ class PlanReader:
             return
         # intro: a deeper-numbered line outside any problem (e.g. an introduction's list)
 
+    def _bare_measure(self, segments: Sequence[Segment], index: int, segment: Segment) -> bool:
+        """Whether an unnumbered paragraph starts a measure in a plan whose measures are written
+        as plain paragraphs: it follows a whole problem (or the fields of the measure before it)
+        and field lines follow it before the next numbered line."""
+        if not self.bare or not segment.line_start:
+            return False
+        if self.mode == "problem":
+            ready = bool(self.problem_parts) and self.problem_parts[-1].endswith(_SENTENCE_END)
+        else:
+            ready = self.mode == "measure" and self.after_fields
+        return ready and _fields_ahead(segments, index)
+
     def _aspect_here(self, segments: Sequence[Segment], index: int) -> bool:
         """Whether a numbered line above the problem level is an aspect heading: it reads like a
         heading and a problem follows it before any other numbered line."""
@@ -279,13 +303,18 @@ class PlanReader:
             return key_of(later) == self.level
         return False
 
-    def _unmarked(self, segment: Segment) -> None:
+    def _unmarked(self, segments: Sequence[Segment], index: int, segment: Segment) -> None:
         body = segment.body
         if not body:
             return
         if segment.line_start and (DATE_LINE_RE.match(body) or CLOSING_RE.match(body)):
             self._flush()
             self.mode = "intro"
+            return
+        if self._bare_measure(segments, index, segment):
+            self._start_measure(body)
+            self.measure_key = None
+            self.after_fields = False
             return
         if self.mode == "problem":
             if segment.line_start and _is_signature(body) and self.problem_parts:
@@ -343,6 +372,38 @@ def measures_share_level(segments: Sequence[Segment], level: str) -> bool:
         else:
             other += 1
     return shared > other
+
+
+def measures_unnumbered(segments: Sequence[Segment], level: str) -> bool:
+    """Whether the problems' measures are unnumbered paragraphs without a 整改措施 label: each
+    problem is followed only by plain paragraphs up to its field lines."""
+    bare = other = 0
+    for index, segment in enumerate(segments):
+        if key_of(segment) != level or not segment.line_start:
+            continue
+        paragraphs = 0
+        for later in segments[index + 1 :]:
+            if _is_field_line(later):
+                if paragraphs:
+                    bare += 1
+                else:
+                    other += 1
+                break
+            if later.kind is not None or is_measure_label(later):
+                other += 1
+                break
+            paragraphs += later.line_start
+    return bare > other
+
+
+def _fields_ahead(segments: Sequence[Segment], index: int) -> bool:
+    """Whether field lines follow before the next numbered line or label."""
+    for later in segments[index + 1 :]:
+        if _is_field_line(later):
+            return True
+        if later.kind is not None or is_measure_label(later):
+            return False
+    return False
 
 
 def _label_ahead(segments: Sequence[Segment], index: int, level: str) -> bool:

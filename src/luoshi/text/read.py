@@ -25,6 +25,7 @@ from pathlib import PurePath
 from typing import Any
 
 from luoshi.text.errors import DocumentError
+from luoshi.text.headings import FIELD_LABEL_RE
 from luoshi.text.limits import LimitError, check_text_lines, open_archive, strip_controls
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
@@ -344,9 +345,52 @@ def _wrap_width(lines: list[str]) -> int | None:
     return None
 
 
+# A date as a deadline writes it: 2026年8月底前, 2026年12月31日前, 2026年底前, 8月底前.
+_DATE_SPAN_RE = re.compile(
+    r"\d{4}年(?:\d{1,2}月(?:\d{1,2}日|底|末|[上中下]旬)?|底|内)前?|\d{1,2}月(?:\d{1,2}日|底|末|[上中下]旬)前?"
+)
+
+
+# The end of a field's value, then the next field: "军；责任单位：…".
+_FIELD_TAIL_RE = re.compile(r"^([^。；;：:，,\s]{1,12})[；;，,\s]+(?=" + FIELD_LABEL_RE.pattern + ")")
+
+
+_STANDING_RE = re.compile(r"立行立改|长期坚持|持续推进|持续整改|常态长效")
+
+
+def _spans_the_cut(pattern: re.Pattern[str], prev: str, line: str) -> bool:
+    """Whether a match of `pattern` runs from the end of `prev` into the start of `line`."""
+    cut = min(len(prev), 10)
+    return any(m.start() < cut < m.end() for m in pattern.finditer(prev[-10:] + line[:10]))
+
+
+def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
+    """Whether a line is the broken-off end of the line before it, whatever the wrap width:
+    a date cut in two (完成时限：2026年8 / 月底前), a field label or value cut in two (完成时 / 限：…,
+    副馆长芦建 / 军；责任单位：…), or the last few characters of a sentence after a full line (百分之五十 / 以上。)."""
+    dates = (prev[-1].isdigit() or prev[-1] in "年月日底末旬") and (
+        line[0].isdigit() or line[0] in "年月日底末内上中下前"
+    )
+    if dates and _spans_the_cut(_DATE_SPAN_RE, prev, line):
+        return True
+    if FIELD_LABEL_RE.match(prev) and _spans_the_cut(_STANDING_RE, prev, line):
+        return True  # 完成时限：长期坚 / 持
+    if (field := _FIELD_TAIL_RE.match(line)) and FIELD_LABEL_RE.match(field.group(1)) is None:
+        return FIELD_LABEL_RE.match(prev) is not None  # 责任领导：副馆长芦建 / 军；责任单位：…
+    colon = max(line.find("：", 0, 4), line.find(":", 0, 4))
+    if colon > 0:
+        joined = prev[-6:] + line[: colon + 1]
+        label = FIELD_LABEL_RE.search(joined)
+        return label is not None and label.end() == len(joined) and label.start() < 6
+    if FIELD_LABEL_RE.search(prev):
+        return False  # a field line ends without punctuation: what follows is its own paragraph
+    return wide and len(line) <= 8 and line[-1] in "。；;"
+
+
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     width = _wrap_width(lines)
+    longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
     # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
     out: list[list[str]] = []
@@ -362,6 +406,10 @@ def _join_wrapped(lines: list[str]) -> list[str]:
                 and (
                     prev[-1] in _CONTINUING
                     or (width is not None and prev[-1] not in _TERMINAL and prev_width >= width - 4)
+                    or (
+                        prev[-1] not in _TERMINAL
+                        and _fragment_continues(prev, line, len(prev) >= 20 and len(prev) * 5 >= longest * 4)
+                    )
                 )
             )
             if joins:

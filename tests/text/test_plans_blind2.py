@@ -1,0 +1,57 @@
+"""The second blind split (tests/text/plans_blind2): 14 plans, table ledgers, automatically numbered
+Word files, a PDF and hand-made workbooks, written blind by someone who had not seen the parser
+(conventions inferred from the earlier goldens), with golden JSON. Scored once as a held-out split
+(lowest field F1 0.897: a Word plan whose measures are unnumbered paragraphs under their problem, a
+Word plan with "整改措施：1.…；2.…" numbered like its problems, a PDF whose field lines break
+"完成时限：2026年8 / 月底前"), then tuned on: it is no longer held out.
+
+Here it guards against regressions: every field stays at least at the level reached after those
+misses were fixed in general; the remaining misses are the golden convention that "全年…不少于2次"
+has no period (the project's own corpus reads it as yearly).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.text.test_plans_blind import _quality
+
+BLIND2 = Path(__file__).resolve().parent / "plans_blind2"
+# Lowest per-field F1 after tuning (commitments 0.971; held out at 0.897), less a small margin.
+FLOOR = 0.96
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    return _quality().evaluate(BLIND2)
+
+
+def test_every_layout_is_read(result: dict) -> None:
+    assert result["overall"]["documents"] == 14
+    assert {"plan-text", "plan-docx", "table-docx", "autonum-docx", "xlsx", "pdf"} <= set(result["layouts"])
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        "title",
+        "count:problems",
+        "count:measures",
+        "labels (aspect/group)",
+        "summaries",
+        "text",
+        "problem links",
+        "owner",
+        "owners",
+        "department",
+        "co_department",
+        "deadline",
+        "deadline_text",
+        "commitments",
+    ],
+)
+def test_no_field_falls_below_its_tuned_level(result: dict, field: str) -> None:
+    row = result["overall"]["fields"][field]
+    assert row["f1"] >= FLOOR, (field, row, result["errors"][:20])
