@@ -10,20 +10,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from luoshi.ledger.models import Measure, Problem, Round
+from tests.browser.helpers import login
 from tests.browser.test_import import shot
 from tests.ledger.test_imports import SAMPLE
 
 ORGANIZER, REVIEWER = "bangongshi", "duchashi"
 WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="检视轮次")).to_be_visible()
 
 
 def fits(page: Page) -> None:

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from luoshi.audit.chain import verify
 from luoshi.ledger.models import Measure, Review, Round
+from tests.browser.helpers import login
 
 PLAN = """县委巡察反馈问题整改方案
 一、存在的问题
@@ -22,15 +23,6 @@ PLAN = """县委巡察反馈问题整改方案
 一是统筹规范督查检查，全年县级督查检查事项压减30%以上。
 """
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="检视轮次")).to_be_visible()
 
 
 def test_upload_confirm_assign_submit_close(page: Page, live_server: Any, demo: str, tmp_path: Path) -> None:

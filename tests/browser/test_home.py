@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from luoshi.ledger.models import Measure, Round
+from tests.browser.helpers import login
 from tests.ledger.test_imports import docx_bytes
 
 ORGANIZER, REVIEWER, MEMBER = "bangongshi", "duchashi", "lijianhua"
@@ -29,15 +30,6 @@ DOCUMENT = [
     "1.严格控制会议数量，每季度通报一次会议情况。",
     "2.健全中心组学习制度，每月至少开展1次专题研讨。",
 ]
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="检视轮次", exact=True)).to_be_visible()
 
 
 def no_sideways_scroll(page: Page) -> None:

@@ -16,6 +16,7 @@ from playwright.sync_api import Page, expect
 
 from luoshi.ledger.models import Problem, Round
 from luoshi.meetings.models import CarriedMeasure
+from tests.browser.helpers import login
 
 ORGANIZER, REVIEWER = "bangongshi", "duchashi"
 PASSWORD = "browser-test-pw"
@@ -27,15 +28,6 @@ def complete_demo(transactional_db: None) -> str:
 
     load(PASSWORD, complete_round=True)
     return PASSWORD
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="检视轮次")).to_be_visible()
 
 
 def no_sideways_scroll(page: Page, width: int) -> None:

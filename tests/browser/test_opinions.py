@@ -10,19 +10,11 @@ import pytest
 from playwright.sync_api import ConsoleMessage, Page, expect
 
 from luoshi.ledger.models import Round
+from tests.browser.helpers import login
 
 ORGANIZER, MEMBER = "bangongshi", "lijianhua"
 OPINION = "李建华同志下基层调研有时走过场，听汇报多、看现场少，希望多到田间地头。"
 CONTACT = "13912345678"
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="检视轮次")).to_be_visible()
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -16,6 +16,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from luoshi.ledger.models import Measure, Review
+from tests.browser.helpers import login
 
 OWNER, REVIEWER, ORGANIZER = "lijianhua", "duchashi", "bangongshi"
 SIZES = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
@@ -35,15 +36,6 @@ def png_bytes() -> bytes:
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.locator("nav[aria-label=主导航]")).to_be_visible()
 
 
 def in_first_screen(page: Page, selector: str) -> bool:

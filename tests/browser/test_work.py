@@ -11,18 +11,10 @@ from typing import Any
 from playwright.sync_api import Page, expect
 
 from luoshi.ledger.models import Measure
+from tests.browser.helpers import login
 
 OWNER, REVIEWER = "lijianhua", "duchashi"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def login(page: Page, live_server: Any, username: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("heading", name="检视轮次")).to_be_visible()
 
 
 def owners_measure(status: str) -> Measure:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.text.test_plans_blind import _quality
+from tests.text.test_plans_blind import PLAN_FIELDS, _quality
 
 BLIND3 = Path(__file__).resolve().parent / "plans_blind3"
 # Lowest per-field F1 as scored held out (labels 0.833), less a small margin.
@@ -35,25 +35,7 @@ def test_every_layout_is_read(result: dict) -> None:
     assert {"plan-text", "plan-docx", "table-docx", "autonum-docx", "xlsx", "pdf"} <= set(result["layouts"])
 
 
-@pytest.mark.parametrize(
-    "field",
-    [
-        "title",
-        "count:problems",
-        "count:measures",
-        "labels (aspect/group)",
-        "summaries",
-        "text",
-        "problem links",
-        "owner",
-        "owners",
-        "department",
-        "co_department",
-        "deadline",
-        "deadline_text",
-        "commitments",
-    ],
-)
+@pytest.mark.parametrize("field", PLAN_FIELDS)
 def test_no_field_falls_below_its_held_out_level(result: dict, field: str) -> None:
     row = result["overall"]["fields"][field]
     assert row["f1"] >= FLOOR, (field, row, result["errors"][:20])
