@@ -361,12 +361,21 @@ def test_navigation_counts_in_one_query(
     )
     with request_scope():  # as in a page: the roles are read once, for the bar's links
         grants(owner), grants(reviewer)
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):  # unread and the audit head; the work counts, cold
             mine = navigation_counts(owner, mine=True, review=False)
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             queue = navigation_counts(reviewer, mine=False, review=True)
+        with django_assert_num_queries(1):  # nothing changed: the counts come from the cache
+            assert navigation_counts(reviewer, mine=False, review=True) == queue
     assert mine["mine"] == 3  # planned, in progress, in progress with the extension; not closed or submitted
     assert queue["review"] == 2  # one submitted measure, one extension request
+
+
+def test_navigation_counts_follow_every_change(make_measure: Any, owner: Any, reviewer: Any) -> None:
+    waiting = submitted(make_measure, owner)
+    assert navigation_counts(reviewer, mine=False, review=True)["review"] == 1
+    transition(waiting, "closed", actor=reviewer, reason="符合要求")  # appends an audit event
+    assert navigation_counts(reviewer, mine=False, review=True)["review"] == 0
 
 
 def test_navigation_shows_the_counts(as_user: Any, make_measure: Any, owner: Any, reviewer: Any) -> None:

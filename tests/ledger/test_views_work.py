@@ -101,7 +101,7 @@ def test_my_measures_query_count_does_not_grow(
 ) -> None:
     client = as_user(owner)
     make_measure()
-    with django_assert_max_num_queries(8) as few:
+    with django_assert_max_num_queries(9) as few:  # 9: the navigation's work counts, read cold
         client.get(reverse("my_measures"))
     for _ in range(15):
         make_measure()
@@ -477,7 +477,7 @@ def test_review_queue_query_count_does_not_grow(
         progress.request_extension(m, actor=owner, requested_deadline=datetime.date(2026, 12, 31), reason="r")
 
     add()
-    with django_assert_max_num_queries(13) as few:
+    with django_assert_max_num_queries(14) as few:  # 14: the navigation's work counts, read cold
         client.get(reverse("review_queue"))
     for _ in range(10):
         add()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -55,25 +56,51 @@ def unread_count(user: Any) -> int:
 def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
     """USER's unread notices and, when asked, the measures waiting for their work (MINE: owned,
     未开始 / 整改中 / 已退回) and what waits in their 待验收 (REVIEW: submitted measures they may
-    verify, and extension requests they may decide). One query, the counts as subqueries.
+    verify, and extension requests they may decide).
+
+    The unread count is read on every page, with the audit chain's head in the same query. The work
+    counts can cost a scan of every measure a province-level reviewer oversees, so they are kept in the
+    cache under the user and that head: every change of a measure, a review, a role or an extension
+    appends an audit event, so a cached count is never stale. One query when nothing has changed, two
+    after a change.
 
     The 待验收 count leaves out what four eyes excludes as the queue does, by the records of the
     database (owned, submitted, progress or evidence recorded by the reviewer); the queue's last
     check (a former owner, read from the audit log) may still drop one it counted."""
     if not user.is_authenticated:
         return {"unread": 0, "mine": 0, "review": 0}
+    from luoshi.audit.models import ChainHead
+
+    head_sql = f"SELECT seq FROM {ChainHead._meta.db_table} WHERE id = 1"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT (SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL),"
+            f" ({head_sql})",
+            [user.pk],
+        )
+        unread, head = cursor.fetchone()
+    if not (mine or review):
+        return {"unread": int(unread), "mine": 0, "review": 0}
+    key = f"luoshi-nav-counts:{user.pk}:{int(mine)}{int(review)}:{head or 0}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _work_counts(user, mine=mine, review=review)
+        cache.set(key, counts, NAV_COUNTS_SECONDS)
+    return {"unread": int(unread), **counts}
+
+
+# How long unchanged work counts are kept (they are keyed by the audit chain's head, so this only
+# bounds the cache's size, not staleness).
+NAV_COUNTS_SECONDS = 600
+
+
+def _work_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
+    """The counts behind navigation_counts, in one query (the counts as subqueries)."""
     from django.db.models import Exists, OuterRef
 
     from luoshi.ledger.models import Evidence, Extension, Measure, ProgressUpdate
     from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
 
-    parts = [
-        (
-            "unread",
-            f"SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL",
-            [user.pk],
-        )
-    ]
     counted: list[tuple[str, Any]] = []
     if mine:
         waiting = (MeasureStatus.PLANNED, MeasureStatus.IN_PROGRESS, MeasureStatus.RETURNED)
@@ -94,6 +121,7 @@ def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
             measure__status__in=OPEN_STATUSES,
         ).exclude(requested_by=user)
         counted += [("review", submitted), ("review_ext", extensions)]
+    parts = []
     for name, queryset in counted:
         sql, params = queryset.order_by().values("pk").query.sql_with_params()
         parts.append((name, f"SELECT COUNT(*) FROM ({sql}) counted_{name}", list(params)))
@@ -102,11 +130,7 @@ def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
         cursor.execute(query, [p for _name, _sql, params in parts for p in params])
         row = cursor.fetchone()
     found = {name: int(value) for (name, _sql, _params), value in zip(parts, row, strict=True)}
-    return {
-        "unread": found["unread"],
-        "mine": found.get("mine", 0),
-        "review": found.get("review", 0) + found.get("review_ext", 0),
-    }
+    return {"mine": found.get("mine", 0), "review": found.get("review", 0) + found.get("review_ext", 0)}
 
 
 # --- channels and preferences ---------------------------------------------------------------------
