@@ -5,8 +5,8 @@
 
 For each database (SQLite always; PostgreSQL when --postgres is given) it builds the dataset with
 `luoshi demo --teams T --measures M`, starts `luoshi serve`, logs in, and drives the ledger page of
-one round, its dashboard, a member's own measures (我的整改), a member's page (履职记录) and the
-organization roll-up with concurrent clients, measuring /healthz in the same run as the yardstick.
+one round, its dashboard, a member's own measures (我的整改), a member's page (履职记录), the
+organization roll-up and a province reviewer's home page with concurrent clients, measuring /healthz in the same run as the yardstick.
 It then counts the SQL queries of each page on a small round (the ordinary demo) and a large one,
 to show the count does not grow with the data. Prints a Markdown table for the README; exits
 non-zero on any request error. With --keep DIR the datasets are built once into DIR (SQLite file,
@@ -253,6 +253,7 @@ def bench_database(
             ("my measures (我的整改)", "/my/", member),
             ("member page (履职记录)", f"/members/{info['member_id']}/activities/", member),
             ("roll-up (all organizations)", "/dashboard/", province),
+            ("home (a province reviewer)", "/", province),
         ]
         available = []
         for name, path, cookies in pages:
@@ -294,6 +295,7 @@ def bench_database(
             "my measures": ("lijianhua", "my_measures", []),
             "member page": ("lijianhua", "member_activities", "own-member"),
             "roll-up": ("bangongshi", "org_dashboard", []),
+            "home": ("bangongshi", "home", []),
         },
     )
     large = query_counts(
@@ -304,6 +306,7 @@ def bench_database(
             "my measures": (info["member_user"], "my_measures", []),
             "member page": (info["member_user"], "member_activities", [info["member_id"]]),
             "roll-up": (info["province_user"], "org_dashboard", []),
+            "home": (info["province_user"], "home", []),
         },
     )
     report(

@@ -371,3 +371,40 @@ def test_home_queries_stay_fixed(
     client.force_login(organizer)
     with django_assert_max_num_queries(25):  # 25: the navigation's work counts, read cold
         assert client.get(reverse("home")).status_code == 200
+
+
+def _home_queries(client: Client) -> int:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()  # cold: the work lists and counts read afresh
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("home")).status_code == 200
+    return len(queries)
+
+
+def test_the_reviewers_queue_costs_the_same_queries_however_long(
+    client: Client, reviewer: Any, make_measure: Any
+) -> None:
+    """Four eyes asks each candidate's co-owners: read in one query, not one per submitted measure."""
+    for n in range(2):
+        make_measure(status="submitted", summary=f"措施{n}")
+    client.force_login(reviewer)
+    few = _home_queries(client)
+    for n in range(12):
+        make_measure(status="submitted", summary=f"更多措施{n}")
+    assert _home_queries(client) == few
+
+
+def test_the_work_lists_are_kept_until_the_ledger_changes(
+    client: Client, reviewer: Any, owner: Any, make_measure: Any
+) -> None:
+    """Kept under the audit chain's head: a submission (an audit event) shows at the next visit."""
+    from luoshi.ledger.services import transition
+
+    measure = make_measure(status="in_progress", summary="刚提交的措施", outcome="已完成整改")
+    client.force_login(reviewer)
+    assert "刚提交的措施" not in client.get(reverse("home")).content.decode()
+    transition(measure, "submitted", actor=owner)
+    assert "刚提交的措施" in client.get(reverse("home")).content.decode()

@@ -26,7 +26,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
@@ -952,17 +952,45 @@ SELECT_ROUNDS = 300  # rounds offered in the 汇总's round choice (narrow by ye
 
 
 def _selection_choices(user: Any, selection: LedgerFilter, today: datetime.date) -> dict[str, Any]:
-    """The years, kinds and rounds the 汇总's filter offers (rounds of the chosen year and kind)."""
-    rounds = Round.objects.for_user(user)
-    years = sorted({today.year, *rounds.values_list("year", flat=True).distinct().order_by()}, reverse=True)
-    offered = rounds.select_related("team__organization").order_by("team__organization__path", "-year", "-id")
-    if selection.year.isdigit():
-        offered = offered.filter(year=int(selection.year))
-    if selection.kind:
-        offered = offered.filter(kind=selection.kind)
-    if not selection.archived:
-        offered = offered.filter(archived=False)
-    return {"years": years, "kinds": RoundKind.choices, "round_choices": list(offered[:SELECT_ROUNDS])}
+    """The years, kinds and rounds the 汇总's filter offers (rounds of the chosen year and kind).
+
+    Up to SELECT_ROUNDS rounds for a province: the years and the rendered <option>s are kept until
+    anything in the ledger changes (`cached_value`), not read and rendered on every visit."""
+
+    def compute() -> tuple[list[int], str]:
+        rounds = Round.objects.for_user(user)
+        years = sorted(
+            {today.year, *rounds.values_list("year", flat=True).distinct().order_by()}, reverse=True
+        )
+        offered = rounds.order_by("team__organization__path", "-year", "-id")
+        if selection.year.isdigit():
+            offered = offered.filter(year=int(selection.year))
+        if selection.kind:
+            offered = offered.filter(kind=selection.kind)
+        if not selection.archived:
+            offered = offered.filter(archived=False)
+        rows = offered.values_list("pk", "team__organization__name", "title", "archived")[:SELECT_ROUNDS]
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{} · {}{}</option>',
+            (
+                (
+                    pk,
+                    " selected" if selection.round == str(pk) else "",
+                    name,
+                    title,
+                    "（已归档）" if archived else "",
+                )
+                for pk, name, title, archived in rows
+            ),
+        )
+        return years, str(options)
+
+    variant = (
+        f"{_visible_paths(user)}|{selection.year}|{selection.kind}|{selection.round}|{selection.archived}"
+    )
+    years, options = cached_value("rollup-choices", variant, compute)
+    return {"years": years, "kinds": RoundKind.choices, "round_options": mark_safe(options)}
 
 
 __all__ = [

@@ -20,11 +20,14 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from luoshi.errors import DomainError
 from luoshi.ledger import home_import, imports
+from luoshi.ledger.fragments import cached_value
 from luoshi.ledger.models import Extension, ImportDraft, Measure, Problem, Round, RoundKind, Source
 from luoshi.ledger.round_proposal import propose_round
 from luoshi.ledger.services import four_eyes_refusal, involvement_of
@@ -72,6 +75,7 @@ def waiting_review(user: Any) -> tuple[list[Measure], int, list[Extension], int]
         reviewable.filter(status=MeasureStatus.SUBMITTED)
         .exclude(submitted_by_id=user.pk)
         .select_related("round", "owner")
+        .prefetch_related("co_owners")  # four eyes asks each candidate's co-owners: one query for all
         .order_by("submitted_at", "pk")[:REVIEW_CANDIDATES]
     )
     involvement = involvement_of(candidates)
@@ -84,7 +88,9 @@ def waiting_review(user: Any) -> tuple[list[Measure], int, list[Extension], int]
         .select_related("measure__round", "measure__owner")
         .order_by("requested_at", "pk")
     )
-    return submitted[:HOME_LIST], len(submitted), list(extensions[:HOME_LIST]), extensions.count()
+    shown = list(extensions[: HOME_LIST + 1])
+    count = len(shown) if len(shown) <= HOME_LIST else extensions.count()
+    return submitted[:HOME_LIST], len(submitted), shown[:HOME_LIST], count
 
 
 def _round_standing(shown: list[Round]) -> None:
@@ -124,30 +130,56 @@ class HomeUploadForm(forms.Form):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Each section the user's roles call for; the rounds they may see, archived ones on request."""
+    """Each section the user's roles call for; the rounds they may see, archived ones on request.
+
+    The sections below the upload are rendered once per user, view (archived, page) and day, and
+    kept until anything in the ledger changes (`cached_value`: every change appends an audit event).
+    A province reviewer's queue is found among 100,000 measures, and thirty rounds' standing
+    rendered, once per change rather than on every visit home."""
     user = request.user
     roles = _roles(user)
     show_archived = request.GET.get("archived") == "1"
+    page_asked = request.GET.get("page", "")
+    page_number = page_asked if page_asked.isdigit() and len(page_asked) < 8 else "1"
+    flags = {
+        "show_archived": show_archived,
+        "is_member": Role.MEMBER in roles,
+        "is_reviewer": Role.REVIEWER in roles,
+        "is_organizer": Role.ORGANIZER in roles,
+    }
+
+    def render_body() -> tuple[str, bool]:
+        context = {**flags, **_home_sections(user, flags, page_number)}
+        return render_to_string("ledger/partials/home_body.html", context, request), bool(context["rounds"])
+
+    body_html, has_rounds = cached_value(
+        "home", f"{user.pk}|{''.join(sorted(roles))}|{int(show_archived)}|{page_number}", render_body
+    )
+    context: dict[str, Any] = {**flags, "body_html": mark_safe(body_html), "has_rounds": has_rounds}
+    if flags["is_organizer"]:
+        context["upload_form"] = HomeUploadForm()
+        context["max_mb"] = imports.max_upload_bytes() // (1024 * 1024)
+    return render(request, "ledger/home.html", context)
+
+
+def _home_sections(user: Any, flags: dict[str, bool], page_number: str) -> dict[str, Any]:
+    """What the home page's sections show USER: their measures, their queue, the rounds' standing."""
     rounds = Round.objects.for_user(user).select_related("team__organization")
-    if not show_archived:
+    if not flags["show_archived"]:
         rounds = rounds.filter(archived=False)
     page = Paginator(rounds.order_by("team__organization__path", "-year", "-id"), HOME_PAGE_SIZE).get_page(
-        request.GET.get("page")
+        page_number
     )
     shown = list(page)
     _round_standing(shown)
     context: dict[str, Any] = {
         "rounds": shown,
         "page": page,
-        "show_archived": show_archived,
         "archived_count": Round.objects.for_user(user).filter(archived=True).count(),
-        "is_member": Role.MEMBER in roles,
-        "is_reviewer": Role.REVIEWER in roles,
-        "is_organizer": Role.ORGANIZER in roles,
     }
-    if context["is_member"]:
+    if flags["is_member"]:
         context["mine"], context["mine_count"] = my_work(user)
-    if context["is_reviewer"]:
+    if flags["is_reviewer"]:
         submitted, submitted_count, extensions, extension_count = waiting_review(user)
         context.update(
             submitted=submitted,
@@ -155,10 +187,7 @@ def home(request: HttpRequest) -> HttpResponse:
             extensions=extensions,
             extension_count=extension_count,
         )
-    if context["is_organizer"]:
-        context["upload_form"] = HomeUploadForm()
-        context["max_mb"] = imports.max_upload_bytes() // (1024 * 1024)
-    return render(request, "ledger/home.html", context)
+    return context
 
 
 # --- the upload from the home page -----------------------------------------------------------------

@@ -47,6 +47,14 @@ def grants(user: Any) -> list[tuple[str, str]]:
     return found
 
 
+def remember_grants(user_id: int, found: list[tuple[str, str]]) -> None:
+    """Keep FOUND as USER_ID's grants for the rest of this request, when they were read with the user
+    (`luoshi.accounts.backends.UserBackend`). Outside a request nothing is kept."""
+    memo = _request_grants.get()
+    if memo is not None:
+        memo[user_id] = found
+
+
 def _read_grants(user_id: int) -> list[tuple[str, str]]:
     # Plain SQL: every page asks this once, and building the equivalent ORM query costs several
     # times more than running it. The ORM form, for reference:

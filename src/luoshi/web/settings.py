@@ -112,7 +112,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # sets (LUOSHI_CLIENT_IP_HEADER, e.g. X-Real-IP); without one it is REMOTE_ADDR.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "luoshi.accounts.backends.UserBackend",  # the user and their roles in one query
+    "django.contrib.auth.backends.ModelBackend",  # sessions signed in before UserBackend existed
 ]
 LUOSHI_LOGIN_FAILURE_LIMIT = env.integer("LUOSHI_LOGIN_FAILURE_LIMIT", 10, minimum=1)
 LUOSHI_LOGIN_LOCKOUT_MINUTES = env.integer("LUOSHI_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
