@@ -18,10 +18,9 @@ def test_the_user_comes_with_their_roles_and_the_orms_types(
     organizer: Any, county: Any, django_assert_num_queries: Any
 ) -> None:
     RoleAssignment.objects.create(user=organizer, organization=county, role="reviewer")
-    with access.request_scope():
-        with django_assert_num_queries(1):
-            user = UserBackend().get_user(organizer.pk)
-            found = access.grants(user)  # handed to the request's memo: no second query
+    with access.request_scope(), django_assert_num_queries(1):
+        user = UserBackend().get_user(organizer.pk)
+        found = access.grants(user)  # handed to the request's memo: no second query
     assert user == organizer and user.username == organizer.username
     assert sorted(found) == sorted([(county.path, "organizer"), (county.path, "reviewer")])
     assert isinstance(user.date_joined, datetime.datetime) and user.date_joined.tzinfo is not None

@@ -23,7 +23,7 @@ class UserBackend(ModelBackend):
     def get_user(self, user_id: Any) -> Any:
         user_model = get_user_model()
         try:
-            pk = user_model._meta.pk.to_python(user_id)  # type: ignore[union-attr]
+            pk = user_model._meta.pk.to_python(user_id)
         except ValidationError:  # a session holding something that is not an id
             return None
         columns = ", ".join(f'u."{f.column}"' for f in user_model._meta.concrete_fields)
@@ -34,7 +34,7 @@ class UserBackend(ModelBackend):
             " WHERE u.id = %s"
         )
         # raw() builds each row's user as the ORM does, the database's converters applied (dates).
-        rows = list(user_model._default_manager.raw(sql, [pk]))
+        rows: list[Any] = list(user_model._default_manager.raw(sql, [pk]))
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
         user = rows[0]

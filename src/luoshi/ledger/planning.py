@@ -87,15 +87,28 @@ def create_problem(
         raise Invalid("请选择问题来源")
     if aspect is not None and aspect.framework_id != locked.framework_id:
         raise Invalid(f"“{aspect.name}”不是本轮次检视框架中的方面")
-    problem = _create_numbered(
-        Problem,
+    return add_problem(
         locked,
+        actor=actor,
+        organization_path=path,
+        event={"aspect": aspect.name if aspect else ""},
         summary=summary,
         text=(text or "").strip(),
         source=source,
         aspect=aspect,
         aspect_label=aspect.name if aspect else "",
     )
+
+
+def add_problem(
+    round_: Round, *, actor: Any, organization_path: str, event: dict[str, Any] | None = None, **fields: Any
+) -> Problem:
+    """Create a problem of ROUND with FIELDS, numbered next in the round, and record it (its event
+    holds the number, summary and source, and EVENT's extra values).
+
+    The one place problems are numbered, whatever they come from: a hand entry, an opinion, an item
+    of supervision feedback. The caller has locked ROUND and decided that ACTOR may add to it."""
+    problem = _create_numbered(Problem, round_, **fields)
     record(
         EventType.PROBLEM_CREATED,
         problem,
@@ -103,10 +116,10 @@ def create_problem(
         new={
             "number": problem.number,
             "summary": problem.summary,
-            "source": source,
-            "aspect": aspect.name if aspect else "",
+            "source": problem.source,
+            **(event or {}),
         },
-        organization_path=path,
+        organization_path=organization_path,
     )
     return problem
 

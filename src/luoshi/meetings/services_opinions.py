@@ -27,12 +27,13 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from luoshi.audit.chain import record
 from luoshi.audit.models import Event, EventType
 from luoshi.errors import Conflict, DomainError, Invalid, NotAllowed
+from luoshi.ledger import planning
 from luoshi.ledger.models import Aspect, Problem, Round, Source
 from luoshi.meetings.models import Opinion, OpinionLink, OpinionSource, OpinionStatus
 from luoshi.orgs.access import has_role
@@ -707,10 +708,13 @@ def create_problem(opinion: Opinion, *, actor: Any, summary: str) -> Problem:
     with transaction.atomic():
         locked_round = Round.objects.select_for_update().get(pk=round_.pk)
         locked = _locked(opinion)
-        number = (Problem.all_objects.filter(round=locked_round).aggregate(n=Max("number"))["n"] or 0) + 1
-        problem = Problem.objects.create(
-            round=locked_round,
-            number=number,
+        path = _path(round_)
+        problem = planning.add_problem(
+            locked_round,
+            actor=actor,
+            organization_path=path,
+            # "to" (对象) as the problem's history labels it: whose problem it is.
+            event={"to": str(locked.target_member) if locked.target_member else "领导班子"},
             aspect=locked.aspect,
             aspect_label=locked.aspect.name if locked.aspect else "",
             source=Source.OPINION,
@@ -718,20 +722,7 @@ def create_problem(opinion: Opinion, *, actor: Any, summary: str) -> Problem:
             text=locked.text,
             member=locked.target_member,
         )
-        path = _path(round_)
-        record(
-            EventType.PROBLEM_CREATED,
-            problem,
-            actor=actor,
-            new={
-                "number": number,
-                "source": problem.source,
-                "summary": problem.summary,
-                # "to" (对象) as the problem's history labels it: whose problem it is.
-                "to": str(locked.target_member) if locked.target_member else "领导班子",
-            },
-            organization_path=path,
-        )
+        number = problem.number
         old = sorted(locked.problems.values_list("number", flat=True))
         locked.problems.add(problem)
         record(

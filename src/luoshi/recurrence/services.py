@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from luoshi.audit.chain import record
 from luoshi.audit.models import EventType
 from luoshi.errors import Conflict, Invalid, NotAllowed
+from luoshi.ledger import planning
 from luoshi.ledger.models import Problem, Round
 from luoshi.ledger.progress import notify_owner
 from luoshi.ledger.services import _aspect_for
@@ -186,10 +186,14 @@ def _lock_pending(item: FeedbackItem, actor: Any) -> tuple[FeedbackItem, str]:
 def _create_problem(item: FeedbackItem, *, actor: Any, path: str, recurrence_of: Problem | None) -> Problem:
     """The item as a problem of its round, numbered after the round's last under the round's lock."""
     round_ = Round.objects.select_for_update().select_related("framework").get(pk=item.batch.round_id)
-    number = (Problem.all_objects.filter(round=round_).aggregate(n=Max("number"))["n"] or 0) + 1
-    problem = Problem.objects.create(
-        round=round_,
-        number=number,
+    extra: dict[str, Any] = {"feedback": item.batch.name}
+    if recurrence_of is not None:
+        extra["recurrence_of"] = f"{recurrence_of.round.title} 第 {recurrence_of.number} 号问题"
+    return planning.add_problem(
+        round_,
+        actor=actor,
+        organization_path=path,
+        event=extra,
         aspect=_aspect_for(item.aspect_label, list(round_.framework.aspects.all()))
         if item.aspect_label
         else None,
@@ -199,16 +203,6 @@ def _create_problem(item: FeedbackItem, *, actor: Any, path: str, recurrence_of:
         text=item.text,
         recurrence_of=recurrence_of,
     )
-    new: dict[str, Any] = {
-        "number": number,
-        "source": problem.source,
-        "summary": problem.summary,
-        "feedback": item.batch.name,
-    }
-    if recurrence_of is not None:
-        new["recurrence_of"] = f"{recurrence_of.round.title} 第 {recurrence_of.number} 号问题"
-    record(EventType.PROBLEM_CREATED, problem, actor=actor, new=new, organization_path=path)
-    return problem
 
 
 def _finish(item: FeedbackItem, decision: Decision, actor: Any, path: str, extra: dict[str, Any]) -> None:
