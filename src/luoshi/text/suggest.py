@@ -52,12 +52,34 @@ def suggest_problems(
         matrix = _weighted(row_of, features, len(texts), n_problems)
         total += weight * (matrix[n_problems:] @ matrix[:n_problems].T).toarray()
     total /= sum(weights)
-    best = np.argsort(-total, axis=1, kind="stable")[:, :MAX_SUGGESTIONS]
-    scores = np.round(np.take_along_axis(total, best, axis=1), 3).tolist()
-    return [
-        tuple(Suggestion(problem=i, score=v) for i, v in zip(row, values, strict=True) if v >= MIN_SCORE)
-        for row, values in zip(best.tolist(), scores, strict=True)
-    ]
+    return _best(total, min(MAX_SUGGESTIONS, n_problems))
+
+
+def _best(total: NDArray[np.float64], k: int) -> list[tuple[Suggestion, ...]]:
+    """Each row's K highest scores, rounded to 3 places, that reach MIN_SCORE, best first, ties in
+    column order: the first K of a stable sort of each row, found without sorting whole rows (a
+    long material has a hundred problems and as many measures).
+
+    Only scores at or above both the row's K-th highest and (just under) MIN_SCORE can be shown;
+    those few are sorted by row, score and column at once."""
+    found: list[list[Suggestion]] = [[] for _ in range(total.shape[0])]
+    if k == 0:
+        return [() for _ in found]
+    kth = -np.partition(-total, k - 1, axis=1)[:, k - 1]
+    # Just under MIN_SCORE: a score that rounds up to it is shown, as its rounded value says.
+    threshold = np.maximum(kth, MIN_SCORE - 0.001)
+    rows, columns = np.nonzero(total >= threshold[:, None])
+    values = total[rows, columns]
+    order = np.lexsort((columns, -values, rows))
+    seen = [0] * total.shape[0]  # places of each row's first K taken so far
+    for row, column, value in zip(
+        rows[order].tolist(), columns[order].tolist(), np.round(values[order], 3).tolist(), strict=True
+    ):
+        if seen[row] < k:
+            seen[row] += 1
+            if value >= MIN_SCORE:
+                found[row].append(Suggestion(problem=column, score=value))
+    return [tuple(row) for row in found]
 
 
 _Features = tuple[NDArray[np.int64], NDArray[np.int64]]
@@ -94,4 +116,6 @@ def _weighted(
     values = (1.0 + np.log(counts)) * idf[c] * (df[c] > 0)  # a feature no item has adds nothing
     norms = np.sqrt(np.bincount(r, weights=values * values, minlength=n_rows))
     values = values / np.where(norms[r] > 0, norms[r], 1.0)
-    return sp.csr_matrix((values, (r, c)), shape=(n_rows, width))
+    # The keys are sorted by row, then column: the CSR arrays directly, without a COO conversion.
+    indptr = np.searchsorted(r, np.arange(n_rows + 1))
+    return sp.csr_matrix((values, c, indptr), shape=(n_rows, width))
