@@ -288,14 +288,27 @@ _METADATA_RE = re.compile(
     r"|信息来源|来源|作者|浏览次数|点击数|点击量|访问量|阅读量|阅读数|字号|责任编辑|编辑|审核|校对|时间|日期|有效性"
     r"|文章来源|稿件来源)\s*[：:]"
 )
-_SITE_LINE_RE = re.compile(
-    r"^(?:首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:])"
-    r"|版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
-    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|^扫码|分享到|打印本页|关闭窗口"
-    r"|【打印】|【关闭】|【字体|加入收藏|^【?我要举报|不良信息举报|^举报$|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
-    r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数|^\s*(?:https?://|www\.)\S+$",
-    re.IGNORECASE,
+# Site furniture, matched on the lower-cased line: what a line starts with, and words anywhere in
+# it. Two patterns without IGNORECASE, because one alternation mixing anchored and unanchored
+# branches under IGNORECASE was tried at every character of every line (a quarter of the reading).
+_SITE_LINE_START_RE = re.compile(
+    r"首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:]|扫码|【?我要举报|举报$"
+    r"|\s*(?:https?://|www\.)\S+$"
 )
+_SITE_LINE_RE = re.compile(
+    r"版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
+    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|分享到|打印本页|关闭窗口"
+    r"|【打印】|【关闭】|【字体|加入收藏|不良信息举报|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
+    r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数"
+)
+
+
+def _is_site_line(line: str) -> bool:
+    """A line of a web page's furniture (navigation, copyright, download prompts), not content."""
+    lower = line.lower()
+    return bool(_SITE_LINE_START_RE.match(lower) or _SITE_LINE_RE.search(lower))
+
+
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 _BULLETS = frozenset("-*•●■◆▪◇□○▶►")
 _BULLET_RE = re.compile(r"^(?:[-*]\s+|[•●■◆▪◇□○▶►]\s*)")
@@ -544,7 +557,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
-        if page_lines and len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
+        if page_lines and len(line) <= 80 and (_is_site_line(line) or _BREADCRUMB_RE.match(line)):
             continue
         if line[0] in _BULLETS:
             line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
