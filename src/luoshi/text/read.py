@@ -306,9 +306,13 @@ _SITE_LINE_RE = re.compile(
 def _is_site_line(line: str) -> bool:
     """A line of a web page's furniture (navigation, copyright, download prompts), not content."""
     lower = line.lower()
-    return bool(_SITE_LINE_START_RE.match(lower) or _SITE_LINE_RE.search(lower))
+    if _SITE_LINE_START_RE.match(lower) or _SITE_LINE_RE.search(lower):
+        return True
+    # A breadcrumb (首页 > 新闻 > 正文): looked for only where its separator occurs.
+    return any(mark in line for mark in _BREADCRUMB_MARKS) and _BREADCRUMB_RE.match(line) is not None
 
 
+_BREADCRUMB_MARKS = (">", "»", "＞", "›")
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 _BULLETS = frozenset("-*•●■◆▪◇□○▶►")
 _BULLET_RE = re.compile(r"^(?:[-*]\s+|[•●■◆▪◇□○▶►]\s*)")
@@ -335,21 +339,24 @@ def _display_width(line: str) -> int:
     return len(line.encode("gb18030", "replace"))
 
 
-def _wrap_width(lines: list[str]) -> int | None:
-    """The width at which the text was hard-wrapped, or None when it was not.
+def _wrap_width(lines: list[str], widths: list[int]) -> int | None:
+    """The width at which the text was hard-wrapped, or None when it was not (WIDTHS: each line's
+    `_display_width`, measured once by the caller).
 
     In text copied from a PDF many lines share (nearly) the same width and do not end a sentence.
     """
-    widths = [_display_width(line) for line in lines if len(line) >= 8 and line[-1] not in _TERMINAL]
-    if len(widths) < 3:
+    all_widths = [w for line, w in zip(lines, widths, strict=True) if len(line) >= 8]
+    open_widths = [
+        w for line, w in zip(lines, widths, strict=True) if len(line) >= 8 and line[-1] not in _TERMINAL
+    ]
+    if len(open_widths) < 3:
         return None
-    counts = Counter(w for w in widths if w >= 30)  # narrower "wraps" are headings, not a page width
+    counts = Counter(w for w in open_widths if w >= 30)  # narrower "wraps" are headings, not a page width
     best_width, best_count = 0, 0
     for width in counts:
         near = sum(counts[w] for w in range(width - 3, width + 1))
         if near > best_count or (near == best_count and width > best_width):
             best_width, best_count = width, near
-    all_widths = [_display_width(line) for line in lines if len(line) >= 8]
     # In wrapped text hardly any line is wider than the wrap width; in unwrapped text the
     # paragraphs are far wider than any cluster of equal-width headings.
     wider = sum(1 for w in all_widths if w > best_width + 4)
@@ -402,14 +409,14 @@ def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
 
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
-    width = _wrap_width(lines)
+    widths = [_display_width(line) for line in lines]
+    width = _wrap_width(lines, widths)
     longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
     # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
     out: list[list[str]] = []
     prev_width = 0  # width of the previous physical line, not of the paragraph joined so far
-    for line in lines:
-        line_width = _display_width(line) if width is not None else 0
+    for line, line_width in zip(lines, widths, strict=True):
         if out and line and out[-1][-1]:
             prev = out[-1][-1]  # the last physical line: its end and the paragraph's are the same
             first = out[-1][0]
@@ -557,7 +564,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
-        if page_lines and len(line) <= 80 and (_is_site_line(line) or _BREADCRUMB_RE.match(line)):
+        if page_lines and len(line) <= 80 and _is_site_line(line):
             continue
         if line[0] in _BULLETS:
             line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
