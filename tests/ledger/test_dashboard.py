@@ -369,3 +369,25 @@ def test_the_ledger_list_keeps_the_selection_in_its_filter_form(
     assert '<input type="hidden" name="year" value="2025">' in form
     assert '<input type="hidden" name="kind" value="annual">' in form
     assert "范围：2025 年 · 年度民主生活会" in body
+
+
+def test_the_round_choice_offers_the_selection_and_follows_changes(
+    client: Client, organizer: Any, years: dict[str, Any]
+) -> None:
+    from luoshi.ledger.services import create_round
+
+    client.force_login(organizer)
+    special = years["special"]
+    query = {"year": str(special.year), "round": str(special.pk)}
+    body = client.get(reverse("org_dashboard"), query).content.decode()
+    chosen = (
+        f'<option value="{special.pk}" selected>{special.team.organization.name} · {special.title}</option>'
+    )
+    assert chosen in body
+    # A new round is an audit event: the kept choices are built again and offer it, escaped.
+    added = create_round(team=special.team, title="<b>新一轮</b>", year=special.year, actor=organizer)
+    body = client.get(reverse("org_dashboard"), query).content.decode()
+    assert (
+        f'<option value="{added.pk}">{special.team.organization.name} · &lt;b&gt;新一轮&lt;/b&gt;</option>'
+        in body
+    )
