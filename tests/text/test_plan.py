@@ -185,3 +185,21 @@ def test_inline_measures_numbered_like_the_problems(marker: str) -> None:
         ("制定发展方案", 1),
         ("壮大集体经济。", 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "aspect"),
+    [
+        ("（一）基层党组织建设的问题", "基层党组织建设"),
+        ("（一）优化营商环境存在的问题", "优化营商环境"),
+        ("（一）全面从严治党方面存在的问题", "全面从严治党"),
+        ("（一）关于林地保护管理不到位的问题", "关于林地保护管理不到位的问题"),
+    ],
+)
+def test_an_aspect_heading_keeps_its_subject(heading: str, aspect: str) -> None:
+    doc = parse_text(
+        f"整改方案\n一、存在问题及整改措施\n{heading}\n1.学习不深。\n整改措施：\n（1）每月学习1次。\n"
+        "责任领导：张三\n2.调研不够。\n整改措施：\n（1）每季度调研1次。\n责任领导：李四\n"
+    )
+    assert [p.aspect for p in doc.problems] == [aspect, aspect]
+    assert [m.group for m in doc.measures] == [aspect, aspect]

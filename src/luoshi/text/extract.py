@@ -21,6 +21,7 @@ from luoshi.text.headings import (
     DATE_LINE_RE,
     MEASURE_LABEL_RE,
     PROBLEM_LABEL_RE,
+    aspect_label,
     attributes,
     classify_heading,
     heading_label,
@@ -330,7 +331,7 @@ def _process_plan(builder: _Builder, segments: list[Segment]) -> None:
     three_levels = any(any(sub.children for sub in _sub_items(item)[1]) for item in items)
     for item in items:
         if three_levels:
-            aspect, _rest = heading_label(item.head.body)
+            aspect = aspect_label(heading_label(item.head.body)[0])
             for problem_item in _sub_items(item)[1]:
                 _plan_problem(builder, aspect, problem_item)
         else:
@@ -430,7 +431,7 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
                 problem_key = key
                 parts = [body]
             else:
-                aspect, _rest = heading_label(body)
+                aspect = aspect_label(heading_label(body)[0])
                 aspect_key = key
                 mode = "none"
                 problem_index = None

@@ -83,6 +83,19 @@ def heading_label(body: str) -> tuple[str, str]:
     return label, rest.strip()
 
 
+# What a heading known to be an aspect ends with besides its subject: "…方面存在的问题",
+# "…存在的问题", "…的问题", "…方面". A "关于…的问题" heading names one problem and keeps its words.
+_ASPECT_TAIL_RE = re.compile(r"(?:方面存在的问题|方面的问题|存在的问题|的问题|方面)$")
+
+
+def aspect_label(label: str) -> str:
+    """The subject of an aspect heading's label: '基层党组织建设的问题' → '基层党组织建设'."""
+    if label.startswith("关于"):
+        return label
+    stripped = _ASPECT_TAIL_RE.sub("", label).strip(TRAILING_PUNCT)
+    return stripped or label
+
+
 def is_heading_like(segment: Segment) -> bool:
     if len(segment.body) > 60:
         return False  # a paragraph, not a heading: skip the label split

@@ -27,6 +27,7 @@ from luoshi.text.headings import (
     CLOSING_RE,
     DATE_LINE_RE,
     PROBLEM_LABEL_RE,
+    aspect_label,
     classify_heading,
     heading_label,
     is_attribute_line,
@@ -255,7 +256,7 @@ class PlanReader:
             self.mode = "intro"
             label = heading_label(body)[0]
             section = _SECTION_LABEL_RE.match(label) or classify_heading(label) in ("plan", "measures")
-            self.aspect = "" if section else label
+            self.aspect = "" if section else aspect_label(label)
             return
         if self.mode == "measure":
             if self.measure_key is None or key == self.measure_key:
