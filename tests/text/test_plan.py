@@ -203,3 +203,25 @@ def test_an_aspect_heading_keeps_its_subject(heading: str, aspect: str) -> None:
     )
     assert [p.aspect for p in doc.problems] == [aspect, aspect]
     assert [m.group for m in doc.measures] == [aspect, aspect]
+
+
+@pytest.mark.parametrize("closing", ["四、整改要求", "三、整改保障", "三、工作保障"])
+def test_a_closing_section_is_no_measure(closing: str) -> None:
+    doc = parse_text(
+        "整改方案\n一、理论学习方面的问题\n（一）学习不深。\n整改措施：①每月学习1次；②撰写心得。\n"
+        f"责任人：张三\n完成时间：6月30日前\n{closing}\n（一）加强组织领导。成立领导小组。\n"
+        "各责任部门要对照整改任务逐项落实。\n某某镇人民政府\n2026年6月5日"
+    )
+    assert [p.text for p in doc.problems] == ["学习不深。"]
+    assert [m.text for m in doc.measures] == ["每月学习1次", "撰写心得。"]
+
+
+def test_a_note_under_a_ledger_table_is_no_item() -> None:
+    note = "注：完成时限为“立行立改”的，每季度报送一次进展。"
+    doc = parse_text(
+        "整改台账\n序号\t问题\t整改措施\t责任领导\t完成时限\n"
+        "1\t产业发展后劲不足。\t引进龙头企业。\t唐文博\t2024年12月底前\n"
+        f"{note}\t{note}\t{note}\t{note}\t{note}\n"
+    )
+    assert [p.text for p in doc.problems] == ["产业发展后劲不足。"]
+    assert [m.text for m in doc.measures] == ["引进龙头企业。"]

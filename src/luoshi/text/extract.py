@@ -467,6 +467,10 @@ def _plain_paragraphs(segments: Sequence[Segment]) -> list[str]:
     return texts
 
 
+# A note written under a ledger table: 注： / 备注： / 说明： / 填表说明：
+_TABLE_NOTE_RE = re.compile(r"^(?:注|备注|附注|说明|填表说明)\s*\d{0,2}\s*[：:]")
+
+
 def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
     """A ledger table: each row a problem and/or its measures. False when it is no ledger."""
     found = table_columns(rows)
@@ -486,7 +490,10 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
         if not any(c.strip() for c in row):
             continue
         distinct = {c.strip() for c in row if c.strip()}
-        if len(distinct) == 1 and len(columns) > 2 and not cell(row, "measure"):
+        if len(distinct) == 1 and _TABLE_NOTE_RE.match(next(iter(distinct))):
+            continue  # "注：…" under the table (one cell, or merged across it): a note, no item
+        merged_across = len(row) > 2 and all(c.strip() for c in row)  # a workbook repeats a merged value
+        if len(distinct) == 1 and len(columns) > 2 and (merged_across or not cell(row, "measure")):
             # A row merged across the table: "一、落实乡村振兴战略方面" heads the rows below it.
             last_aspect = _strip_marker(distinct.pop())
             continue
