@@ -208,6 +208,10 @@ def test_deadline_uses_the_year_of_the_title() -> None:
         ("合同期限原则上不超过5年", [(None, "<=", 5, "年")]),
         ("拨付时间不超过季度结束后15日", [(None, "<=", 15, "日")]),
         ("于2025年前完成不少于3项", [(None, ">=", 3, "项")]),
+        # A time limit within a span of days or hours, counted from an event before it.
+        ("破损路面发现后15天以内完成修复", [(None, "<=", 15, "天")]),
+        ("新增违建发现后24小时以内制止", [(None, "<=", 24, "小时")]),
+        ("办理时间控制在5天以内", [(None, "<=", 5, "天")]),
     ],
 )
 def test_commitments(text: str, expected: list[tuple[str | None, str, float, str]]) -> None:

@@ -66,6 +66,8 @@ _COUNT_UNITS = frozenset(
         "堂",
     }
 )
+# Units of a time limit: "15天以内" / "24小时以内" commit to finishing within that span.
+_SPAN_UNITS = frozenset({"天", "日", "小时", "分钟", "个工作日", "个自然日"})
 _QUANTITY_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
 )
@@ -205,7 +207,9 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
         if not unit and not number.startswith("百分之"):
             continue  # a number with no unit is not a quantity
         before = list(_OP_BEFORE_RE.finditer(masked, 0, match.start()))
-        if _is_date_like(masked, match, compared=bool(before)):
+        # "发现后15天以内完成" / "24小时以内制止": a time limit, counted from the event before it.
+        within = unit in _SPAN_UNITS and match.group("after") in ("以内", "之内", "以里")
+        if _is_date_like(masked, match, compared=bool(before) or within):
             continue
         op = _OP_AFTER.get(match.group("after") or "")
         if op is None and before:
