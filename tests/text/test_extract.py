@@ -180,6 +180,15 @@ def test_deadline_uses_the_year_of_the_title() -> None:
     assert doc.measures[0].deadline == dt.date(2023, 6, 30)
 
 
+@pytest.mark.parametrize("signed", ["2024年2月12日", "二〇二四年二月十二日"])
+def test_deadline_uses_the_year_the_plan_is_signed_in(signed: str) -> None:
+    # A 2023年度 meeting's plan, signed in 2024: "6月底前" is June 2024.
+    doc = parse_text(
+        f"某局2023年度民主生活会整改方案\n一、整改措施\n1.完善制度。完成时限：6月底前\n某局党组\n{signed}"
+    )
+    assert doc.measures[0].deadline == dt.date(2024, 6, 30)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [

@@ -627,7 +627,28 @@ def _title_line(lines: list[str]) -> tuple[str, int]:
     return first, 1
 
 
+# The date a document is signed on: its own line near the end (2026年2月12日 / 二〇二六年二月十二日).
+_SIGNED_DATE_RE = re.compile(r"^(20\d\d|19[89]\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_SIGNATURE_LINES = 4
+
+
+def _signed_year(text: str) -> int | None:
+    """The year of the date line among a document's last lines, if it has one."""
+    tail = text[-400:].rstrip().split("\n")[-_SIGNATURE_LINES:]
+    for line in reversed(tail):
+        line = line.strip()
+        if not (8 <= len(line) <= 20 and line.endswith("日")):
+            continue
+        if match := _SIGNED_DATE_RE.match(normalise_date_numerals(line)):
+            return int(match.group(1))
+    return None
+
+
 def _document_year(title: str, text: str, hint: int | None) -> int | None:
+    """The year a month without one (6月底前) belongs to: the year the plan is signed in, else
+    its title's (a 2025年度 meeting's plan is often signed and carried out in 2026)."""
+    if (signed := _signed_year(text)) is not None:
+        return signed
     title = normalise_date_numerals(title)  # 二〇二三年度 → 2023年度
     if match := _TITLE_YEAR_RE.search(title):
         return int(match.group(1))
