@@ -920,6 +920,8 @@ _INLINE_DEADLINE_RE = re.compile(
 
 def _inline_deadline(text: str) -> str | None:
     """A deadline written inside a measure: 于2024年6月底前完成 / （长期坚持）."""
+    if "前" not in text and "（" not in text and "(" not in text:
+        return None  # neither form can match: most measures name no deadline of their own
     match = _INLINE_DEADLINE_RE.search(text)
     if match is None:
         return None
