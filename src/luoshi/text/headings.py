@@ -6,6 +6,7 @@ item, labelled lines (问题： / 整改措施： / 责任领导： …) and the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
@@ -72,6 +73,8 @@ def _latin_space(match: re.Match[str]) -> str:
     return " " if latin else ""
 
 
+# A segment is asked for its label by the section finder, the plan reader and the heading tests.
+@functools.lru_cache(maxsize=4096)
 def heading_label(body: str) -> tuple[str, str]:
     """Split a heading's body into its label and the rest: '理论学习方面。一是…' → ('理论学习', '一是…').
 
