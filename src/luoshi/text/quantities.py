@@ -6,6 +6,7 @@ it is only ever given a span this module has already recognised as a quantity.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -169,13 +170,32 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     if not (_UNIT_QUANTITY_RE.search(text) or _PERIOD_RE.search(text)):
         return ()  # most measures of a plan commit to no quantity
     for sentence in _SENTENCE_SPLIT_RE.split(text):
-        if not sentence or not (_UNIT_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
+        if not sentence:
+            continue
+        # Where the sentence has a quantity or a period word: neither spans a comma, so a clause
+        # without one of these starts needs no search of its own.
+        starts = sorted(
+            [m.start() for m in _UNIT_QUANTITY_RE.finditer(sentence)]
+            + [m.start() for m in _PERIOD_RE.finditer(sentence)]
+        )
+        if not starts:
             continue  # nothing countable in this sentence
         period: str | None = None
         implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
-        for clause in _CLAUSE_SPLIT_RE.split(sentence):
-            clause = clause.strip()
+        end = -1
+        for raw in _CLAUSE_SPLIT_RE.split(sentence):
+            begin, end = end + 1, end + 1 + len(raw)  # the separators are one character each
+            clause = raw.strip()
             if not clause:
+                continue
+            at = bisect.bisect_left(starts, begin)
+            if at == len(starts) or starts[at] >= end:
+                # No quantity and no period word: at most a span (三年内) ends the period above.
+                if period is not None and _DURATION_RE.search(clause):
+                    period = None
+                if implied is not None:
+                    found.append(implied)
+                    implied = None
                 continue
             if period_match := _PERIOD_RE.search(clause):
                 period = _PERIOD_OF[period_match.group(0)]
