@@ -27,6 +27,7 @@ from typing import Any
 from luoshi.text.errors import DocumentError
 from luoshi.text.headings import FIELD_LABEL_RE
 from luoshi.text.limits import LimitError, check_text_lines, open_archive, strip_controls
+from luoshi.text.patterns import alternation
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
 # .docx table stood in the text.
@@ -283,17 +284,23 @@ _FURNITURE_RE = re.compile(
     r"|\d{1,3})$",
     re.IGNORECASE,
 )
-_METADATA_RE = re.compile(
-    r"^(?:索引号|发布机构|发文机关|发文单位|成文日期|发布日期|发布时间|发文字号|文号|主题分类|主题词|公文种类|体裁分类"
-    r"|信息来源|来源|作者|浏览次数|点击数|点击量|访问量|阅读量|阅读数|字号|责任编辑|编辑|审核|校对|时间|日期|有效性"
-    r"|文章来源|稿件来源)\s*[：:]"
+_METADATA_WORDS = (
+    "索引号|发布机构|发文机关|发文单位|成文日期|发布日期|发布时间|发文字号|文号|主题分类|主题词|公文种类|体裁分类"
+    "|信息来源|来源|作者|浏览次数|点击数|点击量|访问量|阅读量|阅读数|字号|责任编辑|编辑|审核|校对|时间|日期|有效性"
+    "|文章来源|稿件来源"
+)
+_METADATA_RE = re.compile(rf"^(?:{alternation(_METADATA_WORDS.split('|'))})\s*[：:]")
+# Words of a site's furniture anywhere in a short line (a prefix tree: one branch per character).
+_SITE_WORDS = (
+    "版权所有|copyright|©|icp备|icp证|公网安备|网站标识码|免责声明|联系我们|网站地图|返回顶部|上一篇|下一篇|相关阅读"
+    "|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|分享到|打印本页|关闭窗口|【打印】|【关闭】|【字体|加入收藏|不良信息举报"
+    "|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看|上传者|文档格式|文档页数"
 )
 _SITE_LINE_RE = re.compile(
-    r"^(?:首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:])"
-    r"|版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
-    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|^扫码|分享到|打印本页|关闭窗口"
-    r"|【打印】|【关闭】|【字体|加入收藏|^【?我要举报|不良信息举报|^举报$|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
-    r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数|^\s*(?:https?://|www\.)\S+$",
+    r"^(?:首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:]|扫码|【?我要举报|举报$"
+    r"|\s*(?:https?://|www\.)\S+$)"
+    rf"|{alternation(_SITE_WORDS.split('|'))}"
+    r"|技术支持[：:]|主办单位[：:]|承办单位[：:]|剩余\d+字|全文共\d+字",
     re.IGNORECASE,
 )
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
@@ -327,7 +334,8 @@ def _wrap_width(lines: list[str]) -> int | None:
 
     In text copied from a PDF many lines share (nearly) the same width and do not end a sentence.
     """
-    widths = [_display_width(line) for line in lines if len(line) >= 8 and line[-1] not in _TERMINAL]
+    measured = [(_display_width(line), line[-1] not in _TERMINAL) for line in lines if len(line) >= 8]
+    widths = [width for width, open_end in measured if open_end]
     if len(widths) < 3:
         return None
     counts = Counter(w for w in widths if w >= 30)  # narrower "wraps" are headings, not a page width
@@ -336,7 +344,7 @@ def _wrap_width(lines: list[str]) -> int | None:
         near = sum(counts[w] for w in range(width - 3, width + 1))
         if near > best_count or (near == best_count and width > best_width):
             best_width, best_count = width, near
-    all_widths = [_display_width(line) for line in lines if len(line) >= 8]
+    all_widths = [width for width, _open_end in measured]
     # In wrapped text hardly any line is wider than the wrap width; in unwrapped text the
     # paragraphs are far wider than any cluster of equal-width headings.
     wider = sum(1 for w in all_widths if w > best_width + 4)
