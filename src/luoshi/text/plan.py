@@ -80,7 +80,11 @@ def split_inline_labels(segments: Sequence[Segment]) -> list[Segment]:
     """Cut a segment at an inline 整改措施 label: "1．问题。整改措施：一是…" is a problem, then the label."""
     out: list[Segment] = []
     for segment in segments:
-        match = _MEASURE_LABEL_RE.search(segment.body)
+        body = segment.body
+        if "措施" not in body and "举措" not in body:
+            out.append(segment)  # no label without its word: skip the search at every character
+            continue
+        match = _MEASURE_LABEL_RE.search(body)
         if match is None or match.start() == 0 or not segment.body[: match.start()].strip():
             out.append(segment)
             continue
@@ -91,6 +95,8 @@ def split_inline_labels(segments: Sequence[Segment]) -> list[Segment]:
 
 def is_measure_label(segment: Segment) -> re.Match[str] | None:
     """The 整改措施 label a segment starts with, if any."""
+    if "措施" not in segment.body and "举措" not in segment.body:
+        return None
     match = _MEASURE_LABEL_RE.match(segment.body)
     return match if match is not None and match.start() == 0 else None
 
