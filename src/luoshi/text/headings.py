@@ -11,6 +11,7 @@ import re
 from collections.abc import Sequence
 
 from luoshi.text.outline import Segment
+from luoshi.text.patterns import alternation
 
 # --------------------------------------------------------------------------- headings
 
@@ -114,9 +115,11 @@ _OWNER_LABELS = "责任领导|牵头领导|领衔领导|分管领导|责任县�
 _DEPARTMENT_LABELS = "责任单位|牵头单位|责任部门|牵头部门|责任科室|承办单位"
 _DEADLINE_LABELS = "完成时限|整改时限|完成时间|整改期限|时限要求|完成期限|时限"
 _CO_DEPARTMENT_LABELS = "配合单位|协办单位|配合部门|协同单位|配合科室"
-_ATTR_RE = re.compile(
-    rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:]"
+# Every field label, as a prefix tree (one branch per first character; 责任… holds eight labels).
+_ANY_ATTR = alternation(
+    f"{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS}".split("|")
 )
+_ATTR_RE = re.compile(rf"[（(]?(?P<label>{_ANY_ATTR})\s*[：:]")
 _ATTR_KIND = {
     **dict.fromkeys(_OWNER_LABELS.split("|"), "owner"),
     **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
@@ -125,7 +128,6 @@ _ATTR_KIND = {
 }
 # Attributes written after a measure's wording: "（责任领导：…；完成时限：…）" at its end, or
 # "责任单位：…；完成时限：…" after its last sentence.
-_ANY_ATTR = f"{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS}"
 ATTR_TAIL_RE = re.compile(
     rf"[（(](?:{_ANY_ATTR})\s*[：:][^（()）]*[）)]\s*$|(?<=[。；;])\s*(?:{_ANY_ATTR})\s*[：:].*$"
 )

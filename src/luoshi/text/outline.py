@@ -105,7 +105,7 @@ def segment_lines(lines: list[str]) -> list[Segment]:
     for number, raw in enumerate(lines):
         heading = 0
         line = raw
-        if heading_match := _HEADING_RE.match(line):
+        if line[:1] == "#" and (heading_match := _HEADING_RE.match(line)):
             heading = len(heading_match.group(1))
             line = line[heading_match.end() :]
         kind: str | None = "#" if heading else None

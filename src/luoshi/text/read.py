@@ -304,6 +304,14 @@ _SITE_LINE_RE = re.compile(
     re.IGNORECASE,
 )
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
+_BREADCRUMB_MARKS = (">", "»", "＞", "›")
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """首页 > 新闻中心 > 通知公告: tested for its arrows first (the pattern backtracks on every line)."""
+    return any(mark in line for mark in _BREADCRUMB_MARKS) and _BREADCRUMB_RE.match(line) is not None
+
+
 _BULLETS = frozenset("-*•●■◆▪◇□○▶►")
 _BULLET_RE = re.compile(r"^(?:[-*]\s+|[•●■◆▪◇□○▶►]\s*)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
@@ -552,7 +560,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
-        if page_lines and len(line) <= 80 and (_SITE_LINE_RE.search(line) or _BREADCRUMB_RE.match(line)):
+        if page_lines and len(line) <= 80 and (_SITE_LINE_RE.search(line) or _is_breadcrumb(line)):
             continue
         if line[0] in _BULLETS:
             line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
