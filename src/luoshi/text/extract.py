@@ -30,7 +30,7 @@ from luoshi.text.headings import (
     summary_of,
     table_columns,
 )
-from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
+from luoshi.text.model import Cause, Measure, ParsedDocument, Problem, Suggestion
 from luoshi.text.outline import Segment, segment_lines
 from luoshi.text.plan import PlanReader, PlanSink, problem_level
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
@@ -746,7 +746,10 @@ def extract(source: SourceText) -> ParsedDocument:
         for segment in segments:
             _maybe_table(builder, segment, source)
     year = _document_year(title, source.text, source.year_hint)
-    measures = _with_suggestions(builder.problems, [_finish(draft, year) for draft in builder.measures])
+    suggested = _suggestions(builder.problems, builder.measures)
+    measures = tuple(
+        _finish(draft, year, found) for draft, found in zip(builder.measures, suggested, strict=True)
+    )
     return ParsedDocument(
         title=title,
         problems=tuple(builder.problems),
@@ -773,15 +776,16 @@ def _read_plan(builder: _Builder, segments: list[Segment], level: str, source: S
     PlanReader(level, sink).read(segments)
 
 
-def _with_suggestions(problems: Sequence[Problem], measures: list[Measure]) -> tuple[Measure, ...]:
-    """Measures the document leaves unlinked get the problems they most probably answer."""
-    unlinked = [i for i, m in enumerate(measures) if m.problem is None]
+def _suggestions(problems: Sequence[Problem], drafts: Sequence[_Draft]) -> list[tuple[Suggestion, ...]]:
+    """For each measure the document leaves unlinked, the problems it most probably answers."""
+    found: list[tuple[Suggestion, ...]] = [() for _ in drafts]
+    unlinked = [i for i, draft in enumerate(drafts) if draft.problem is None]
     if not problems or not unlinked:
-        return tuple(measures)
-    found = suggest_problems(problems, [f"{measures[i].group} {measures[i].text}" for i in unlinked])
-    for i, suggestions in zip(unlinked, found, strict=True):
-        measures[i] = replace(measures[i], suggested_problems=suggestions)
-    return tuple(measures)
+        return found
+    texts = [f"{drafts[i].group} {drafts[i].text}" for i in unlinked]
+    for i, suggestions in zip(unlinked, suggest_problems(problems, texts), strict=True):
+        found[i] = suggestions
+    return found
 
 
 def _maybe_table(builder: _Builder, segment: Segment, source: SourceText) -> bool:
@@ -892,7 +896,7 @@ def _expand_tables(source: SourceText) -> list[str]:
     return lines
 
 
-def _finish(draft: _Draft, year: int | None) -> Measure:
+def _finish(draft: _Draft, year: int | None, suggested: tuple[Suggestion, ...] = ()) -> Measure:
     deadline_text = draft.attrs.get("deadline")
     if deadline_text is None:
         deadline_text = _inline_deadline(draft.text)
@@ -909,6 +913,7 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
         deadline=deadline,
         deadline_text=deadline_text,
         commitments=find_commitments(draft.text),
+        suggested_problems=suggested,
     )
 
 
