@@ -29,6 +29,8 @@ _MEASURE_RE = re.compile(
 _PROBLEM_RE = re.compile(r"问题|不足|差距|短板|查摆|检视|对照检查|反馈意见")
 
 
+# Asked for every numbered line by the section finder and the plan reader, of a few labels.
+@functools.lru_cache(maxsize=4096)
 def classify_heading(label: str) -> str | None:
     """Which section a heading opens: problems, causes, measures, plan, other or None."""
     if not label or len(label) > 40:
