@@ -180,6 +180,15 @@ def test_deadline_uses_the_year_of_the_title() -> None:
     assert doc.measures[0].deadline == dt.date(2023, 6, 30)
 
 
+@pytest.mark.parametrize("signed", ["2024年2月12日", "二〇二四年二月十二日"])
+def test_deadline_uses_the_year_the_plan_is_signed_in(signed: str) -> None:
+    # A 2023年度 meeting's plan, signed in 2024: "6月底前" is June 2024.
+    doc = parse_text(
+        f"某局2023年度民主生活会整改方案\n一、整改措施\n1.完善制度。完成时限：6月底前\n某局党组\n{signed}"
+    )
+    assert doc.measures[0].deadline == dt.date(2024, 6, 30)
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -208,6 +217,10 @@ def test_deadline_uses_the_year_of_the_title() -> None:
         ("合同期限原则上不超过5年", [(None, "<=", 5, "年")]),
         ("拨付时间不超过季度结束后15日", [(None, "<=", 15, "日")]),
         ("于2025年前完成不少于3项", [(None, ">=", 3, "项")]),
+        # A time limit within a span of days or hours, counted from an event before it.
+        ("破损路面发现后15天以内完成修复", [(None, "<=", 15, "天")]),
+        ("新增违建发现后24小时以内制止", [(None, "<=", 24, "小时")]),
+        ("办理时间控制在5天以内", [(None, "<=", 5, "天")]),
     ],
 )
 def test_commitments(text: str, expected: list[tuple[str | None, str, float, str]]) -> None:

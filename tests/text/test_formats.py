@@ -315,6 +315,29 @@ def test_quotes_set_apart_by_the_text_layer_are_put_back() -> None:
     assert _EMPTY_QUOTES_RE.sub(_requote, "“ ”严格执行 一支笔\n下一行") == "严格执行“一支笔”\n下一行"
 
 
+@pytest.mark.parametrize(
+    ("line", "placed"),
+    [
+        ("①整改措施： 指导场所建立财务制度，大额", "整改措施：①指导场所建立财务制度，大额"),
+        (
+            "②排查； 发现隐患在10 ③天以内整改到位； 每季度开展一次",
+            "排查；②发现隐患在10 天以内整改到位；③每季度开展一次",
+        ),
+        ("① “ ” ②整改措施： 开展民族团结 七进 活动； 全年", "整改措施：①开展民族团结“七进”活动；②全年"),
+        # Numbers already in place, or a gap that follows no separator: left as they are.
+        (
+            "① “ ”完善报销审批流程，严格执行 一支笔 审批制度。",
+            "① “ ”完善报销审批流程，严格执行 一支笔 审批制度。",
+        ),
+        ("①加强学习 提高认识", "①加强学习 提高认识"),
+    ],
+)
+def test_circled_numbers_drawn_before_their_line_are_put_back(line: str, placed: str) -> None:
+    from luoshi.text.pdf import _place_symbols
+
+    assert _place_symbols(line) == placed
+
+
 def test_a_title_wrapped_by_its_large_font_is_one_line() -> None:
     from luoshi.text.pdf import split_title
 

@@ -185,3 +185,43 @@ def test_inline_measures_numbered_like_the_problems(marker: str) -> None:
         ("制定发展方案", 1),
         ("壮大集体经济。", 1),
     ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "aspect"),
+    [
+        ("（一）基层党组织建设的问题", "基层党组织建设"),
+        ("（一）优化营商环境存在的问题", "优化营商环境"),
+        ("（一）全面从严治党方面存在的问题", "全面从严治党"),
+        ("（一）关于林地保护管理不到位的问题", "关于林地保护管理不到位的问题"),
+    ],
+)
+def test_an_aspect_heading_keeps_its_subject(heading: str, aspect: str) -> None:
+    doc = parse_text(
+        f"整改方案\n一、存在问题及整改措施\n{heading}\n1.学习不深。\n整改措施：\n（1）每月学习1次。\n"
+        "责任领导：张三\n2.调研不够。\n整改措施：\n（1）每季度调研1次。\n责任领导：李四\n"
+    )
+    assert [p.aspect for p in doc.problems] == [aspect, aspect]
+    assert [m.group for m in doc.measures] == [aspect, aspect]
+
+
+@pytest.mark.parametrize("closing", ["四、整改要求", "三、整改保障", "三、工作保障"])
+def test_a_closing_section_is_no_measure(closing: str) -> None:
+    doc = parse_text(
+        "整改方案\n一、理论学习方面的问题\n（一）学习不深。\n整改措施：①每月学习1次；②撰写心得。\n"
+        f"责任人：张三\n完成时间：6月30日前\n{closing}\n（一）加强组织领导。成立领导小组。\n"
+        "各责任部门要对照整改任务逐项落实。\n某某镇人民政府\n2026年6月5日"
+    )
+    assert [p.text for p in doc.problems] == ["学习不深。"]
+    assert [m.text for m in doc.measures] == ["每月学习1次", "撰写心得。"]
+
+
+def test_a_note_under_a_ledger_table_is_no_item() -> None:
+    note = "注：完成时限为“立行立改”的，每季度报送一次进展。"
+    doc = parse_text(
+        "整改台账\n序号\t问题\t整改措施\t责任领导\t完成时限\n"
+        "1\t产业发展后劲不足。\t引进龙头企业。\t唐文博\t2024年12月底前\n"
+        f"{note}\t{note}\t{note}\t{note}\t{note}\n"
+    )
+    assert [p.text for p in doc.problems] == ["产业发展后劲不足。"]
+    assert [m.text for m in doc.measures] == ["引进龙头企业。"]

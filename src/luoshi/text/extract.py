@@ -21,6 +21,7 @@ from luoshi.text.headings import (
     DATE_LINE_RE,
     MEASURE_LABEL_RE,
     PROBLEM_LABEL_RE,
+    aspect_label,
     attributes,
     classify_heading,
     heading_label,
@@ -29,7 +30,7 @@ from luoshi.text.headings import (
     summary_of,
     table_columns,
 )
-from luoshi.text.model import Cause, Measure, ParsedDocument, Problem
+from luoshi.text.model import Cause, Measure, ParsedDocument, Problem, Suggestion
 from luoshi.text.outline import Segment, segment_lines
 from luoshi.text.plan import PlanReader, PlanSink, problem_level
 from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
@@ -330,7 +331,7 @@ def _process_plan(builder: _Builder, segments: list[Segment]) -> None:
     three_levels = any(any(sub.children for sub in _sub_items(item)[1]) for item in items)
     for item in items:
         if three_levels:
-            aspect, _rest = heading_label(item.head.body)
+            aspect = aspect_label(heading_label(item.head.body)[0])
             for problem_item in _sub_items(item)[1]:
                 _plan_problem(builder, aspect, problem_item)
         else:
@@ -430,7 +431,7 @@ def _process_labelled(builder: _Builder, segments: list[Segment]) -> None:
                 problem_key = key
                 parts = [body]
             else:
-                aspect, _rest = heading_label(body)
+                aspect = aspect_label(heading_label(body)[0])
                 aspect_key = key
                 mode = "none"
                 problem_index = None
@@ -466,6 +467,10 @@ def _plain_paragraphs(segments: Sequence[Segment]) -> list[str]:
     return texts
 
 
+# A note written under a ledger table: 注： / 备注： / 说明： / 填表说明：
+_TABLE_NOTE_RE = re.compile(r"^(?:注|备注|附注|说明|填表说明)\s*\d{0,2}\s*[：:]")
+
+
 def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
     """A ledger table: each row a problem and/or its measures. False when it is no ledger."""
     found = table_columns(rows)
@@ -485,7 +490,10 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
         if not any(c.strip() for c in row):
             continue
         distinct = {c.strip() for c in row if c.strip()}
-        if len(distinct) == 1 and len(columns) > 2 and not cell(row, "measure"):
+        if len(distinct) == 1 and _TABLE_NOTE_RE.match(next(iter(distinct))):
+            continue  # "注：…" under the table (one cell, or merged across it): a note, no item
+        merged_across = len(row) > 2 and all(c.strip() for c in row)  # a workbook repeats a merged value
+        if len(distinct) == 1 and len(columns) > 2 and (merged_across or not cell(row, "measure")):
             # A row merged across the table: "一、落实乡村振兴战略方面" heads the rows below it.
             last_aspect = _strip_marker(distinct.pop())
             continue
@@ -619,7 +627,28 @@ def _title_line(lines: list[str]) -> tuple[str, int]:
     return first, 1
 
 
+# The date a document is signed on: its own line near the end (2026年2月12日 / 二〇二六年二月十二日).
+_SIGNED_DATE_RE = re.compile(r"^(20\d\d|19[89]\d)\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日$")
+_SIGNATURE_LINES = 4
+
+
+def _signed_year(text: str) -> int | None:
+    """The year of the date line among a document's last lines, if it has one."""
+    tail = text[-400:].rstrip().split("\n")[-_SIGNATURE_LINES:]
+    for line in reversed(tail):
+        line = line.strip()
+        if not (8 <= len(line) <= 20 and line.endswith("日")):
+            continue
+        if match := _SIGNED_DATE_RE.match(normalise_date_numerals(line)):
+            return int(match.group(1))
+    return None
+
+
 def _document_year(title: str, text: str, hint: int | None) -> int | None:
+    """The year a month without one (6月底前) belongs to: the year the plan is signed in, else
+    its title's (a 2025年度 meeting's plan is often signed and carried out in 2026)."""
+    if (signed := _signed_year(text)) is not None:
+        return signed
     title = normalise_date_numerals(title)  # 二〇二三年度 → 2023年度
     if match := _TITLE_YEAR_RE.search(title):
         return int(match.group(1))
@@ -717,7 +746,10 @@ def extract(source: SourceText) -> ParsedDocument:
         for segment in segments:
             _maybe_table(builder, segment, source)
     year = _document_year(title, source.text, source.year_hint)
-    measures = _with_suggestions(builder.problems, [_finish(draft, year) for draft in builder.measures])
+    suggested = _suggestions(builder.problems, builder.measures)
+    measures = tuple(
+        _finish(draft, year, found) for draft, found in zip(builder.measures, suggested, strict=True)
+    )
     return ParsedDocument(
         title=title,
         problems=tuple(builder.problems),
@@ -744,15 +776,16 @@ def _read_plan(builder: _Builder, segments: list[Segment], level: str, source: S
     PlanReader(level, sink).read(segments)
 
 
-def _with_suggestions(problems: Sequence[Problem], measures: list[Measure]) -> tuple[Measure, ...]:
-    """Measures the document leaves unlinked get the problems they most probably answer."""
-    unlinked = [i for i, m in enumerate(measures) if m.problem is None]
+def _suggestions(problems: Sequence[Problem], drafts: Sequence[_Draft]) -> list[tuple[Suggestion, ...]]:
+    """For each measure the document leaves unlinked, the problems it most probably answers."""
+    found: list[tuple[Suggestion, ...]] = [() for _ in drafts]
+    unlinked = [i for i, draft in enumerate(drafts) if draft.problem is None]
     if not problems or not unlinked:
-        return tuple(measures)
-    found = suggest_problems(problems, [f"{measures[i].group} {measures[i].text}" for i in unlinked])
-    for i, suggestions in zip(unlinked, found, strict=True):
-        measures[i] = replace(measures[i], suggested_problems=suggestions)
-    return tuple(measures)
+        return found
+    texts = [f"{drafts[i].group} {drafts[i].text}" for i in unlinked]
+    for i, suggestions in zip(unlinked, suggest_problems(problems, texts), strict=True):
+        found[i] = suggestions
+    return found
 
 
 def _maybe_table(builder: _Builder, segment: Segment, source: SourceText) -> bool:
@@ -863,7 +896,7 @@ def _expand_tables(source: SourceText) -> list[str]:
     return lines
 
 
-def _finish(draft: _Draft, year: int | None) -> Measure:
+def _finish(draft: _Draft, year: int | None, suggested: tuple[Suggestion, ...] = ()) -> Measure:
     deadline_text = draft.attrs.get("deadline")
     if deadline_text is None:
         deadline_text = _inline_deadline(draft.text)
@@ -880,6 +913,7 @@ def _finish(draft: _Draft, year: int | None) -> Measure:
         deadline=deadline,
         deadline_text=deadline_text,
         commitments=find_commitments(draft.text),
+        suggested_problems=suggested,
     )
 
 
@@ -891,6 +925,8 @@ _INLINE_DEADLINE_RE = re.compile(
 
 def _inline_deadline(text: str) -> str | None:
     """A deadline written inside a measure: 于2024年6月底前完成 / （长期坚持）."""
+    if "前" not in text and "（" not in text and "(" not in text:
+        return None  # neither form can match: most measures name no deadline of their own
     match = _INLINE_DEADLINE_RE.search(text)
     if match is None:
         return None

@@ -6,16 +6,20 @@ item, labelled lines (问题： / 整改措施： / 责任领导： …) and the
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 
 from luoshi.text.outline import Segment
+from luoshi.text.patterns import alternation
 
 # --------------------------------------------------------------------------- headings
 
 _OTHER_RE = re.compile(
     r"保障措施|组织保障|组织领导|工作要求|有关要求|总体要求|指导思想|工作目标|整改目标|目标任务|基本原则|工作原则|时间安排"
     r"|方法步骤|步骤安排|进度安排|基本情况|前期工作|会前准备|学习情况|附件|联系人"
+    # A plan's closing section: 四、整改要求 / 三、整改保障 (not "落实整改要求不到位的问题").
+    r"|^(?:整改|工作)(?:要求|保障)$"
 )
 _CAUSE_RE = re.compile(r"原因|根源|根子|症结|思想根源")
 _PLAN_RE = re.compile(r"问题.{0,10}(?:整改|措施|举措)|(?:整改|措施|举措).{0,6}问题")
@@ -25,6 +29,8 @@ _MEASURE_RE = re.compile(
 _PROBLEM_RE = re.compile(r"问题|不足|差距|短板|查摆|检视|对照检查|反馈意见")
 
 
+# Asked for every numbered line by the section finder and the plan reader, of a few labels.
+@functools.lru_cache(maxsize=4096)
 def classify_heading(label: str) -> str | None:
     """Which section a heading opens: problems, causes, measures, plan, other or None."""
     if not label or len(label) > 40:
@@ -70,6 +76,8 @@ def _latin_space(match: re.Match[str]) -> str:
     return " " if latin else ""
 
 
+# A segment is asked for its label by the section finder, the plan reader and the heading tests.
+@functools.lru_cache(maxsize=4096)
 def heading_label(body: str) -> tuple[str, str]:
     """Split a heading's body into its label and the rest: '理论学习方面。一是…' → ('理论学习', '一是…').
 
@@ -81,6 +89,19 @@ def heading_label(body: str) -> tuple[str, str]:
     if label.endswith(_ASPECT_ENDINGS):
         label = _ASPECT_SUFFIX_RE.sub("", label).strip(TRAILING_PUNCT)
     return label, rest.strip()
+
+
+# What a heading known to be an aspect ends with besides its subject: "…方面存在的问题",
+# "…存在的问题", "…的问题", "…方面". A "关于…的问题" heading names one problem and keeps its words.
+_ASPECT_TAIL_RE = re.compile(r"(?:方面存在的问题|方面的问题|存在的问题|的问题|方面)$")
+
+
+def aspect_label(label: str) -> str:
+    """The subject of an aspect heading's label: '基层党组织建设的问题' → '基层党组织建设'."""
+    if label.startswith("关于"):
+        return label
+    stripped = _ASPECT_TAIL_RE.sub("", label).strip(TRAILING_PUNCT)
+    return stripped or label
 
 
 def is_heading_like(segment: Segment) -> bool:
@@ -96,9 +117,11 @@ _OWNER_LABELS = "责任领导|牵头领导|领衔领导|分管领导|责任县�
 _DEPARTMENT_LABELS = "责任单位|牵头单位|责任部门|牵头部门|责任科室|承办单位"
 _DEADLINE_LABELS = "完成时限|整改时限|完成时间|整改期限|时限要求|完成期限|时限"
 _CO_DEPARTMENT_LABELS = "配合单位|协办单位|配合部门|协同单位|配合科室"
-_ATTR_RE = re.compile(
-    rf"[（(]?(?P<label>{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS})\s*[：:]"
+# Every field label, as a prefix tree (one branch per first character; 责任… holds eight labels).
+_ANY_ATTR = alternation(
+    f"{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS}".split("|")
 )
+_ATTR_RE = re.compile(rf"[（(]?(?P<label>{_ANY_ATTR})\s*[：:]")
 _ATTR_KIND = {
     **dict.fromkeys(_OWNER_LABELS.split("|"), "owner"),
     **dict.fromkeys(_DEPARTMENT_LABELS.split("|"), "department"),
@@ -107,7 +130,6 @@ _ATTR_KIND = {
 }
 # Attributes written after a measure's wording: "（责任领导：…；完成时限：…）" at its end, or
 # "责任单位：…；完成时限：…" after its last sentence.
-_ANY_ATTR = f"{_OWNER_LABELS}|{_DEPARTMENT_LABELS}|{_CO_DEPARTMENT_LABELS}|{_DEADLINE_LABELS}"
 ATTR_TAIL_RE = re.compile(
     rf"[（(](?:{_ANY_ATTR})\s*[：:][^（()）]*[）)]\s*$|(?<=[。；;])\s*(?:{_ANY_ATTR})\s*[：:].*$"
 )

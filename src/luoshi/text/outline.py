@@ -8,6 +8,7 @@ when it continues its sequence (一是 starts a list, 二是 must follow 一是 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import NamedTuple
 
@@ -73,6 +74,8 @@ class Segment(NamedTuple):
         return self.marker + self.body
 
 
+# A document numbers hundreds of items with a dozen numerals.
+@functools.lru_cache(maxsize=1024)
 def ordinal_value(numeral: str) -> int:
     """The value of a small ordinal: '3' → 3, '十二' → 12, '二十' → 20, '①' → 1."""
     if numeral.isdigit() and numeral.isascii():
@@ -102,7 +105,7 @@ def segment_lines(lines: list[str]) -> list[Segment]:
     for number, raw in enumerate(lines):
         heading = 0
         line = raw
-        if heading_match := _HEADING_RE.match(line):
+        if line[:1] == "#" and (heading_match := _HEADING_RE.match(line)):
             heading = len(heading_match.group(1))
             line = line[heading_match.end() :]
         kind: str | None = "#" if heading else None

@@ -65,7 +65,54 @@ def read_pdf(data: bytes, filename: str = "") -> str:
     chars = sum(len("".join(text.split())) for text in texts)
     if chars < _MIN_CHARS_PER_PAGE * max(1, len(texts)) / 2:
         raise DocumentError(filename, SCANNED)
-    return _EMPTY_QUOTES_RE.sub(_requote, "\n".join(texts))
+    text = "\n".join(texts)
+    if _CIRCLED_RE.search(text):
+        text = "\n".join(_place_symbols(line) for line in text.split("\n"))
+    return _EMPTY_QUOTES_RE.sub(_requote, text)
+
+
+# Circled numbers (and quotes) set in a fallback font are drawn before the rest of their line,
+# which leaves a kerned gap (a space in the text layer) where each one stands:
+# "①整改措施： 指导…，大额" is "整改措施：①指导…，大额", and "②排查； 发现…到位； 每季度" is
+# "排查；②发现…到位；③每季度" when ③ leads the second run. The symbols go into the gaps of the run
+# after them, in order, when there are as many gaps as symbols and each number follows a
+# separator (：；，。、), as an inline number does.
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_CIRCLED_RE = re.compile(f"[{_CIRCLED}]")
+_SYMBOLS = f"{_CIRCLED}“”‘’"
+_LEAD_RE = re.compile(f"(?:^|(?<= ))((?:[{_SYMBOLS}] ?)*[{_SYMBOLS}])(?=[^\\s{_SYMBOLS}])")
+_GAP_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
+_SEPARATORS = frozenset("：:；;，,。、")
+
+
+def _place_symbols(line: str) -> str:
+    leads = list(_LEAD_RE.finditer(line)) if _CIRCLED_RE.search(line) else []
+    out: list[str] = []
+    pos = 0
+    for index, lead in enumerate(leads):
+        run_end = leads[index + 1].start() if index + 1 < len(leads) else len(line)
+        run = line[lead.end() : run_end]
+        symbols = lead.group(1).replace(" ", "")
+        gaps = [gap.start() for gap in _GAP_RE.finditer(run)]
+        if (
+            not _CIRCLED_RE.search(symbols)
+            or len(gaps) != len(symbols)
+            or any(
+                run[gap - 1] not in _SEPARATORS
+                for gap, sym in zip(gaps, symbols, strict=True)
+                if sym in _CIRCLED
+            )
+        ):
+            continue
+        out.append(line[pos : lead.start()])
+        last = 0
+        for gap, symbol in zip(gaps, symbols, strict=True):
+            out.append(run[last:gap] + symbol)
+            last = gap + 1
+        out.append(run[last:])
+        pos = run_end
+    out.append(line[pos:])
+    return "".join(out)
 
 
 # Curly quotes set in a Latin font come out of the text layer as an empty pair ahead of the words

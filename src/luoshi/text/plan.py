@@ -27,6 +27,7 @@ from luoshi.text.headings import (
     CLOSING_RE,
     DATE_LINE_RE,
     PROBLEM_LABEL_RE,
+    aspect_label,
     classify_heading,
     heading_label,
     is_attribute_line,
@@ -79,7 +80,11 @@ def split_inline_labels(segments: Sequence[Segment]) -> list[Segment]:
     """Cut a segment at an inline 整改措施 label: "1．问题。整改措施：一是…" is a problem, then the label."""
     out: list[Segment] = []
     for segment in segments:
-        match = _MEASURE_LABEL_RE.search(segment.body)
+        body = segment.body
+        if "措施" not in body and "举措" not in body:
+            out.append(segment)  # no label without its word: skip the search at every character
+            continue
+        match = _MEASURE_LABEL_RE.search(body)
         if match is None or match.start() == 0 or not segment.body[: match.start()].strip():
             out.append(segment)
             continue
@@ -90,6 +95,8 @@ def split_inline_labels(segments: Sequence[Segment]) -> list[Segment]:
 
 def is_measure_label(segment: Segment) -> re.Match[str] | None:
     """The 整改措施 label a segment starts with, if any."""
+    if "措施" not in segment.body and "举措" not in segment.body:
+        return None
     match = _MEASURE_LABEL_RE.match(segment.body)
     return match if match is not None and match.start() == 0 else None
 
@@ -255,7 +262,7 @@ class PlanReader:
             self.mode = "intro"
             label = heading_label(body)[0]
             section = _SECTION_LABEL_RE.match(label) or classify_heading(label) in ("plan", "measures")
-            self.aspect = "" if section else label
+            self.aspect = "" if section else aspect_label(label)
             return
         if self.mode == "measure":
             if self.measure_key is None or key == self.measure_key:

@@ -6,6 +6,7 @@ it is only ever given a span this module has already recognised as a quantity.
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import datetime as dt
 import functools
@@ -13,6 +14,7 @@ import re
 
 from luoshi.text.model import Commitment
 from luoshi.text.outline import ordinal_value
+from luoshi.text.patterns import alternation
 
 PERIODS: tuple[tuple[str, str], ...] = (
     ("每个工作日", "day"),
@@ -30,17 +32,18 @@ PERIODS: tuple[tuple[str, str], ...] = (
     ("每年", "year"),
     ("全年", "year"),
 )
-_PERIOD_RE = re.compile("|".join(word for word, _ in PERIODS))
+_PERIOD_RE = re.compile(alternation(word for word, _ in PERIODS))
 _PERIOD_OF = dict(PERIODS)
 
 _CN_NUM = "[零〇一二两三四五六七八九十百千万]"
 _NUMBER = rf"(?:百分之{_CN_NUM}+(?:点{_CN_NUM}+)?|\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)"
-_UNITS = (
+_UNIT_WORDS = (
     "个百分点|个工作日|个自然日|个月|个批次|人次|家次|户次|场次|批次|台次|车次|架次|课时|学时|小时|分钟|万元|亿元|千元|元|%"
     "|平方公里|平方米|立方米|公顷|公里|千米|万人|万户|万亩|亩|吨|辆|米|字"
     "|次|场|期|篇|天|日|周|年|个|项|家|户|人|名|位|件|条|批|轮|遍|份|张|册|本|部|所|座|栋|间|处|套|台|节|堂|趟|回"
     "|起|笔|宗|类|种|支|队|组|株|棵|头|只"
 )
+_UNITS = f"(?:{alternation(_UNIT_WORDS.split('|'))})"  # as a prefix tree: tried after every numeral
 # Units that mean "how many times": enough with a period word alone (每月走访两次).
 _COUNT_UNITS = frozenset(
     {
@@ -66,6 +69,8 @@ _COUNT_UNITS = frozenset(
         "堂",
     }
 )
+# Units of a time limit: "15天以内" / "24小时以内" commit to finishing within that span.
+_SPAN_UNITS = frozenset({"天", "日", "小时", "分钟", "个工作日", "个自然日"})
 _QUANTITY_RE = re.compile(
     rf"(?P<num>{_NUMBER})(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
 )
@@ -100,7 +105,7 @@ _OP_BEFORE = (
     ("小于", "<"),
     ("不足", "<"),
 )
-_OP_BEFORE_RE = re.compile("|".join(word for word, _ in _OP_BEFORE))
+_OP_BEFORE_RE = re.compile(alternation(word for word, _ in _OP_BEFORE))
 _OP_OF = dict(_OP_BEFORE)
 _OP_AFTER = {
     "以上": ">=",
@@ -113,13 +118,18 @@ _OP_AFTER = {
 }
 
 # Verbs that, after a period word with no number, mean "do it once per period" (每月召开…会议).
-_ACTION_RE = re.compile(
-    r"召开|开展|组织|举办|举行|走访|调研|听取|研究|分析|督查|检查|通报|讲授|讲党课|召集|下访|接访|谈心|报告|汇报|调度|督办|会商|学习|培训|考核|评估|巡查|排查|深入"
+_ACTION_WORDS = (
+    "召开|开展|组织|举办|举行|走访|调研|听取|研究|分析|督查|检查|通报|讲授|讲党课|召集|下访|接访|谈心|报告|汇报"
+    "|调度|督办|会商|学习|培训|考核|评估|巡查|排查|深入"
 )
+_ACTION_RE = re.compile(alternation(_ACTION_WORDS.split("|")))
 # Names and words whose numerals are not quantities.
+_NOT_QUANTITY_WORDS = (
+    "八项规定|三会一课|一岗双责|三重一大|两个维护|两个确立|四个意识|四个自信|四个全面|五位一体|一把手|一线|逐一"
+    "|一二三产|一中|二中|三中|一站式|一对一|一事一议|一次性|一揽子|一体化|一盘棋"
+)
 _NOT_QUANTITY_RE = re.compile(
-    r"八项规定|三会一课|一岗双责|三重一大|两个维护|两个确立|四个意识|四个自信|四个全面|五位一体|一把手|一线|逐一|一二三产|"
-    r"\d{5}热线|一中|二中|三中|一站式|一对一|一事一议|一次性|一揽子|一体化|一盘棋|第[一二三四五六七八九十\d]"
+    alternation(_NOT_QUANTITY_WORDS.split("|")) + r"|\d{5}热线|第[一二三四五六七八九十\d]"
 )
 _DURATION_RE = re.compile(
     r"(?:\d+|[一二两三四五六七八九十]+)个?(?:年|月|季度|周|天)(?:内|之内|以内)|[年月]底前|年内"
@@ -160,13 +170,32 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     if not (_UNIT_QUANTITY_RE.search(text) or _PERIOD_RE.search(text)):
         return ()  # most measures of a plan commit to no quantity
     for sentence in _SENTENCE_SPLIT_RE.split(text):
-        if not sentence or not (_UNIT_QUANTITY_RE.search(sentence) or _PERIOD_RE.search(sentence)):
+        if not sentence:
+            continue
+        # Where the sentence has a quantity or a period word: neither spans a comma, so a clause
+        # without one of these starts needs no search of its own.
+        starts = sorted(
+            [m.start() for m in _UNIT_QUANTITY_RE.finditer(sentence)]
+            + [m.start() for m in _PERIOD_RE.finditer(sentence)]
+        )
+        if not starts:
             continue  # nothing countable in this sentence
         period: str | None = None
         implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
-        for clause in _CLAUSE_SPLIT_RE.split(sentence):
-            clause = clause.strip()
+        end = -1
+        for raw in _CLAUSE_SPLIT_RE.split(sentence):
+            begin, end = end + 1, end + 1 + len(raw)  # the separators are one character each
+            clause = raw.strip()
             if not clause:
+                continue
+            at = bisect.bisect_left(starts, begin)
+            if at == len(starts) or starts[at] >= end:
+                # No quantity and no period word: at most a span (三年内) ends the period above.
+                if period is not None and _DURATION_RE.search(clause):
+                    period = None
+                if implied is not None:
+                    found.append(implied)
+                    implied = None
                 continue
             if period_match := _PERIOD_RE.search(clause):
                 period = _PERIOD_OF[period_match.group(0)]
@@ -205,7 +234,9 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
         if not unit and not number.startswith("百分之"):
             continue  # a number with no unit is not a quantity
         before = list(_OP_BEFORE_RE.finditer(masked, 0, match.start()))
-        if _is_date_like(masked, match, compared=bool(before)):
+        # "发现后15天以内完成" / "24小时以内制止": a time limit, counted from the event before it.
+        within = unit in _SPAN_UNITS and match.group("after") in ("以内", "之内", "以里")
+        if _is_date_like(masked, match, compared=bool(before) or within):
             continue
         op = _OP_AFTER.get(match.group("after") or "")
         if op is None and before:

@@ -27,6 +27,7 @@ from typing import Any
 from luoshi.text.errors import DocumentError
 from luoshi.text.headings import FIELD_LABEL_RE
 from luoshi.text.limits import LimitError, check_text_lines, open_archive, strip_controls
+from luoshi.text.patterns import alternation
 
 # A private-use character cannot occur in a real document, so a line made of it marks where a
 # .docx table stood in the text.
@@ -283,37 +284,42 @@ _FURNITURE_RE = re.compile(
     r"|\d{1,3})$",
     re.IGNORECASE,
 )
-_METADATA_RE = re.compile(
-    r"^(?:索引号|发布机构|发文机关|发文单位|成文日期|发布日期|发布时间|发文字号|文号|主题分类|主题词|公文种类|体裁分类"
-    r"|信息来源|来源|作者|浏览次数|点击数|点击量|访问量|阅读量|阅读数|字号|责任编辑|编辑|审核|校对|时间|日期|有效性"
-    r"|文章来源|稿件来源)\s*[：:]"
+_METADATA_WORDS = (
+    "索引号|发布机构|发文机关|发文单位|成文日期|发布日期|发布时间|发文字号|文号|主题分类|主题词|公文种类|体裁分类"
+    "|信息来源|来源|作者|浏览次数|点击数|点击量|访问量|阅读量|阅读数|字号|责任编辑|编辑|审核|校对|时间|日期|有效性"
+    "|文章来源|稿件来源"
 )
-# Site furniture, matched on the lower-cased line: what a line starts with, and words anywhere in
-# it. Two patterns without IGNORECASE, because one alternation mixing anchored and unanchored
-# branches under IGNORECASE was tried at every character of every line (a quarter of the reading).
+_METADATA_RE = re.compile(rf"^(?:{alternation(_METADATA_WORDS.split('|'))})\s*[：:]")
+# Site furniture, matched on the lower-cased line without IGNORECASE: what a line starts with, and
+# words anywhere in it (a prefix tree: one branch tried per character). One alternation mixing
+# anchored and unanchored branches under IGNORECASE was tried at every character of every line.
 _SITE_LINE_START_RE = re.compile(
     r"首页|网站首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:]|扫码|【?我要举报|举报$"
     r"|\s*(?:https?://|www\.)\S+$"
 )
-_SITE_LINE_RE = re.compile(
-    r"版权所有|copyright|©|icp备|icp证|公网安备|技术支持[：:]|主办单位[：:]|承办单位[：:]|网站标识码|免责声明|联系我们"
-    r"|网站地图|返回顶部|上一篇|下一篇|相关阅读|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|分享到|打印本页|关闭窗口"
-    r"|【打印】|【关闭】|【字体|加入收藏|不良信息举报|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看"
-    r"|剩余\d+字|全文共\d+字|上传者|文档格式|文档页数"
+_SITE_WORDS = (
+    "版权所有|copyright|©|icp备|icp证|公网安备|网站标识码|免责声明|联系我们|网站地图|返回顶部|上一篇|下一篇|相关阅读"
+    "|相关文章|相关推荐|猜你喜欢|热门文章|扫一扫|分享到|打印本页|关闭窗口|【打印】|【关闭】|【字体|加入收藏|不良信息举报"
+    "|立即下载|免费下载|下载文档|下载积分|阅读全文|展开全文|查看全文|点击查看|上传者|文档格式|文档页数"
 )
+_SITE_LINE_RE = re.compile(
+    rf"{alternation(_SITE_WORDS.split('|'))}|技术支持[：:]|主办单位[：:]|承办单位[：:]|剩余\d+字|全文共\d+字"
+)
+_BREADCRUMB_MARKS = (">", "»", "＞", "›")
+_BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 
 
 def _is_site_line(line: str) -> bool:
     """A line of a web page's furniture (navigation, copyright, download prompts), not content."""
     lower = line.lower()
-    if _SITE_LINE_START_RE.match(lower) or _SITE_LINE_RE.search(lower):
-        return True
-    # A breadcrumb (首页 > 新闻 > 正文): looked for only where its separator occurs.
+    return bool(_SITE_LINE_START_RE.match(lower) or _SITE_LINE_RE.search(lower)) or _is_breadcrumb(line)
+
+
+def _is_breadcrumb(line: str) -> bool:
+    """首页 > 新闻中心 > 通知公告: tested for its arrows first (the pattern backtracks on every line)."""
     return any(mark in line for mark in _BREADCRUMB_MARKS) and _BREADCRUMB_RE.match(line) is not None
 
 
-_BREADCRUMB_MARKS = (">", "»", "＞", "›")
-_BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 _BULLETS = frozenset("-*•●■◆▪◇□○▶►")
 _BULLET_RE = re.compile(r"^(?:[-*]\s+|[•●■◆▪◇□○▶►]\s*)")
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s*(.+?)\s*#*$")
