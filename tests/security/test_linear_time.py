@@ -43,8 +43,18 @@ entries = split_list(text)
 assert len(entries) == 1 and entries[0].text.startswith("会议过多，文山会海"), len(entries)
 """
 
+# A PDF line of circled numbers, each after a space: every space is a place a lead may start.
+_PDF_SYMBOLS = """
+from luoshi.text.pdf import _place_symbols
+line = "整改措施：" + "① " * (4 * 1024 * 1024 // 4) + " x"
+assert _place_symbols(line) == line
+"""
 
-@pytest.mark.parametrize(("name", "body"), [("wrapped lines", _WRAPPED), ("pasted list", _PASTED_LIST)])
+
+@pytest.mark.parametrize(
+    ("name", "body"),
+    [("wrapped lines", _WRAPPED), ("pasted list", _PASTED_LIST), ("pdf symbols", _PDF_SYMBOLS)],
+)
 def test_sixteen_megabytes_join_in_linear_time(name: str, body: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", _CAPPED.format(cap=CPU_CAP_SECONDS, body=body)],

@@ -80,7 +80,8 @@ def read_pdf(data: bytes, filename: str = "") -> str:
 _CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 _CIRCLED_RE = re.compile(f"[{_CIRCLED}]")
 _SYMBOLS = f"{_CIRCLED}“”‘’"
-_LEAD_RE = re.compile(f"(?:^|(?<= ))((?:[{_SYMBOLS}] ?)*[{_SYMBOLS}])(?=[^\\s{_SYMBOLS}])")
+# At most 20 symbols, taken possessively: a long run of them fails once, not once per start.
+_LEAD_RE = re.compile(f"(?:^|(?<= ))([{_SYMBOLS}](?: ?[{_SYMBOLS}]){{0,19}}+)(?=[^\\s{_SYMBOLS}])")
 _GAP_RE = re.compile(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])")
 _SEPARATORS = frozenset("：:；;，,。、")
 
