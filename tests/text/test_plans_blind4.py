@@ -1,0 +1,41 @@
+"""The fourth blind split (tests/text/plans_blind4): 12 plans (text in UTF-8, GBK and wrapped
+GB18030; Word paragraphs; Word tables with merged cells and a 问题类别 column; Word automatic
+numbering with Heading styles and with startOverride restarts; two hand-made workbooks, one of two
+sheets; a PDF), written blind by someone who had not seen the parser, under the convention rulings
+in its RULES.md, with golden JSON. It was kept unopened while the third split was tuned on and
+scored once, held out, on 2026-12-01: every field of the issue at or above 0.98 (problem links
+0.982, labels 0.986, counts 0.993 / 0.996, owners, departments, deadlines and commitments 0.996);
+the title 0.917 (the PDF's title, wrapped onto a second line, lost "的整改方案"). The other misses
+are one plan whose third numbered heading is itself a problem with its own measures
+("三、上轮巡察反馈问题整改不彻底。…"), read as a measure of the aspect before it.
+
+Here it guards against regressions below that held-out level.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.text.test_plans_blind import PLAN_FIELDS, _quality
+
+BLIND4 = Path(__file__).resolve().parent / "plans_blind4"
+# Lowest per-field F1 as scored held out (title 0.917; the issue's fields 0.982), less a margin.
+FLOOR = 0.90
+
+
+@pytest.fixture(scope="module")
+def result() -> dict:
+    return _quality().evaluate(BLIND4)
+
+
+def test_every_layout_is_read(result: dict) -> None:
+    assert result["overall"]["documents"] == 12
+    assert {"plan-text", "plan-docx", "table-docx", "autonum-docx", "xlsx", "pdf"} <= set(result["layouts"])
+
+
+@pytest.mark.parametrize("field", PLAN_FIELDS)
+def test_no_field_falls_below_its_held_out_level(result: dict, field: str) -> None:
+    row = result["overall"]["fields"][field]
+    assert row["f1"] >= FLOOR, (field, row, result["errors"][:20])
