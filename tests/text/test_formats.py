@@ -346,3 +346,9 @@ def test_a_title_wrapped_by_its_large_font_is_one_line() -> None:
         "根据巡察组反馈意见，制定本方\n案。",
     )
     assert split_title("某局整改方案\n一、存在的问题")[0] == ""
+    # Cut after a title word of its own: the second line goes on with 的.
+    assert (
+        split_title("中共某乡委员会关于巡察反馈意见\n的整改方案\n正文。")[0]
+        == "中共某乡委员会关于巡察反馈意见的整改方案"
+    )
+    assert split_title("某局关于巡察反馈意见的整改方案\n工作台账清单\n正文。")[0] == ""

@@ -225,3 +225,22 @@ def test_a_note_under_a_ledger_table_is_no_item() -> None:
     )
     assert [p.text for p in doc.problems] == ["产业发展后劲不足。"]
     assert [m.text for m in doc.measures] == ["引进龙头企业。"]
+
+
+def test_a_numbered_line_above_the_problems_can_be_a_problem_of_its_own() -> None:
+    doc = parse_text(
+        "某局关于巡察反馈意见的整改方案\n"
+        "一、作风建设方面存在的问题\n"
+        "1.调查研究不够深入。到基层次数偏少。\n"
+        "整改措施：\n（1）每月到基层调研不少于2次。\n"
+        "责任领导：局长张三\n完成时限：2026年12月底前\n"
+        "二、上轮巡察反馈问题整改不彻底。仍有2个问题未按期销号。\n"
+        "整改措施：\n（1）逐项开展回头看。\n"
+        "责任领导：局长张三\n完成时限：持续推进\n"
+        "三、整改要求\n（一）加强组织领导。\n"
+    )
+    assert [(p.aspect, p.summary) for p in doc.problems] == [
+        ("作风建设", "调查研究不够深入"),
+        ("", "上轮巡察反馈问题整改不彻底"),
+    ]
+    assert [(m.group, m.problem) for m in doc.measures] == [("作风建设", 0), ("", 1)]

@@ -157,7 +157,9 @@ def split_title(text: str) -> tuple[str, str]:
         and second
         and len(second) <= 20
         and not _OPEN_LINE_RE.search(first)
-        and not _TITLE_WORD_RE.search(first)
+        # A first line naming a title word is a whole title, unless the second line goes on with
+        # 的 (…反馈意见 / 的整改方案): no title or paragraph starts with it.
+        and (not _TITLE_WORD_RE.search(first) or second.startswith("的"))
         and _TITLE_WORD_RE.search(second)
         and not _NUMBERED_RE.match(second)
     ):

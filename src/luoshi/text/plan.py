@@ -101,6 +101,15 @@ def is_measure_label(segment: Segment) -> re.Match[str] | None:
     return match if match is not None and match.start() == 0 else None
 
 
+def _problem_of_its_own(segments: Sequence[Segment], index: int) -> bool:
+    """Whether a numbered line reads as a problem, not a heading (a sentence, ended or going on
+    after its first 。), and a 整改措施 label follows it directly."""
+    body = segments[index].body
+    sentence = body.endswith(_SENTENCE_END) or any(end in body[:-1] for end in _SENTENCE_END)
+    following = segments[index + 1] if index + 1 < len(segments) else None
+    return sentence and following is not None and is_measure_label(following) is not None
+
+
 def _is_field_line(segment: Segment) -> bool:
     return segment.kind is None and segment.line_start and is_attribute_line(segment.body)
 
@@ -263,6 +272,13 @@ class PlanReader:
             label = heading_label(body)[0]
             section = _SECTION_LABEL_RE.match(label) or classify_heading(label) in ("plan", "measures")
             self.aspect = "" if section else aspect_label(label)
+            return
+        if above and segment.line_start and self.level != _LABEL and _problem_of_its_own(segments, index):
+            # "三、上轮巡察反馈问题整改不彻底。…" then 整改措施： a numbered line above the problems that
+            # is itself a problem, with its own measures: a problem under no aspect.
+            self._flush()
+            self.aspect = ""
+            self._start_problem(body)
             return
         if self.mode == "measure":
             if self.measure_key is None or key == self.measure_key:
