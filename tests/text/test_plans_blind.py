@@ -2,9 +2,10 @@
 parser, with golden JSON reviewed against the rules of issue 9. This is the tuning split; a
 held-out split is scored apart (bench/parse/README.md).
 
-Every field's F1 over the documents the engine reads must stay at least 0.95. Documents in
-formats read elsewhere (.xlsx, .pdf, .doc) are reported as unreadable by the scorer and not
-counted here until those readers exist.
+Every field's F1 over the documents the engine reads is 1.000 (three "全年…" commitments in the
+goldens were given the period "year" when that convention was ruled) and must stay at least 0.99
+(the issue's target is 0.95). The one PDF holding a table is refused by design (its message
+asks for the .docx or .xlsx) and not counted.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ PLAN_FIELDS = (
     "deadline_text",
     "commitments",
 )
-MIN_F1 = 0.95
+MIN_F1 = 0.99
 
 
 def _quality() -> ModuleType:
