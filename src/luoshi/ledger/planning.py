@@ -78,8 +78,10 @@ def create_problem(
     source: str = Source.SELF_EXAMINATION,
     aspect: Aspect | None = None,
     text: str = "",
+    member: Member | None = None,
 ) -> Problem:
-    """Add a problem by hand (not every problem comes from a document), numbered next in the round."""
+    """Add a problem by hand (not every problem comes from a document), numbered next in the round;
+    MEMBER when it is one member's own problem rather than the team's."""
     locked = _lock_round(round_)
     path = _require_manage(actor, locked, "新增问题")
     summary = _clean(summary, 500, "问题")
@@ -87,6 +89,7 @@ def create_problem(
         raise Invalid("请选择问题来源")
     if aspect is not None and aspect.framework_id != locked.framework_id:
         raise Invalid(f"“{aspect.name}”不是本轮次检视框架中的方面")
+    _check_owner(member, locked)
     return add_problem(
         locked,
         actor=actor,
@@ -97,6 +100,7 @@ def create_problem(
         source=source,
         aspect=aspect,
         aspect_label=aspect.name if aspect else "",
+        member=member,
     )
 
 

@@ -479,9 +479,8 @@ def criticism_to_problem(
         source=Source.CRITICISM,
         aspect=aspect,
         text=locked.text,
+        member=locked.to_member,
     )
-    Problem.objects.filter(pk=problem.pk).update(member=locked.to_member)
-    problem.member = locked.to_member
     locked.problem = problem
     locked.save(update_fields=["problem"])
     record(
