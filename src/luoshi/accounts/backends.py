@@ -4,7 +4,8 @@ Every page asks for the session's user and then for that user's roles (the permi
 `luoshi.orgs.access.grants`). Here both come in one round trip, in plain SQL (building the ORM query
 costs more than running it): the user's row joined to their role assignments, one row per role.
 The user is built as the ORM would build it (`Model.from_db`) and the roles are handed to the
-request's memo, so the first permission check of the page reads nothing more.
+request's memo, so the first permission check of the page reads nothing more. Once a server
+process knows a session, even that query is folded into the session's (`luoshi.accounts.prelude`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 
+from luoshi.accounts import prelude
 from luoshi.orgs import access
-from luoshi.orgs.models import Organization, RoleAssignment
 
 
 class UserBackend(ModelBackend):
@@ -26,15 +27,14 @@ class UserBackend(ModelBackend):
             pk = user_model._meta.pk.to_python(user_id)
         except ValidationError:  # a session holding something that is not an id
             return None
-        columns = ", ".join(f'u."{f.column}"' for f in user_model._meta.concrete_fields)
-        sql = (
-            f"SELECT {columns}, o.path AS luoshi_path, r.role AS luoshi_role FROM {user_model._meta.db_table} u"
-            f" LEFT JOIN {RoleAssignment._meta.db_table} r ON r.user_id = u.id"
-            f" LEFT JOIN {Organization._meta.db_table} o ON o.id = r.organization_id"
-            " WHERE u.id = %s"
-        )
-        # raw() builds each row's user as the ORM does, the database's converters applied (dates).
-        rows: list[Any] = list(user_model._default_manager.raw(sql, [pk]))
+        rows = prelude.prefetched_user(pk)  # read with the session, in the same query
+        if rows is None:
+            sql = (
+                f"SELECT {prelude.user_columns()}, o.path AS luoshi_path, r.role AS luoshi_role"
+                f" FROM {user_model._meta.db_table} u{prelude.roles_join()} WHERE u.id = %s"
+            )
+            # raw() builds each row's user as the ORM does, the database's converters applied (dates).
+            rows = list(user_model._default_manager.raw(sql, [pk]))
         if not rows or not self.user_can_authenticate(rows[0]):
             return None
         user = rows[0]

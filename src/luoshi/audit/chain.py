@@ -9,10 +9,13 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from luoshi.audit.models import GENESIS_HASH, ChainHead, Event, EventType
+from luoshi.scope import forget, request_memo
+
+_HEAD = "chain-head"  # the request memo's key (luoshi.scope)
 
 
 def to_json_value(value: Any) -> Any:
@@ -107,7 +110,30 @@ def record(
         head.seq = event.seq
         head.hash = event.hash
         head.save(update_fields=["seq", "hash"])
+    forget(_HEAD)  # the head this request read before is no longer the head
     return event
+
+
+def current_head() -> tuple[int, str]:
+    """(seq, hash) of the chain's last event, (0, "") before the first: a version that moves with
+    every recorded change. Read once per web request (luoshi.scope), until the request appends."""
+    memo = request_memo()
+    if memo is not None and _HEAD in memo:
+        found: tuple[int, str] = memo[_HEAD]
+        return found
+    with connection.cursor() as cursor:  # plain SQL: asked on most pages
+        cursor.execute(f"SELECT seq, hash FROM {ChainHead._meta.db_table} WHERE id = 1")
+        row = cursor.fetchone()
+    head = (int(row[0]), str(row[1])) if row else (0, "")
+    remember_head(head)
+    return head
+
+
+def remember_head(head: tuple[int, str]) -> None:
+    """Keep HEAD, read with something else (luoshi.accounts.prelude), for the rest of this request."""
+    memo = request_memo()
+    if memo is not None:
+        memo[_HEAD] = head
 
 
 @dataclass(frozen=True)

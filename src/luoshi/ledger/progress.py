@@ -657,8 +657,10 @@ def mark_notices_read(user: Any, ids: Iterable[int] | None = None) -> int:
     A personal reading mark, not a change to the ledger, so no audit event.
     """
     from luoshi.notices.models import Notice
+    from luoshi.notices.services import forget_unread
 
     unread = Notice.objects.filter(user=user, read_at__isnull=True)
     if ids is not None:
         unread = unread.filter(pk__in=list(ids))
+    forget_unread()
     return unread.update(read_at=timezone.now())

@@ -40,7 +40,7 @@ from luoshi.notices.models import (
     Preference,
 )
 from luoshi.notices.rules import NOTICES_PATH, Due, evaluate, topic_of
-from luoshi.notices.services import NOTICE_LIMIT
+from luoshi.notices.services import NOTICE_LIMIT, forget_unread
 from luoshi.text.shorten import shorten
 
 LEASE = datetime.timedelta(minutes=10)
@@ -259,6 +259,7 @@ def _insert_notices(rows: Sequence[Delivery], now: datetime.datetime) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, params)
+    forget_unread()
 
 
 def existing_keys(rows: Iterable[Delivery]) -> set[tuple[str, str, str, int, str]]:

@@ -9,7 +9,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from luoshi.notices.models import Notice
+from luoshi.scope import forget, request_memo
 from luoshi.text.shorten import shorten
+
+_UNREAD = "unread"  # the request memo's key (luoshi.scope): (user id, count)
 
 NOTICE_LIMIT = 500  # Notice.text
 
@@ -21,9 +24,12 @@ def notify(user: Any, text: str, url: str = "", *, topic: str = "") -> None:
         return
     user_id = user.pk
     text = shorten(text, NOTICE_LIMIT)
-    transaction.on_commit(
-        lambda: Notice.objects.create(user_id=user_id, text=text, url=url[:300], topic=topic[:80])
-    )
+
+    def write() -> None:
+        Notice.objects.create(user_id=user_id, text=text, url=url[:300], topic=topic[:80])
+        forget_unread()
+
+    transaction.on_commit(write)
 
 
 def mark_done(*topics: str) -> None:
@@ -38,13 +44,36 @@ def mark_done(*topics: str) -> None:
         waiting = Notice.objects.filter(topic__in=wanted, done_at__isnull=True)
         waiting.filter(read_at__isnull=True).update(done_at=now, read_at=now)
         waiting.update(done_at=now)
+        forget_unread()
 
     transaction.on_commit(go)
+
+
+def remember_unread(user_id: int, count: int) -> None:
+    """Keep USER_ID's unread count, read with something else (luoshi.accounts.prelude), for the rest
+    of this request."""
+    memo = request_memo()
+    if memo is not None:
+        memo[_UNREAD] = (user_id, count)
+
+
+def forget_unread() -> None:
+    """Notices were written or marked read: an unread count read earlier in this request is stale."""
+    forget(_UNREAD)
+
+
+def _remembered_unread(user_id: int) -> int | None:
+    memo = request_memo()
+    found = None if memo is None else memo.get(_UNREAD)
+    return found[1] if found is not None and found[0] == user_id else None
 
 
 def unread_count(user: Any) -> int:
     if not user.is_authenticated:
         return 0
+    remembered = _remembered_unread(user.pk)
+    if remembered is not None:
+        return remembered
     # Plain SQL: the navigation bar asks this on every page, and building the ORM's count query
     # (Notice.objects.filter(user=user, read_at__isnull=True).count()) costs more than running it.
     sql = f"SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL"
@@ -69,16 +98,23 @@ def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
     check (a former owner, read from the audit log) may still drop one it counted."""
     if not user.is_authenticated:
         return {"unread": 0, "mine": 0, "review": 0}
+    from luoshi.audit.chain import current_head, remember_head
     from luoshi.audit.models import ChainHead
 
-    head_sql = f"SELECT seq FROM {ChainHead._meta.db_table} WHERE id = 1"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL),"
-            f" ({head_sql})",
-            [user.pk],
-        )
-        unread, head = cursor.fetchone()
+    unread = _remembered_unread(user.pk)
+    if unread is not None:  # read with the session (luoshi.accounts.prelude)
+        head: int | None = current_head()[0]
+    else:
+        with connection.cursor() as cursor:
+            head_table = ChainHead._meta.db_table
+            cursor.execute(
+                f"SELECT (SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL),"
+                f" (SELECT seq FROM {head_table} WHERE id = 1), (SELECT hash FROM {head_table} WHERE id = 1)",
+                [user.pk],
+            )
+            unread, head, head_hash = cursor.fetchone()
+        remember_unread(user.pk, int(unread))
+        remember_head((int(head), str(head_hash)) if head is not None else (0, ""))
     if not (mine or review):
         return {"unread": int(unread), "mine": 0, "review": 0}
     key = f"luoshi-nav-counts:{user.pk}:{int(mine)}{int(review)}:{head or 0}"

@@ -8,37 +8,29 @@ own measures, viewers read. A role given on an organization holds for the whole 
 
 from __future__ import annotations
 
-import contextvars
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from django.db import connection
 from django.db.models import Q
 
 from luoshi.orgs.models import PATH_STEP, Organization, Role, RoleAssignment
+from luoshi.scope import request_memo, request_scope
 
-# A user's grants, read once per web request (see request_scope) however many checks the page
-# makes. Outside a request (services called from commands or tests) every check reads afresh, so
-# a role granted a moment ago always counts.
-_request_grants: contextvars.ContextVar[dict[int, list[tuple[str, str]]] | None] = contextvars.ContextVar(
-    "luoshi_request_grants", default=None
-)
+__all__ = ["request_scope"]  # a user's grants are read once per web request (luoshi.scope)
+
+# Outside a request (services called from commands or tests) every check reads afresh, so a role
+# granted a moment ago always counts.
+_GRANTS = "grants"
 
 
-@contextmanager
-def request_scope() -> Iterator[None]:
-    """Within this block a user's role assignments are read from the database at most once."""
-    token = _request_grants.set({})
-    try:
-        yield
-    finally:
-        _request_grants.reset(token)
+def _grants_memo() -> dict[int, list[tuple[str, str]]] | None:
+    memo = request_memo()
+    return None if memo is None else memo.setdefault(_GRANTS, {})
 
 
 def grants(user: Any) -> list[tuple[str, str]]:
     """(organization path, role) for every role USER holds."""
-    memo = _request_grants.get()
+    memo = _grants_memo()
     if memo is not None and user.pk in memo:
         return memo[user.pk]
     found = _read_grants(user.pk)
@@ -50,7 +42,7 @@ def grants(user: Any) -> list[tuple[str, str]]:
 def remember_grants(user_id: int, found: list[tuple[str, str]]) -> None:
     """Keep FOUND as USER_ID's grants for the rest of this request, when they were read with the user
     (`luoshi.accounts.backends.UserBackend`). Outside a request nothing is kept."""
-    memo = _request_grants.get()
+    memo = _grants_memo()
     if memo is not None:
         memo[user_id] = found
 
