@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from luoshi.ledger import fragments
-from luoshi.ledger.fragments import _FragmentStore, round_version, with_version
+from luoshi.ledger.fragments import _FragmentStore, round_for_page, round_version
 from luoshi.ledger.models import Round
 
 
@@ -34,14 +34,14 @@ def test_store_forgets_expired_entries(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.django_db
 def test_version_read_with_the_round_matches_the_separate_read_and_moves_on_change(
-    round_: Any, make_measure: Any, owner: Any
+    round_: Any, make_measure: Any, owner: Any, organizer: Any
 ) -> None:
     from luoshi.ledger.services import transition
 
     measure = make_measure()
 
     def both() -> tuple[str, str]:
-        with_query = with_version(Round.objects.select_related("team__organization")).get(pk=round_.pk)
+        with_query = round_for_page(organizer, round_.pk)
         alone = Round.objects.select_related("team__organization").get(pk=round_.pk)
         return round_version(with_query), round_version(alone)
 
@@ -50,3 +50,30 @@ def test_version_read_with_the_round_matches_the_separate_read_and_moves_on_chan
     transition(measure, "in_progress", actor=owner)
     after, after_alone = both()
     assert after == after_alone and after != before
+
+
+@pytest.mark.django_db
+def test_the_round_of_a_page_as_the_orm_reads_it_for_those_who_may_see_it(
+    round_: Any, organizer: Any, viewer: Any, town_organizer: Any, outsider: Any
+) -> None:
+    from django.http import Http404
+
+    from luoshi.ledger.models import ImportDraft
+
+    expected = Round.objects.select_related("team__organization").get(pk=round_.pk)
+    for user in (organizer, viewer):
+        found = round_for_page(user, round_.pk, drafts=True)
+        assert [getattr(found, f.attname) for f in Round._meta.concrete_fields] == [
+            getattr(expected, f.attname) for f in Round._meta.concrete_fields
+        ]
+        assert found.team == expected.team and found.team.organization == expected.team.organization
+        assert found.team.organization.path == expected.team.organization.path
+        assert found.created_at.tzinfo is not None and found.luoshi_pending_drafts is False
+    for user in (town_organizer, outsider):  # below the round's organization, or elsewhere
+        with pytest.raises(Http404):
+            round_for_page(user, round_.pk)
+    with pytest.raises(Http404):
+        round_for_page(organizer, round_.pk + 1000)
+    ImportDraft.objects.create(round=round_, created_by=organizer, name="方案.docx", data={})
+    assert round_for_page(organizer, round_.pk, drafts=True).luoshi_pending_drafts is True
+    assert not hasattr(round_for_page(organizer, round_.pk), "luoshi_pending_drafts")

@@ -17,51 +17,96 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import QuerySet
-from django.db.models.expressions import RawSQL
+from django.http import Http404
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from luoshi.audit.chain import current_head
 from luoshi.audit.models import Event
-from luoshi.ledger.models import Round
+from luoshi.ledger.models import ImportDraft, Round
+from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Organization, Team
 
 T = TypeVar("T")
 
 
-def _last_event(path: str | None) -> tuple[int, str] | None:
-    """(seq, hash) of the last audit event for PATH (all events if None), from the (path, seq) index.
+def _last_event(path: str) -> tuple[int, str] | None:
+    """(seq, hash) of the last audit event for PATH, from the (path, seq) index.
 
     Plain SQL: asked on every round page and dashboard, where building the ORM query
     (Event.objects.filter(organization_path=path).order_by("-seq").values_list("seq", "hash")
     .first()) costs several times more than running it."""
     table = Event._meta.db_table
-    where, params = ("WHERE organization_path = %s", [path]) if path is not None else ("", [])
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT seq, hash FROM {table} {where} ORDER BY seq DESC LIMIT 1", params)
+        cursor.execute(
+            f"SELECT seq, hash FROM {table} WHERE organization_path = %s ORDER BY seq DESC LIMIT 1", [path]
+        )
         row = cursor.fetchone()
     return (int(row[0]), str(row[1])) if row else None
 
 
-def with_version(rounds: QuerySet[Round]) -> QuerySet[Round]:
-    """ROUNDS with their version read in the same query (one round trip less on the busiest pages).
+def round_for_page(user: Any, pk: int, *, drafts: bool = False) -> Round:
+    """The round with PK, its team, organization and version (`round_version`) read in one query,
+    and with DRAFTS whether an import draft waits for confirmation (`luoshi_pending_drafts`), if
+    USER may see it (`orgs.access.has_role`, the rule of `Round.objects.for_user` for one
+    organization); else a 404.
 
-    Plain SQL correlated on the round's own table (whose alias is always its table name), so it
-    costs nothing to build, unlike the equivalent Subquery expressions."""
-    event, team, organization = Event._meta.db_table, Team._meta.db_table, Organization._meta.db_table
-    version = RawSQL(
-        f"SELECT CAST(e.seq AS TEXT) || '-' || SUBSTR(e.hash, 1, 16) FROM {event} e"
-        f" WHERE e.organization_path = (SELECT o.path FROM {organization} o"
-        f" INNER JOIN {team} t ON t.organization_id = o.id WHERE t.id = {Round._meta.db_table}.team_id)"
-        " ORDER BY e.seq DESC LIMIT 1",
-        (),
+    Plain SQL: asked on every visit to a round's ledger and dashboard, where building the ORM query
+    (an OR over the user's organizations, two joins, the version as a subquery) costs several times
+    more than running it."""
+    table, team, organization = Round._meta.db_table, Team._meta.db_table, Organization._meta.db_table
+    event, draft = Event._meta.db_table, ImportDraft._meta.db_table
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        f"{alias}.{quote(field.column)} AS {alias}_{field.column}"
+        for alias, model in (("t", Team), ("o", Organization))
+        for field in model._meta.concrete_fields
     )
-    return rounds.annotate(luoshi_version=version)
+    waiting = (
+        f", EXISTS (SELECT 1 FROM {draft} d WHERE d.round_id = {table}.id AND d.confirmed_at IS NULL)"
+        " AS luoshi_pending_drafts"
+        if drafts
+        else ""
+    )
+    sql = (
+        f"SELECT {table}.*, {columns},"
+        f" (SELECT CAST(e.seq AS TEXT) || '-' || SUBSTR(e.hash, 1, 16) FROM {event} e"
+        f" WHERE e.organization_path = o.path ORDER BY e.seq DESC LIMIT 1) AS luoshi_version{waiting}"
+        f" FROM {table} INNER JOIN {team} t ON t.id = {table}.team_id"
+        f" INNER JOIN {organization} o ON o.id = t.organization_id WHERE {table}.id = %s"
+    )
+    # raw() builds the round as the ORM does, the database's converters applied (dates).
+    found = list(Round.objects.raw(sql, [pk]))
+    if not found:
+        raise Http404
+    round_ = found[0]
+    organization_row = _joined(round_, "o", Organization)
+    team_row = _joined(round_, "t", Team)
+    team_row.organization = organization_row
+    round_.team = team_row
+    if drafts:  # SQLite answers EXISTS with 0 or 1
+        round_.luoshi_pending_drafts = bool(round_.luoshi_pending_drafts)  # type: ignore[attr-defined]
+    if not has_role(user, organization_row.path, "view"):
+        raise Http404
+    return round_
+
+
+M = TypeVar("M", Team, Organization)
+
+
+def _joined(row: Round, alias: str, model: type[M]) -> M:
+    """The MODEL instance read into ROW's ALIAS_column attributes (round_for_page)."""
+    found = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias,
+        [field.attname for field in found],
+        [getattr(row, f"{alias}_{field.column}") for field in found],
+    )
 
 
 def round_version(round_: Round) -> str:
@@ -72,7 +117,7 @@ def round_version(round_: Round) -> str:
     cached: str | None = getattr(round_, "_luoshi_version", None)
     if cached is not None:  # asked once per request, however many fragments the page has
         return cached
-    if hasattr(round_, "luoshi_version"):  # read with the round (with_version)
+    if hasattr(round_, "luoshi_version"):  # read with the round (round_for_page)
         round_._luoshi_version = round_.luoshi_version or "0"  # type: ignore[attr-defined]
         return str(round_._luoshi_version)  # type: ignore[attr-defined]
     last = _last_event(round_.team.organization.path)
@@ -135,9 +180,10 @@ def cached_fragment(round_: Round, name: str, variant: str, render: Callable[[],
 
 
 def ledger_version() -> str:
-    """The last audit event of all, as "number-hash": moves whenever anything anywhere changed."""
-    last = _last_event(None)
-    return f"{last[0]}-{last[1][:16]}" if last else "0"
+    """The last audit event of all, as "number-hash": moves whenever anything anywhere changed.
+    Read from the chain's head (once per request, often with the session: luoshi.accounts.prelude)."""
+    seq, hash_ = current_head()
+    return f"{seq}-{hash_[:16]}" if seq else "0"
 
 
 def cached_value(name: str, variant: str, compute: Callable[[], T]) -> T:

@@ -32,7 +32,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from luoshi.errors import DomainError
 from luoshi.ledger import planning
-from luoshi.ledger.fragments import cached_fragment, cached_value, with_version
+from luoshi.ledger.fragments import cached_fragment, cached_value, round_for_page
 from luoshi.ledger.history import measure_history as build_measure_history
 from luoshi.ledger.history import problem_history as build_problem_history
 from luoshi.ledger.models import VOID_CHOICES, Aspect, Cause, Measure, Problem, Round, RoundKind, Source
@@ -387,9 +387,7 @@ def _round_page_context(request: HttpRequest, round_: Round, ledger_filter: Ledg
 @vary_on_headers("HX-Request")
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The ledger list of a round; with htmx only the table is returned (the URL keeps the filters)."""
-    round_ = get_object_or_404(
-        with_version(Round.objects.for_user(request.user).select_related("team__organization")), pk=pk
-    )
+    round_ = round_for_page(request.user, pk, drafts=True)
     ledger_filter = LedgerFilter.from_query(request.GET)
     if _is_partial(request):
         context = _round_context(request, round_, ledger_filter)
@@ -731,9 +729,7 @@ def measure_history(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def round_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """Completion by aspect, overdue and upcoming measures, and every rate with its formula."""
-    round_ = get_object_or_404(
-        with_version(Round.objects.for_user(request.user).select_related("team__organization")), pk=pk
-    )
+    round_ = round_for_page(request.user, pk)
     ledger_url = reverse("round_detail", args=[round_.pk])
 
     def render_body() -> str:
@@ -863,17 +859,23 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
     visible = Organization.objects.for_user(request.user)
     selection = _dashboard_selection(request, today)
     chosen = selection.selection()
-    measures = selection.apply_rounds(Measure.objects.for_user(request.user))
     path_field = "round__team__organization__path"
+
+    def measures() -> QuerySet[Measure]:  # built only when the counts are not in the cache
+        return selection.apply_rounds(Measure.objects.for_user(request.user))
+
     root = None
     if request.GET.get("org", "").isdigit():
         root = get_object_or_404(visible, pk=int(request.GET["org"]))
-        measures = measures.filter(**{f"{path_field}__startswith": root.path})
         children = list(Organization.objects.filter(parent=root).annotate(n_children=Count("children")))
         counts = cached_value(
             "org-rollup",
             f"{_visible_paths(request.user)}|org={root.path}|{chosen}",
-            lambda: _org_counts(measures, Substr(path_field, 1, len(root.path) + PATH_STEP + 1), today),
+            lambda: _org_counts(
+                measures().filter(**{f"{path_field}__startswith": root.path}),
+                Substr(path_field, 1, len(root.path) + PATH_STEP + 1),
+                today,
+            ),
         )
         units = [(root, "本级", f"org={root.pk}", False)] + [
             (child, child.name, f"tree={child.pk}", getattr(child, "n_children", 0) > 0) for child in children
@@ -881,21 +883,19 @@ def org_dashboard(request: HttpRequest) -> HttpResponse:
         key_of = {root.pk: root.path} | {c.pk: c.path for c in children}
         ancestors = list(root.ancestors().filter(pk__in=visible.values("pk")))
     else:
-        if request.user.is_superuser:
-            tops = list(Organization.objects.filter(parent=None).annotate(n_children=Count("children")))
-        else:
-            kept = top_paths(request.user)
-            tops = list(Organization.objects.filter(path__in=kept).annotate(n_children=Count("children")))
-        whens = [When(**{f"{path_field}__startswith": top.path}, then=Value(top.path)) for top in tops]
-        counts = (
-            cached_value(
-                "org-rollup",
-                f"{_visible_paths(request.user)}|tops={','.join(top.path for top in tops)}|{chosen}",
-                lambda: _org_counts(measures, Case(*whens, default=Value("")), today),
-            )
-            if whens
-            else {}
-        )
+
+        def top_rows() -> tuple[list[Organization], dict[str, dict[str, int]]]:
+            if request.user.is_superuser:
+                tops = Organization.objects.filter(parent=None)
+            else:
+                tops = Organization.objects.filter(path__in=top_paths(request.user))
+            found = list(tops.annotate(n_children=Count("children")))
+            whens = [When(**{f"{path_field}__startswith": top.path}, then=Value(top.path)) for top in found]
+            return found, _org_counts(measures(), Case(*whens, default=Value("")), today) if whens else {}
+
+        # The top organizations and their counts together: an organization added or moved is an
+        # audit event (the admin's too), so both are kept until the ledger changes.
+        tops, counts = cached_value("org-rollup-tops", f"{_visible_paths(request.user)}|{chosen}", top_rows)
         units = [(top, top.name, f"tree={top.pk}", getattr(top, "n_children", 0) > 0) for top in tops]
         key_of = {top.pk: top.path for top in tops}
         ancestors = []

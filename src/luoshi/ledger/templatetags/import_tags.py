@@ -42,20 +42,24 @@ def pending_drafts(context: template.Context, round_: Any, back: str = "") -> di
     decides who may discard)."""
     from luoshi.ledger.models import ImportDraft
 
-    # Plain SQL first: on the round page of every organizer there usually is none, and building the
-    # ORM query costs more than running this one.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT 1 FROM {ImportDraft._meta.db_table} WHERE round_id = %s AND confirmed_at IS NULL LIMIT 1",
-            [round_.pk],
-        )
-        pending = cursor.fetchone() is not None
+    pending = getattr(round_, "luoshi_pending_drafts", None)  # read with the round (round_for_page)
+    if pending is None:
+        # Plain SQL first: on the round page of every organizer there usually is none, and building
+        # the ORM query costs more than running this one.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT 1 FROM {ImportDraft._meta.db_table} WHERE round_id = %s AND confirmed_at IS NULL LIMIT 1",
+                [round_.pk],
+            )
+            pending = cursor.fetchone() is not None
     drafts = (
-        ImportDraft.objects.filter(round=round_, confirmed_at__isnull=True)
-        .defer("data")  # the parsed document: large, and not shown here
-        .select_related("created_by")
-        .order_by("-created_at")
+        list(
+            ImportDraft.objects.filter(round=round_, confirmed_at__isnull=True)
+            .defer("data")  # the parsed document: large, and not shown here
+            .select_related("created_by")
+            .order_by("-created_at")
+        )
         if pending
-        else ImportDraft.objects.none()
+        else []  # not even an empty queryset: building one costs as much as a query
     )
-    return {"drafts": list(drafts), "round": round_, "back": back, "csrf_token": context.get("csrf_token")}
+    return {"drafts": drafts, "round": round_, "back": back, "csrf_token": context.get("csrf_token")}
