@@ -82,7 +82,9 @@ def _best(total: NDArray[np.float64], k: int) -> list[tuple[Suggestion, ...]]:
     return [tuple(row) for row in found]
 
 
-_Features = tuple[NDArray[np.int64], NDArray[np.int64]]
+# A block's features: the row of each occurrence and its key, a tuple of code points compared
+# in order (one for a character, two for a bigram).
+_Features = tuple[NDArray[np.int64], tuple[NDArray[np.int64], ...]]
 
 
 def _features(texts: Sequence[str]) -> tuple[_Features, _Features]:
@@ -99,23 +101,50 @@ def _features(texts: Sequence[str]) -> tuple[_Features, _Features]:
     cjk = (points >= 0x3400) & (points <= 0x9FFF)
     word = cjk | ((points >= 48) & (points <= 57)) | ((points >= 97) & (points <= 122))
     pair = word[:-1] & word[1:]
-    bigram_ids = points[:-1][pair] * 0x200000 + points[1:][pair]
-    return (row[cjk], points[cjk]), (row[:-1][pair], bigram_ids)
+    return (row[cjk], (points[cjk],)), (row[:-1][pair], (points[:-1][pair], points[1:][pair]))
+
+
+def _stable_order(values: NDArray[np.int64]) -> NDArray[np.intp]:
+    """The stable sorting permutation of VALUES. Word characters and row numbers fit in 16 bits,
+    for which numpy's stable sort is a radix sort, ten times faster here than a comparison sort of
+    the same values (the permutation is the same)."""
+    if len(values) and int(values.max()) <= 0xFFFF:
+        return np.argsort(values.astype(np.uint16), kind="stable")
+    return np.argsort(values, kind="stable")
 
 
 def _weighted(
-    row_of: NDArray[np.int64], features: NDArray[np.int64], n_rows: int, n_items: int
+    row_of: NDArray[np.int64], keys: tuple[NDArray[np.int64], ...], n_rows: int, n_items: int
 ) -> sp.csr_matrix:
-    """Unit-length rows of (1 + log tf) * idf; the first `n_items` rows are the items (idf over them)."""
-    vocabulary, columns = np.unique(features, return_inverse=True)
-    width = max(len(vocabulary), 1)
-    keys, counts = np.unique(row_of * width + columns, return_counts=True)
-    r, c = keys // width, keys % width
+    """Unit-length rows of (1 + log tf) * idf; the first `n_items` rows are the items (idf over them).
+
+    The columns are the distinct features in ascending order of their keys, and the entries of a
+    row are stored by column: the order in which the product adds them up."""
+    # Sorted by feature (one stable pass per key, least significant first), then by row: the
+    # occurrences in (row, column) order, those of one feature in one row next to each other.
+    order = np.arange(len(row_of))
+    for key in reversed(keys):
+        order = order[_stable_order(key[order])]
+    n = len(order)
+    changed = np.zeros(max(n - 1, 0), dtype=bool)  # where the next occurrence is of a new feature
+    for key in keys:
+        ordered = key[order]
+        changed |= ordered[1:] != ordered[:-1]
+    column = np.empty(n, dtype=np.int64)
+    column[order] = np.concatenate((np.zeros(min(n, 1), dtype=np.int64), np.cumsum(changed)))
+    width = int(column.max()) + 1 if n else 1
+    order = order[_stable_order(row_of[order])]
+    rows, columns = row_of[order], column[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])
+    starts = np.flatnonzero(first)
+    r, c = rows[starts], columns[starts]
+    counts = np.diff(np.append(starts, len(order)))
     df = np.bincount(c[r < n_items], minlength=width)
     idf = np.log((n_items + 1.0) / (df + 1.0)) + 1.0
     values = (1.0 + np.log(counts)) * idf[c] * (df[c] > 0)  # a feature no item has adds nothing
     norms = np.sqrt(np.bincount(r, weights=values * values, minlength=n_rows))
     values = values / np.where(norms[r] > 0, norms[r], 1.0)
-    # The keys are sorted by row, then column: the CSR arrays directly, without a COO conversion.
+    # Sorted by row, then column: the CSR arrays directly, without a COO conversion.
     indptr = np.searchsorted(r, np.arange(n_rows + 1))
     return sp.csr_matrix((values, c, indptr), shape=(n_rows, width))
