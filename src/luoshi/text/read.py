@@ -238,8 +238,14 @@ _HALF_WIDTH = {
 }
 _HALF_WIDTH[0xFF05] = ord("%")
 _TRANSLATE = {**_ZERO_WIDTH, **_SPACES, **_BREAKS, **_HALF_WIDTH}
-# Searching for any character to translate is much cheaper than translating clean text.
-_TRANSLATE_RE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]")
+# str.translate looks every character of the text up in the table; translating only the runs
+# of characters that are in it (indentation with U+3000, a few full-width digits) is far cheaper.
+_TRANSLATE_RE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]+")
+
+
+def _translate_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_TRANSLATE)
+
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
 # A pinyin gloss after a Chinese character: 會(huì) or 会(hui4).
@@ -309,6 +315,19 @@ _BREADCRUMB_MARKS = (">", "»", "＞", "›")
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 
 
+# Something in the text that a metadata or site line holds (anywhere, not only at a line's start):
+# when nothing is, no line needs the tests one by one (most documents are not scraped pages).
+_METADATA_ANYWHERE_RE = re.compile(rf"(?:{alternation(_METADATA_WORDS.split('|'))})\s*[：:]")
+_SITE_ANYWHERE_RE = re.compile(
+    rf"首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:]|扫码|举报|https?://|www\.|{_SITE_LINE_RE.pattern}"
+)
+
+
+def _may_have_site_lines(text: str) -> bool:
+    """False when no line of TEXT can be a site line (`_is_site_line`)."""
+    return bool(_SITE_ANYWHERE_RE.search(text.lower())) or any(mark in text for mark in _BREADCRUMB_MARKS)
+
+
 def _is_site_line(line: str) -> bool:
     """A line of a web page's furniture (navigation, copyright, download prompts), not content."""
     lower = line.lower()
@@ -339,15 +358,16 @@ _MARKER_START_RE = re.compile(
 )
 
 
-def _display_width(line: str) -> int:
-    """Width in half-width cells: the width a PDF line was wrapped at is measured this way."""
-    # GB18030 spends two bytes on a full-width character and one on ASCII: the width, in C.
-    return len(line.encode("gb18030", "replace"))
+def _display_widths(lines: list[str]) -> list[int]:
+    """Each line's width in half-width cells: the width a PDF line was wrapped at is measured this
+    way. GB18030 spends two bytes on a full-width character and one on ASCII: the widths, in C, in
+    one pass over all lines (a line break is one byte that no other character's bytes contain)."""
+    return [len(line) for line in "\n".join(lines).encode("gb18030", "replace").split(b"\n")]
 
 
 def _wrap_width(lines: list[str], widths: list[int]) -> int | None:
     """The width at which the text was hard-wrapped, or None when it was not (WIDTHS: each line's
-    `_display_width`, measured once by the caller).
+    `_display_widths`, measured once by the caller).
 
     In text copied from a PDF many lines share (nearly) the same width and do not end a sentence.
     """
@@ -415,7 +435,7 @@ def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
 
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
-    widths = [_display_width(line) for line in lines]
+    widths = _display_widths(lines) if lines else []
     width = _wrap_width(lines, widths)
     longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
@@ -537,8 +557,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
     found: list[list[list[str]]] = []
     if tables and ("\t" in text or "|" in text):
         text, found = _text_tables(text)
-    if _TRANSLATE_RE.search(text):
-        text = text.translate(_TRANSLATE)
+    text = _TRANSLATE_RE.sub(_translate_run, text)
     text = _to_simplified(text)
     if any(word in text for word in _TRUNCATION_WORDS):
         text = _TRUNCATION_RE.sub("", text)
@@ -552,6 +571,8 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
     year_hint: int | None = None
     kept: list[str] = []
     removed_furniture = False
+    metadata = page_lines and _METADATA_ANYWHERE_RE.search(text) is not None
+    site = page_lines and _may_have_site_lines(text)
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
@@ -566,11 +587,11 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
             removed_furniture = True
             continue
         removed_furniture = False
-        if page_lines and _METADATA_RE.match(line):
+        if metadata and _METADATA_RE.match(line):
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
-        if page_lines and len(line) <= 80 and _is_site_line(line):
+        if site and len(line) <= 80 and _is_site_line(line):
             continue
         if line[0] in _BULLETS:
             line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
