@@ -264,7 +264,7 @@ def _drop_gloss(match: re.Match[str]) -> str:
 
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’—…·"
 _CJK_CHAR_RE = re.compile(f"[{_CJK}]")
-_SPACES_RE = re.compile(r" +")
+_SPACES_RE = re.compile(r"  *")  # one or more spaces, starting with a literal the engine skips to
 
 
 def _drop_space_near_cjk(match: re.Match[str]) -> str:
@@ -279,7 +279,7 @@ def _drop_space_near_cjk(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-_MULTI_SPACE_RE = re.compile(r" {2,}")
+_MULTI_SPACE_RE = re.compile(r"   *")  # two or more
 
 _FURNITURE_RE = re.compile(
     r"^(?:[-—–－_~]+\s*\d{1,4}\s*[-—–－_~]+"
@@ -315,17 +315,29 @@ _BREADCRUMB_MARKS = (">", "»", "＞", "›")
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 
 
-# Something in the text that a metadata or site line holds (anywhere, not only at a line's start):
-# when nothing is, no line needs the tests one by one (most documents are not scraped pages).
-_METADATA_ANYWHERE_RE = re.compile(rf"(?:{alternation(_METADATA_WORDS.split('|'))})\s*[：:]")
+# What any site line holds (anywhere, not only at a line's start): when the text holds none of it,
+# no line needs the tests one by one (most documents are not scraped pages). The words without
+# case as one pattern whose every branch starts with a character (the engine then skips ahead to
+# those characters), the Latin ones in the Latin letters of the text, lower-cased.
 _SITE_ANYWHERE_RE = re.compile(
-    rf"首页|当前位置|您的位置|您当前的位置|所在位置|位置[：:]|扫码|举报|https?://|www\.|{_SITE_LINE_RE.pattern}"
+    "|".join(
+        [
+            alternation(
+                ["首页", "当前位置", "您的位置", "您当前的位置", "所在位置", "扫码", "举报", "©"]
+                + [word for word in _SITE_WORDS.split("|") if not word.isascii() and word != "©"]
+            ),
+            r"位置[：:]|技术支持[：:]|主办单位[：:]|承办单位[：:]|剩余\d+字|全文共\d+字",
+            *map(re.escape, _BREADCRUMB_MARKS),
+        ]
+    )
 )
+_SITE_LATIN = (b"copyright", b"icp", b"://", b"www.")
 
 
 def _may_have_site_lines(text: str) -> bool:
     """False when no line of TEXT can be a site line (`_is_site_line`)."""
-    return bool(_SITE_ANYWHERE_RE.search(text.lower())) or any(mark in text for mark in _BREADCRUMB_MARKS)
+    latin = text.encode("ascii", "ignore").lower()
+    return any(word in latin for word in _SITE_LATIN) or _SITE_ANYWHERE_RE.search(text) is not None
 
 
 def _is_site_line(line: str) -> bool:
@@ -488,8 +500,10 @@ def _to_simplified(text: str) -> str:
 
 
 # Scraped pages sometimes lose their line breaks: a heading marker after a space starts a line.
+# (\s\s* is \s+ written so that the pattern starts with a character class: the engine skips ahead
+# to the next space instead of trying the pattern at every character.)
 _COLLAPSED_BREAK_RE = re.compile(
-    r"\s+(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+    r"\s\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
 )
 
 
@@ -563,15 +577,16 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
         text = _TRUNCATION_RE.sub("", text)
     text = "\n".join(_split_collapsed(text.split("\n")))
     # Whole-text passes are far cheaper than one regex call per line.
-    text = _MULTI_SPACE_RE.sub(" ", text)
-    text = _SPACES_RE.sub(_drop_space_near_cjk, text)
+    if "  " in text:
+        text = _MULTI_SPACE_RE.sub(" ", text)
+    if " " in text:
+        text = _SPACES_RE.sub(_drop_space_near_cjk, text)
     # After the space pass, so that 會 (huì) has lost its space too.
     text = _PINYIN_GLOSS_RE.sub(_drop_gloss, text)
 
     year_hint: int | None = None
     kept: list[str] = []
     removed_furniture = False
-    metadata = page_lines and _METADATA_ANYWHERE_RE.search(text) is not None
     site = page_lines and _may_have_site_lines(text)
     for raw in text.split("\n"):
         line = raw.strip()
@@ -587,7 +602,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
             removed_furniture = True
             continue
         removed_furniture = False
-        if metadata and _METADATA_RE.match(line):
+        if page_lines and _METADATA_RE.match(line):
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
