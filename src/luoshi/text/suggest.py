@@ -49,8 +49,7 @@ def suggest_problems(
     total = np.zeros((len(measure_texts), n_problems))
     weights = (DEFAULT_WEIGHTS["bigram"], DEFAULT_WEIGHTS["char"])
     for weight, (row_of, features) in zip(weights, (bigrams, chars), strict=True):
-        matrix = _weighted(row_of, features, len(texts), n_problems)
-        total += weight * (matrix[n_problems:] @ matrix[:n_problems].T).toarray()
+        total += weight * _similarities(*_weighted(row_of, features, len(texts), n_problems), n_problems)
     total /= sum(weights)
     return _best(total, min(MAX_SUGGESTIONS, n_problems))
 
@@ -113,10 +112,45 @@ def _stable_order(values: NDArray[np.int64]) -> NDArray[np.intp]:
     return np.argsort(values, kind="stable")
 
 
+_Weighted = tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.intp], int]
+
+
+def _similarities(
+    values: NDArray[np.float64],
+    columns: NDArray[np.int64],
+    indptr: NDArray[np.intp],
+    width: int,
+    n_items: int,
+) -> NDArray[np.float64]:
+    """The dot products of the rows after the first `n_items` with those first rows (the items),
+    one row per later row, from the CSR arrays of `_weighted`.
+
+    The sparse product adds up each dot product in the order of the later row's entries; the
+    items' side is handed over already transposed (entries by column, then row) rather than
+    sliced and converted by scipy, which costs more than the product on a document's matrices."""
+    split = int(indptr[n_items])
+    later = sp.csr_matrix(
+        (values[split:], columns[split:], indptr[n_items:] - split), shape=(len(indptr) - 1 - n_items, width)
+    )
+    item_columns = columns[:split]
+    by_column = _stable_order(item_columns)
+    item_rows = np.repeat(np.arange(n_items), np.diff(indptr[: n_items + 1]))
+    items = sp.csr_matrix(
+        (
+            values[:split][by_column],
+            item_rows[by_column],
+            np.searchsorted(item_columns[by_column], np.arange(width + 1)),
+        ),
+        shape=(width, n_items),
+    )
+    return np.asarray((later @ items).toarray())
+
+
 def _weighted(
     row_of: NDArray[np.int64], keys: tuple[NDArray[np.int64], ...], n_rows: int, n_items: int
-) -> sp.csr_matrix:
-    """Unit-length rows of (1 + log tf) * idf; the first `n_items` rows are the items (idf over them).
+) -> _Weighted:
+    """Unit-length rows of (1 + log tf) * idf as CSR arrays (values, columns, row pointers) and the
+    number of columns; the first `n_items` rows are the items (idf over them).
 
     The columns are the distinct features in ascending order of their keys, and the entries of a
     row are stored by column: the order in which the product adds them up."""
@@ -147,4 +181,4 @@ def _weighted(
     values = values / np.where(norms[r] > 0, norms[r], 1.0)
     # Sorted by row, then column: the CSR arrays directly, without a COO conversion.
     indptr = np.searchsorted(r, np.arange(n_rows + 1))
-    return sp.csr_matrix((values, c, indptr), shape=(n_rows, width))
+    return values, c, indptr, width
