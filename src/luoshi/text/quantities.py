@@ -6,7 +6,6 @@ it is only ever given a span this module has already recognised as a quantity.
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import datetime as dt
 import functools
@@ -85,9 +84,11 @@ _UNIT_QUANTITY_RE = re.compile(
 )
 # The quantities a clause is searched for: `_QUANTITY_RE` without the bare numerals it skips
 # anyway (a number needs a unit, a percentage in words does not).
+# (The number is "百分之…|(?:\d+(?:\.\d+)?|…)(?=unit)" with its first character taken out in front,
+# as in `_UNIT_QUANTITY_RE`, so that the engine skips ahead to the next numeral.)
 _COUNTED_RE = re.compile(
-    rf"(?P<num>百分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
-    rf"|(?:\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)(?={_UNITS}))"
+    rf"(?P<num>[\d{_CN_NUM[1:-1]}](?:(?<=百)分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
+    rf"|(?<=\d)\d*(?:\.\d+)?(?={_UNITS})|(?<={_CN_NUM}){_CN_NUM}*(?:点{_CN_NUM}+)?(?={_UNITS})))"
     rf"(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
 )
 
@@ -183,15 +184,22 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     period_words = list(_PERIOD_RE.finditer(text))
     if not quantities and not period_words:
         return ()  # most measures of a plan commit to no quantity
-    period_starts = [m.start() for m in period_words]
+    # Sentinels past the text's end: the next quantity / period word at or after a clause's start
+    # is found by moving forward, clause by clause, never back.
+    quantities.append(len(text) + 1)
+    period_starts = [m.start() for m in period_words] + [len(text) + 1]
+    next_quantity = next_period = 0
     found: list[Commitment] = []
     offset = 0
     for sentence in _SENTENCE_SPLIT_RE.split(text):
         base, offset = offset, offset + len(sentence) + 1  # the separators are one character each
-        if not sentence or not (
-            _first_in(quantities, base, offset - 1) or _first_in(period_starts, base, offset - 1)
-        ):
-            continue  # nothing countable in this sentence
+        while quantities[next_quantity] < base:
+            next_quantity += 1
+        while period_starts[next_period] < base:
+            next_period += 1
+        stop = offset - 1
+        if quantities[next_quantity] >= stop and period_starts[next_period] >= stop:
+            continue  # nothing countable in this sentence (or an empty one)
         period: str | None = None
         implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
         end = base - 1
@@ -200,9 +208,13 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
             clause = raw.strip()
             if not clause:
                 continue
-            has_quantity = _first_in(quantities, begin, end)
-            period_at = _first_in(period_starts, begin, end)
-            if not has_quantity and not period_at:
+            while quantities[next_quantity] < begin:
+                next_quantity += 1
+            while period_starts[next_period] < begin:
+                next_period += 1
+            has_quantity = quantities[next_quantity] < end
+            has_period_word = period_starts[next_period] < end
+            if not has_quantity and not has_period_word:
                 # No quantity and no period word: at most a span (三年内) ends the period above.
                 if period is not None and _has_duration(clause):
                     period = None
@@ -210,9 +222,8 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
                     found.append(implied)
                     implied = None
                 continue
-            has_period_word = bool(period_at)
             if has_period_word:
-                period = _PERIOD_OF[period_words[period_at - 1].group(0)]
+                period = _PERIOD_OF[period_words[next_period].group(0)]
             elif _has_duration(clause):
                 period = None  # 三年内 / 年底前: a span of its own, no longer the period above
             commitment = _clause_commitment(clause, period, has_period_word)
@@ -222,19 +233,13 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
                 implied = None
             if commitment is None:
                 continue
-            if has_period_word and commitment.text == clause and _is_implied(commitment, bool(has_quantity)):
+            if has_period_word and commitment.text == clause and _is_implied(commitment, has_quantity):
                 implied = commitment
             else:
                 found.append(commitment)
         if implied is not None:
             found.append(implied)
     return tuple(found)
-
-
-def _first_in(starts: list[int], begin: int, end: int) -> int:
-    """1 + the index of the first of the sorted STARTS in [BEGIN, END), or 0 when none is."""
-    at = bisect.bisect_left(starts, begin)
-    return at + 1 if at < len(starts) and starts[at] < end else 0
 
 
 def _has_duration(clause: str) -> bool:
