@@ -666,9 +666,12 @@ class _Section:
     segments: list[Segment]
 
 
+_COMMA_OR_END_RE = re.compile(r"[，,。；;]")
+
+
 def _is_bare_heading(body: str) -> bool:
     """An unnumbered line that can be a section heading: short, no comma, no sentence end."""
-    return len(body) <= 20 and "如下" not in body and not any(ch in body for ch in "，,。；;")
+    return len(body) <= 20 and "如下" not in body and _COMMA_OR_END_RE.search(body) is None
 
 
 def _sections(segments: list[Segment], title: str) -> list[_Section]:

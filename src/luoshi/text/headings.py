@@ -59,12 +59,14 @@ WHITESPACE_RE = re.compile(r"\s+")
 def summary_of(text: str) -> str:
     """The first sentence: up to (not including) the first 。；;！？!?, whitespace removed except one
     space between two Latin letters or digits (Windows 7)."""
-    first = _FIRST_SENTENCE_RE.split(text, maxsplit=1)[0].strip()
-    if not _WHITESPACE_RE.search(first):
+    end = _FIRST_SENTENCE_RE.search(text)  # (split would copy the rest of the text too)
+    first = (text[: end.start()] if end else text).strip()
+    if not _SPACE_RE.search(first):
         return first
     return _WHITESPACE_RE.sub(_latin_space, first)
 
 
+_SPACE_RE = re.compile(r"\s")  # any at all: a class the engine skips ahead to
 _WHITESPACE_RE = re.compile(r"\s+")
 
 

@@ -6,7 +6,6 @@ it is only ever given a span this module has already recognised as a quantity.
 
 from __future__ import annotations
 
-import bisect
 import calendar
 import datetime as dt
 import functools
@@ -76,12 +75,20 @@ _QUANTITY_RE = re.compile(
 )
 # What a quantity needs at the least: a number with a unit, or a percentage in words. Far rarer
 # than a bare numeral (一 in 进一步, 统一), so it is the cheap test for "nothing to find here".
-_UNIT_QUANTITY_RE = re.compile(rf"百分之|(?:\d+(?:\.\d+)?|{_CN_NUM}+)(?:{_UNITS})")
+# Written as "百分之|(?:\d+(?:\.\d+)?|{_CN_NUM}+)(?:{_UNITS})" with its first character taken out
+# in front, so that the pattern starts with a character class: the engine then skips ahead to the
+# next numeral instead of trying the three branches at every character of every measure.
+_UNIT_QUANTITY_RE = re.compile(
+    rf"[\d{_CN_NUM[1:-1]}]"
+    rf"(?:(?<=百)分之|(?<=\d)\d*(?:\.\d+)?(?:{_UNITS})|(?<={_CN_NUM}){_CN_NUM}*(?:{_UNITS}))"
+)
 # The quantities a clause is searched for: `_QUANTITY_RE` without the bare numerals it skips
 # anyway (a number needs a unit, a percentage in words does not).
+# (The number is "百分之…|(?:\d+(?:\.\d+)?|…)(?=unit)" with its first character taken out in front,
+# as in `_UNIT_QUANTITY_RE`, so that the engine skips ahead to the next numeral.)
 _COUNTED_RE = re.compile(
-    rf"(?P<num>百分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
-    rf"|(?:\d+(?:\.\d+)?|{_CN_NUM}+(?:点{_CN_NUM}+)?)(?={_UNITS}))"
+    rf"(?P<num>[\d{_CN_NUM[1:-1]}](?:(?<=百)分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
+    rf"|(?<=\d)\d*(?:\.\d+)?(?={_UNITS})|(?<={_CN_NUM}){_CN_NUM}*(?:点{_CN_NUM}+)?(?={_UNITS})))"
     rf"(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
 )
 
@@ -139,13 +146,17 @@ _SENTENCE_SPLIT_RE = re.compile(r"[。；;！？!?\n]")
 _QUOTED_RE = re.compile(r"“[^”]{0,20}”|\"[^\"]{0,20}\"|「[^」]{0,20}」")
 
 
+_ARABIC_RE = re.compile(r"\d+(?:\.\d+)?")
+_SMALL_CN_RE = re.compile(r"[一二两三四五六七八九十]{1,3}")
+
+
 def number_value(span: str) -> int | float | None:
     """The value of a recognised numeral span: '10' → 10, '两' → 2, '百分之七十' → 70, '1.5' → 1.5."""
     span = span.removeprefix("百分之")
     try:
-        if re.fullmatch(r"\d+(?:\.\d+)?", span):
+        if _ARABIC_RE.fullmatch(span):
             value: float = float(span)
-        elif re.fullmatch(r"[一二两三四五六七八九十]{1,3}", span):
+        elif _SMALL_CN_RE.fullmatch(span):
             value = ordinal_value(span.replace("两", "二"))
         else:
             import cn2an
@@ -166,49 +177,63 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     the sentence (每年补充更新图书，更新比例不低于10%) is that quantity's period, not a commitment
     of its own.
     """
-    found: list[Commitment] = []
-    if not (_UNIT_QUANTITY_RE.search(text) or _PERIOD_RE.search(text)):
+    # Quantities and period words are searched for once in the whole text: neither spans a
+    # sentence end or a comma, so each lies inside one clause, and a clause without one of them
+    # needs no search of its own.
+    quantities = [m.start() for m in _UNIT_QUANTITY_RE.finditer(text)]
+    period_words = list(_PERIOD_RE.finditer(text))
+    if not quantities and not period_words:
         return ()  # most measures of a plan commit to no quantity
+    # Sentinels past the text's end: the next quantity / period word at or after a clause's start
+    # is found by moving forward, clause by clause, never back.
+    quantities.append(len(text) + 1)
+    period_starts = [m.start() for m in period_words] + [len(text) + 1]
+    next_quantity = next_period = 0
+    found: list[Commitment] = []
+    offset = 0
     for sentence in _SENTENCE_SPLIT_RE.split(text):
-        if not sentence:
-            continue
-        # Where the sentence has a quantity or a period word: neither spans a comma, so a clause
-        # without one of these starts needs no search of its own.
-        starts = sorted(
-            [m.start() for m in _UNIT_QUANTITY_RE.finditer(sentence)]
-            + [m.start() for m in _PERIOD_RE.finditer(sentence)]
-        )
-        if not starts:
-            continue  # nothing countable in this sentence
+        base, offset = offset, offset + len(sentence) + 1  # the separators are one character each
+        while quantities[next_quantity] < base:
+            next_quantity += 1
+        while period_starts[next_period] < base:
+            next_period += 1
+        stop = offset - 1
+        if quantities[next_quantity] >= stop and period_starts[next_period] >= stop:
+            continue  # nothing countable in this sentence (or an empty one)
         period: str | None = None
         implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
-        end = -1
+        end = base - 1
         for raw in _CLAUSE_SPLIT_RE.split(sentence):
-            begin, end = end + 1, end + 1 + len(raw)  # the separators are one character each
+            begin, end = end + 1, end + 1 + len(raw)
             clause = raw.strip()
             if not clause:
                 continue
-            at = bisect.bisect_left(starts, begin)
-            if at == len(starts) or starts[at] >= end:
+            while quantities[next_quantity] < begin:
+                next_quantity += 1
+            while period_starts[next_period] < begin:
+                next_period += 1
+            has_quantity = quantities[next_quantity] < end
+            has_period_word = period_starts[next_period] < end
+            if not has_quantity and not has_period_word:
                 # No quantity and no period word: at most a span (三年内) ends the period above.
-                if period is not None and _DURATION_RE.search(clause):
+                if period is not None and _has_duration(clause):
                     period = None
                 if implied is not None:
                     found.append(implied)
                     implied = None
                 continue
-            if period_match := _PERIOD_RE.search(clause):
-                period = _PERIOD_OF[period_match.group(0)]
-            elif _DURATION_RE.search(clause):
+            if has_period_word:
+                period = _PERIOD_OF[period_words[next_period].group(0)]
+            elif _has_duration(clause):
                 period = None  # 三年内 / 年底前: a span of its own, no longer the period above
-            commitment = _clause_commitment(clause, period, bool(period_match))
+            commitment = _clause_commitment(clause, period, has_period_word)
             if implied is not None:
-                if commitment is None or commitment.period != implied.period or period_match:
+                if commitment is None or commitment.period != implied.period or has_period_word:
                     found.append(implied)
                 implied = None
             if commitment is None:
                 continue
-            if period_match and commitment.text == clause and _is_implied(commitment, clause):
+            if has_period_word and commitment.text == clause and _is_implied(commitment, has_quantity):
                 implied = commitment
             else:
                 found.append(commitment)
@@ -217,14 +242,18 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     return tuple(found)
 
 
-def _is_implied(commitment: Commitment, clause: str) -> bool:
+def _has_duration(clause: str) -> bool:
+    """Whether a clause names a span of its own (三年内, 年底前); every form has 内 or 底前."""
+    return ("内" in clause or "底前" in clause) and _DURATION_RE.search(clause) is not None
+
+
+def _is_implied(commitment: Commitment, has_quantity: bool) -> bool:
     """Whether a commitment was read from a period word alone (no number in its clause)."""
-    return commitment.value == 1 and commitment.unit == "次" and _UNIT_QUANTITY_RE.search(clause) is None
+    return commitment.value == 1 and commitment.unit == "次" and not has_quantity
 
 
 def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -> Commitment | None:
-    if not has_period_word and not _UNIT_QUANTITY_RE.search(clause):
-        return None  # most clauses hold no quantity at all: skip the masking below
+    """The commitment of a clause that holds a quantity or a period word, if any."""
     masked = clause
     if "“" in clause or '"' in clause or "「" in clause:
         masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), masked)

@@ -238,8 +238,17 @@ _HALF_WIDTH = {
 }
 _HALF_WIDTH[0xFF05] = ord("%")
 _TRANSLATE = {**_ZERO_WIDTH, **_SPACES, **_BREAKS, **_HALF_WIDTH}
-# Searching for any character to translate is much cheaper than translating clean text.
-_TRANSLATE_RE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]")
+# str.translate looks every character of the text up in the table; translating only the runs
+# of characters that are in it (indentation with U+3000, a few full-width digits) is far cheaper.
+# A run is written [..][..]* rather than [..]+ so that the pattern starts with the class itself:
+# the engine then skips ahead to the next such character instead of trying it at each position.
+_TRANSLATE_CLASS = "[" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]"
+_TRANSLATE_RE = re.compile(_TRANSLATE_CLASS + _TRANSLATE_CLASS + "*")
+
+
+def _translate_run(match: re.Match[str]) -> str:
+    return match.group(0).translate(_TRANSLATE)
+
 
 _TONE_VOWELS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹ"
 # A pinyin gloss after a Chinese character: 會(huì) or 会(hui4).
@@ -258,7 +267,7 @@ def _drop_gloss(match: re.Match[str]) -> str:
 
 _CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef“”‘’—…·"
 _CJK_CHAR_RE = re.compile(f"[{_CJK}]")
-_SPACES_RE = re.compile(r" +")
+_SPACES_RE = re.compile(r"  *")  # one or more spaces, starting with a literal the engine skips to
 
 
 def _drop_space_near_cjk(match: re.Match[str]) -> str:
@@ -273,7 +282,7 @@ def _drop_space_near_cjk(match: re.Match[str]) -> str:
     return match.group(0)
 
 
-_MULTI_SPACE_RE = re.compile(r" {2,}")
+_MULTI_SPACE_RE = re.compile(r"   *")  # two or more
 
 _FURNITURE_RE = re.compile(
     r"^(?:[-—–－_~]+\s*\d{1,4}\s*[-—–－_~]+"
@@ -309,6 +318,31 @@ _BREADCRUMB_MARKS = (">", "»", "＞", "›")
 _BREADCRUMB_RE = re.compile(r"^[^。，；]{0,40}(?:>|»|＞|›)[^。，；]{0,40}(?:>|»|＞|›)")
 
 
+# What any site line holds (anywhere, not only at a line's start): when the text holds none of it,
+# no line needs the tests one by one (most documents are not scraped pages). The words without
+# case as one pattern whose every branch starts with a character (the engine then skips ahead to
+# those characters), the Latin ones in the Latin letters of the text, lower-cased.
+_SITE_ANYWHERE_RE = re.compile(
+    "|".join(
+        [
+            alternation(
+                ["首页", "当前位置", "您的位置", "您当前的位置", "所在位置", "扫码", "举报", "©"]
+                + [word for word in _SITE_WORDS.split("|") if not word.isascii() and word != "©"]
+            ),
+            r"位置[：:]|技术支持[：:]|主办单位[：:]|承办单位[：:]|剩余\d+字|全文共\d+字",
+            *map(re.escape, _BREADCRUMB_MARKS),
+        ]
+    )
+)
+_SITE_LATIN = (b"copyright", b"icp", b"://", b"www.")
+
+
+def _may_have_site_lines(text: str) -> bool:
+    """False when no line of TEXT can be a site line (`_is_site_line`)."""
+    latin = text.encode("ascii", "ignore").lower()
+    return any(word in latin for word in _SITE_LATIN) or _SITE_ANYWHERE_RE.search(text) is not None
+
+
 def _is_site_line(line: str) -> bool:
     """A line of a web page's furniture (navigation, copyright, download prompts), not content."""
     lower = line.lower()
@@ -339,15 +373,16 @@ _MARKER_START_RE = re.compile(
 )
 
 
-def _display_width(line: str) -> int:
-    """Width in half-width cells: the width a PDF line was wrapped at is measured this way."""
-    # GB18030 spends two bytes on a full-width character and one on ASCII: the width, in C.
-    return len(line.encode("gb18030", "replace"))
+def _display_widths(lines: list[str]) -> list[int]:
+    """Each line's width in half-width cells: the width a PDF line was wrapped at is measured this
+    way. GB18030 spends two bytes on a full-width character and one on ASCII: the widths, in C, in
+    one pass over all lines (a line break is one byte that no other character's bytes contain)."""
+    return [len(line) for line in "\n".join(lines).encode("gb18030", "replace").split(b"\n")]
 
 
 def _wrap_width(lines: list[str], widths: list[int]) -> int | None:
     """The width at which the text was hard-wrapped, or None when it was not (WIDTHS: each line's
-    `_display_width`, measured once by the caller).
+    `_display_widths`, measured once by the caller).
 
     In text copied from a PDF many lines share (nearly) the same width and do not end a sentence.
     """
@@ -415,7 +450,7 @@ def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
 
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
-    widths = [_display_width(line) for line in lines]
+    widths = _display_widths(lines) if lines else []
     width = _wrap_width(lines, widths)
     longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
@@ -468,8 +503,10 @@ def _to_simplified(text: str) -> str:
 
 
 # Scraped pages sometimes lose their line breaks: a heading marker after a space starts a line.
+# (\s\s* is \s+ written so that the pattern starts with a character class: the engine skips ahead
+# to the next space instead of trying the pattern at every character.)
 _COLLAPSED_BREAK_RE = re.compile(
-    r"\s+(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+    r"\s\s*(?=[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
 )
 
 
@@ -531,27 +568,29 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
     is a number, not a page number).
     """
     # Each whole-text pass runs only when a cheap substring test says it can match.
-    if "#" in text:
+    if "##" in text:  # every marker has two #s in a row
         text = _PAYWALL_RE.sub("", text)
     text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     found: list[list[list[str]]] = []
     if tables and ("\t" in text or "|" in text):
         text, found = _text_tables(text)
-    if _TRANSLATE_RE.search(text):
-        text = text.translate(_TRANSLATE)
+    text = _TRANSLATE_RE.sub(_translate_run, text)
     text = _to_simplified(text)
     if any(word in text for word in _TRUNCATION_WORDS):
         text = _TRUNCATION_RE.sub("", text)
     text = "\n".join(_split_collapsed(text.split("\n")))
     # Whole-text passes are far cheaper than one regex call per line.
-    text = _MULTI_SPACE_RE.sub(" ", text)
-    text = _SPACES_RE.sub(_drop_space_near_cjk, text)
+    if "  " in text:
+        text = _MULTI_SPACE_RE.sub(" ", text)
+    if " " in text:
+        text = _SPACES_RE.sub(_drop_space_near_cjk, text)
     # After the space pass, so that 會 (huì) has lost its space too.
     text = _PINYIN_GLOSS_RE.sub(_drop_gloss, text)
 
     year_hint: int | None = None
     kept: list[str] = []
     removed_furniture = False
+    site = page_lines and _may_have_site_lines(text)
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
@@ -570,7 +609,7 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
             if year_hint is None and (match := _YEAR_RE.search(line)):
                 year_hint = int(match.group(1))
             continue
-        if page_lines and len(line) <= 80 and _is_site_line(line):
+        if site and len(line) <= 80 and _is_site_line(line):
             continue
         if line[0] in _BULLETS:
             line = _BULLET_RE.sub("", line, count=1) or line  # list bullets carry no numbering
