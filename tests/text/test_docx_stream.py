@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import io
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -11,8 +15,16 @@ from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
 from luoshi.text.docx_numbering import table_rows
-from luoshi.text.docx_stream import BodyParagraph, paragraph_numbering, read_docx_content
+from luoshi.text.docx_stream import (
+    DOCUMENT,
+    BodyParagraph,
+    _body_blocks,
+    _DocumentScan,
+    paragraph_numbering,
+    read_docx_content,
+)
 from luoshi.text.errors import DocumentError
+from luoshi.text.limits import DEFAULT_LIMITS, LimitError, Limits, parse_within_limits
 from luoshi.text.read import read_docx
 
 from .make_docx import add_abstract_numbering, add_list
@@ -125,3 +137,75 @@ def test_an_entity_defined_through_entities_is_refused() -> None:
             target.writestr(info, part)
     with pytest.raises(DocumentError, match="不是有效的 Word 文档"):
         read_docx_content(buffer.getvalue(), "笑.docx")
+
+
+# --------------------------------------------------------------------------- tree and stream
+
+_HERE = Path(__file__).parent
+_DOCX_FILES = sorted(_HERE.rglob("*.docx"))
+
+
+def _report() -> dict[str, Any]:
+    return {"paragraphs": 0, "table_cells": 0, "notes": set()}
+
+
+def _streamed(xml: bytes, limits: Limits = DEFAULT_LIMITS) -> list[BodyParagraph | list[list[str]]]:
+    scan = _DocumentScan(DOCUMENT, "", limits, _report(), "Word 文档")
+    scan.feed([xml])
+    return scan.blocks
+
+
+def _document_xml(data: bytes) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.read(DOCUMENT)
+
+
+@pytest.mark.parametrize("path", _DOCX_FILES, ids=lambda path: path.name)
+def test_the_tree_reads_what_the_stream_reads(path: Path) -> None:
+    """A document within the limits is read from its tree; the streaming scan (which reads the
+    rest) must give the same blocks."""
+    xml = _document_xml(path.read_bytes())
+    root = parse_within_limits(xml, DOCUMENT, path.name, DEFAULT_LIMITS, _report())
+    assert root is not None
+    assert _body_blocks(root) == _streamed(xml)
+
+
+def test_the_tree_reads_odd_markup_as_the_stream_does() -> None:
+    """Runs outside hyperlinks, text boxes, revisions, nested tables, merges, markup inside w:t,
+    cells and paragraphs where Word puts none, and a table cell before any row."""
+    xml = _document_xml(_bytes(_document()))
+    odd = (
+        f"<w:tbl {W}><w:tblGrid/><w:customXml><w:tc><w:p><w:r><w:t>孤</w:t></w:r></w:p></w:tc></w:customXml>"
+        "<w:tr><w:tc><w:tcPr><w:gridSpan w:val='2'/><w:gridSpan w:val='x'/></w:tcPr>"
+        "<w:p><w:r><w:t>甲<w:b/>乙<!-- 注 -->丙<![CDATA[<丁>]]></w:t><w:br w:type='page'/></w:r></w:p>"
+        "<w:sdt><w:p><w:r><w:t>不读</w:t></w:r></w:p></w:sdt></w:tc>"
+        "<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p><w:r><w:t>续</w:t></w:r></w:p></w:tc></w:tr>"
+        "<w:tr><w:tc/><w:tc/><w:tc><w:tcPr><w:vMerge w:val='continue'/></w:tcPr></w:tc></w:tr></w:tbl>"
+        f"<w:p {W}><w:pPr><w:pStyle/><w:numPr><w:numId w:val='3'/><w:ilvl w:val='a'/></w:numPr></w:pPr>"
+        "<w:hyperlink><w:hyperlink><w:r><w:t>嵌</w:t></w:r></w:hyperlink><w:r><w:t>链</w:t></w:r></w:hyperlink>"
+        "<w:r><w:rPr><w:t>格式</w:t></w:rPr><w:t xml:space='preserve'> 尾 </w:t></w:r></w:p>"
+    ).encode()
+    xml = xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1)
+    root = ET.fromstring(xml)
+    assert _body_blocks(root) == _streamed(xml)
+    assert _body_blocks(root)[-1] == BodyParagraph("链 尾 ", None, True, "3", None)
+
+
+def test_a_part_over_a_limit_is_left_to_the_streaming_scan() -> None:
+    """The tree is only a shortcut: over any limit (or with a DTD) the scan reads the part and
+    raises its error, so the error is the same whichever way a part is read."""
+    xml = _document_xml(_bytes(_document()))
+    paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ")
+    for limits in (
+        Limits(paragraphs=paragraphs - 1),
+        Limits(table_cells=1),
+        Limits(xml_elements=50),
+        Limits(xml_depth=5),
+    ):
+        assert parse_within_limits(xml, DOCUMENT, "", limits, _report()) is None
+        with pytest.raises(LimitError):
+            _streamed(xml, limits)
+    assert parse_within_limits(xml, DOCUMENT, "", Limits(xml_depth=30), _report()) is not None
+    doctype = xml.replace(b"<w:document", b"<!DOCTYPE w:document []><w:document", 1)
+    assert parse_within_limits(doctype, DOCUMENT, "", DEFAULT_LIMITS, _report()) is None
+    assert parse_within_limits(xml[:-10], DOCUMENT, "", DEFAULT_LIMITS, _report()) is None

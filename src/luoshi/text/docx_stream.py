@@ -10,6 +10,13 @@ hyperlink; w:t, w:tab, w:ptab, w:br of a text-wrapping kind, w:cr, w:noBreakHyph
 id and its numbering (w:numPr), and for each table in the body its rows (gridSpan counted once,
 a continued vMerge repeating the cell above it, as `docx_numbering.table_rows` reads them).
 
+A part of ordinary size and no DTD (every document Word writes) takes a faster road to the same
+result: it is parsed whole by ElementTree's C parser (expat too), its counts are checked exactly
+on the tree (`limits.parse_within_limits`), and the body is read from the tree by `_body_blocks`,
+which follows the scan's rules to the letter; a Python call per XML element cost most of the
+time of reading a .docx. Anything else (more markup than a tree may hold, a DTD, broken XML, a
+count over its limit) is streamed through the scan as before, which raises the same errors.
+
 Only the parts the reader needs are decompressed: numbering.xml is small and is scanned and
 parsed whole; of styles.xml only the definitions of the styles the paragraphs use (and the
 styles they are based on) are cut out and read. Parts nobody reads are checked by size only (the
@@ -19,6 +26,7 @@ zip directory, `limits.open_archive`): no parser ever sees them.
 from __future__ import annotations
 
 import html
+import itertools
 import re
 import xml.etree.ElementTree as ET
 import zipfile
@@ -28,10 +36,13 @@ from typing import Any
 from luoshi.text.errors import DocumentError
 from luoshi.text.limits import (
     DEFAULT_LIMITS,
+    TREE_NODES,
     Limits,
     _Scan,
     iter_member,
+    markup_bound,
     open_archive,
+    parse_within_limits,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -42,6 +53,21 @@ _BODY, _TBL, _TR, _TC, _TCPR = W + "}body", W + "}tbl", W + "}tr", W + "}tc", W 
 _GRID_SPAN, _VMERGE = W + "}gridSpan", W + "}vMerge"
 _VAL, _TYPE = W + "}val", W + "}type"
 _RUN_TEXT = {_TAB: "\t", _PTAB: "\t", _CR: "\n", _NO_BREAK_HYPHEN: "-"}
+# The same names as ElementTree spells them ("{namespace}name"), for the tree of a part.
+_W_P, _W_R, _W_T, _W_HYPERLINK, _W_BR = (f"{{{W}}}{name}" for name in ("p", "r", "t", "hyperlink", "br"))
+_W_PPR, _W_PSTYLE, _W_NUMPR, _W_NUMID, _W_ILVL = (
+    f"{{{W}}}{name}" for name in ("pPr", "pStyle", "numPr", "numId", "ilvl")
+)
+_W_DOCUMENT, _W_BODY, _W_TBL, _W_TR, _W_TC, _W_TCPR = (
+    f"{{{W}}}{name}" for name in ("document", "body", "tbl", "tr", "tc", "tcPr")
+)
+_W_GRID_SPAN, _W_VMERGE, _W_VAL, _W_TYPE = (
+    f"{{{W}}}{name}" for name in ("gridSpan", "vMerge", "val", "type")
+)
+_W_RUN_TEXT = {
+    f"{{{W}}}{name}": text
+    for name, text in (("tab", "\t"), ("ptab", "\t"), ("cr", "\n"), ("noBreakHyphen", "-"))
+}
 
 DOCUMENT = "word/document.xml"
 
@@ -240,6 +266,117 @@ class _DocumentScan(_Scan):
         self.column += self.span
 
 
+def _body_blocks(root: ET.Element) -> list[BodyParagraph | list[list[str]]]:
+    """The body of word/document.xml's tree, read exactly as `_DocumentScan` reads it while
+    streaming (the tests compare the two on every .docx they have)."""
+    blocks: list[BodyParagraph | list[list[str]]] = []
+    column = 0  # the grid column: the scan carries it from one table to the next
+    for body in root:
+        if body.tag != _W_BODY:
+            continue
+        for block in body:
+            tag = block.tag
+            if tag == _W_P:
+                blocks.append(_paragraph(block))
+            elif tag == _W_TBL:
+                rows: list[list[str]] = []
+                above: dict[int, str] = {}
+                for row in block:
+                    if row.tag == _W_TR:
+                        rows.append([])
+                        column = 0
+                    for cell in row:  # a cell counts wherever it is a grandchild of the table
+                        if cell.tag == _W_TC:
+                            text, span = _cell(cell, above, column)
+                            for offset in range(span):
+                                above[column + offset] = text
+                            if rows:
+                                rows[-1].append(text)
+                            column += span
+                blocks.append(rows)
+    return blocks
+
+
+def _cell(cell: ET.Element, above: dict[int, str], column: int) -> tuple[str, int]:
+    """A table cell's text (that of the cell it continues, for a continued vertical merge) and
+    the grid columns it spans."""
+    span, continues = 1, False
+    texts: list[str] = []
+    for child in cell:
+        tag = child.tag
+        if tag == _W_P:
+            texts.append(_paragraph_text(child))
+        elif tag == _W_TCPR:
+            for item in child:
+                if item.tag == _W_GRID_SPAN:
+                    value = item.get(_W_VAL)
+                    if value and value.isdigit():
+                        span = max(1, int(value))
+                elif item.tag == _W_VMERGE:
+                    continues = item.get(_W_VAL) in (None, "continue")
+    if continues:
+        return above.get(column, ""), span
+    return "\n".join(t for t in (t.strip() for t in texts) if t), span
+
+
+def _paragraph(paragraph: ET.Element) -> BodyParagraph:
+    parts: list[str] = []
+    style: str | None = None
+    numbered = False
+    num_id: str | None = None
+    ilvl: int | None = None
+    for child in paragraph:
+        tag = child.tag
+        if tag == _W_R:
+            _run_text(child, parts)
+        elif tag == _W_HYPERLINK:
+            for run in child:
+                if run.tag == _W_R:
+                    _run_text(run, parts)
+        elif tag == _W_PPR:
+            for item in child:
+                if item.tag == _W_PSTYLE:
+                    style = item.get(_W_VAL)
+                elif item.tag == _W_NUMPR:
+                    numbered = True
+                    for number in item:
+                        if number.tag == _W_NUMID:
+                            num_id = number.get(_W_VAL)
+                        elif number.tag == _W_ILVL:
+                            value = number.get(_W_VAL)
+                            ilvl = int(value) if value and value.isdigit() else None
+    return BodyParagraph("".join(parts), style, numbered, num_id, ilvl)
+
+
+def _paragraph_text(paragraph: ET.Element) -> str:
+    """As python-docx's `Paragraph.text`: the runs directly in the paragraph or in a hyperlink."""
+    parts: list[str] = []
+    for child in paragraph:
+        tag = child.tag
+        if tag == _W_R:
+            _run_text(child, parts)
+        elif tag == _W_HYPERLINK:
+            for run in child:
+                if run.tag == _W_R:
+                    _run_text(run, parts)
+    return "".join(parts)
+
+
+def _run_text(run: ET.Element, parts: list[str]) -> None:
+    for item in run:
+        tag = item.tag
+        if tag == _W_T:
+            if len(item):
+                parts.append("".join(item.itertext()))
+            elif item.text:
+                parts.append(item.text)
+        elif tag == _W_BR:
+            if item.get(_W_TYPE) in (None, "textWrapping"):
+                parts.append("\n")
+        elif tag in _W_RUN_TEXT:
+            parts.append(_W_RUN_TEXT[tag])
+
+
 def read_docx_content(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> DocxContent:
     """The body, styles and numbering of a .docx, with the limits enforced on what is read.
 
@@ -252,30 +389,54 @@ def read_docx_content(data: bytes, filename: str = "", limits: Limits = DEFAULT_
             document = archive.getinfo(DOCUMENT)
         except KeyError as exc:
             raise DocumentError(filename, "不是有效的 Word 文档（缺少正文 word/document.xml）") from exc
-        scan = _DocumentScan(DOCUMENT, filename, limits, report, what)
-        scan.feed(iter_member(archive, document, filename, limits, budget=budget, what=what))
-        if scan.root != W + "}document":
+        chunks = iter_member(archive, document, filename, limits, budget=budget, what=what)
+        read: list[bytes] = []
+        markup = 0
+        root = None
+        for chunk in chunks:
+            read.append(chunk)
+            markup += markup_bound(chunk)
+            if markup > TREE_NODES:
+                break  # too much markup for a tree: streamed through the scan from here on
+        else:
+            root = parse_within_limits(b"".join(read), DOCUMENT, filename, limits, report)
+        if root is not None:
+            is_document, blocks = root.tag == _W_DOCUMENT, _body_blocks(root)
+        else:
+            scan = _DocumentScan(DOCUMENT, filename, limits, report, what)
+            scan.feed(itertools.chain(read, chunks))
+            is_document, blocks = scan.root == W + "}document", scan.blocks
+        del read
+        if not is_document:
             raise DocumentError(filename, f"不是有效的 {what}（word/document.xml 不是 Word 正文）")
-        content = DocxContent(blocks=scan.blocks)
+        content = DocxContent(blocks=blocks)
         targets = _related_parts(archive, filename, limits)
-        used = {block.style for block in scan.blocks if isinstance(block, BodyParagraph) and block.style}
+        used = {block.style for block in blocks if isinstance(block, BodyParagraph) and block.style}
         styles_part = targets.get("styles")
         if used and styles_part in archive.NameToInfo:
             styles_xml = _read(archive, styles_part, filename, limits, budget)
             content.styles = _styles(styles_xml, used)
         numbering_part = targets.get("numbering")
-        if numbering_part in archive.NameToInfo and _any_numbering(scan.blocks, content.styles):
+        if numbering_part in archive.NameToInfo and _any_numbering(blocks, content.styles):
             numbering_xml = _read(archive, numbering_part, filename, limits, budget)
-            numbering_scan = _Scan(numbering_part, filename, limits, report, what)
-            numbering_scan.feed([numbering_xml])
-            if b"<!DOCTYPE" not in numbering_xml:  # Word writes no DTD; a part with one is not read
-                try:
-                    content.numbering = ET.fromstring(numbering_xml)
-                except ET.ParseError as exc:
-                    raise DocumentError(
-                        filename, f"不是有效的 {what}（{numbering_part} 不是有效的 XML）"
-                    ) from exc
+            content.numbering = _numbering(numbering_xml, numbering_part, filename, limits, report, what)
     return content
+
+
+def _numbering(
+    xml: bytes, part: str, filename: str, limits: Limits, report: dict[str, Any], what: str
+) -> ET.Element | None:
+    """The numbering part's tree, the limits enforced; None for a part with a DTD (not read)."""
+    root = parse_within_limits(xml, part, filename, limits, report)
+    if root is not None:
+        return root
+    _Scan(part, filename, limits, report, what).feed([xml])
+    if b"<!DOCTYPE" in xml:  # Word writes no DTD; a part with one is not read
+        return None
+    try:
+        return ET.fromstring(xml)
+    except ET.ParseError as exc:
+        raise DocumentError(filename, f"不是有效的 {what}（{part} 不是有效的 XML）") from exc
 
 
 def _read(archive: zipfile.ZipFile, name: str, filename: str, limits: Limits, budget: list[int]) -> bytes:

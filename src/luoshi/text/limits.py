@@ -10,7 +10,8 @@ one. Everything that reads such a file goes through this module first:
 - `check_docx` streams every XML part through expat (no tree is built, no entity is expanded)
   and counts elements, nesting depth, paragraphs and table cells, stopping at the first limit;
   the .docx reader (`luoshi.text.docx_stream`) runs the same scan over the parts it reads and
-  collects the text in the same pass;
+  collects the text in the same pass, or, for a part of ordinary size, parses it whole in C and
+  checks the same counts on the tree (`parse_within_limits`);
 - `check_xlsx` does the same for a workbook's parts, and `sheet_rows` counts rows and cells while
   openpyxl streams a worksheet;
 - `check_items` refuses a parsed document with more items than an import can sensibly preview.
@@ -31,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import IO, Any
+from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from luoshi.text.errors import DocumentError
@@ -305,6 +307,64 @@ class _Scan:
 
 def _ignore(_data: str) -> None:
     return None
+
+
+# A part with more markup than this (start tags plus attributes, bounded by its count of "<" and
+# "=") is never built as a tree: ElementTree spends about 100 bytes a node, so the tree of a part
+# under the bound stays within ~30 MB whatever the part holds. Real documents are far below it.
+TREE_NODES = 300_000
+
+
+def markup_bound(chunk: bytes) -> int:
+    """An upper bound on the elements and attributes CHUNK holds (every start tag has a "<",
+    every attribute a "="), counted in C."""
+    return chunk.count(b"<") + chunk.count(b"=")
+
+
+def parse_within_limits(
+    xml: bytes, part: str, filename: str, limits: Limits, report: dict[str, Any]
+) -> ET.Element | None:
+    """A whole XML part parsed by ElementTree's C parser (expat, as `_Scan`), when it is within
+    the limits `_Scan` enforces: elements, depth, paragraphs and table cells (the last two added
+    to REPORT, as `_Scan` counts them). The counts are exact, taken on the tree in C.
+
+    None when the part cannot take this path: a DTD (which `_Scan` reads without expanding and
+    notes), markup over `TREE_NODES`, XML expat refuses, or a count over its limit. The caller
+    then streams the part through `_Scan`, which raises the same error as ever at the same place
+    (or reads the DTD). One C parse replaces a Python callback per element."""
+    if b"<!DOCTYPE" in xml or markup_bound(xml) > TREE_NODES:
+        return None
+    try:
+        root = ET.fromstring(xml)
+    except (ET.ParseError, LookupError, ValueError):
+        return None
+    paragraphs = report["paragraphs"] + _count(root.iter("{" + _PARAGRAPH))
+    cells = report["table_cells"] + _count(root.iter("{" + _CELL))
+    if (
+        _count(root.iter()) > limits.xml_elements
+        or paragraphs > limits.paragraphs
+        or cells > limits.table_cells
+        or _deeper_than(root, limits.xml_depth)
+    ):
+        return None
+    report["paragraphs"], report["table_cells"] = paragraphs, cells
+    return root
+
+
+def _count(elements: Iterator[ET.Element]) -> int:
+    return len(list(elements))
+
+
+def _deeper_than(root: ET.Element, limit: int) -> bool:
+    """Whether elements nest more than LIMIT deep (the root is at depth 1), level by level."""
+    level = [root]
+    depth = 1
+    while level:
+        if depth > limit:
+            return True
+        level = [child for element in level for child in element]
+        depth += 1
+    return False
 
 
 def _scan_archive(
