@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -186,7 +185,8 @@ def test_the_tree_reads_odd_markup_as_the_stream_does() -> None:
         "<w:r><w:rPr><w:t>格式</w:t></w:rPr><w:t xml:space='preserve'> 尾 </w:t></w:r></w:p>"
     ).encode()
     xml = xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1)
-    root = ET.fromstring(xml)
+    root = parse_within_limits(xml, DOCUMENT, "", DEFAULT_LIMITS, _report())
+    assert root is not None
     assert _body_blocks(root) == _streamed(xml)
     assert _body_blocks(root)[-1] == BodyParagraph("链 尾 ", None, True, "3", None)
 
@@ -209,3 +209,9 @@ def test_a_part_over_a_limit_is_left_to_the_streaming_scan() -> None:
     doctype = xml.replace(b"<w:document", b"<!DOCTYPE w:document []><w:document", 1)
     assert parse_within_limits(doctype, DOCUMENT, "", DEFAULT_LIMITS, _report()) is None
     assert parse_within_limits(xml[:-10], DOCUMENT, "", DEFAULT_LIMITS, _report()) is None
+    # Encodings libxml2 reads and expat does not are left to expat.
+    gbk = xml.replace(b"encoding='UTF-8'", b"encoding='GBK'", 1)
+    assert gbk != xml and parse_within_limits(gbk, DOCUMENT, "", DEFAULT_LIMITS, _report()) is None
+    # So is a prefix bound to nothing, which expat refuses.
+    unbound = xml.replace(b"<w:body>", b"<w:body><x:p/>", 1)
+    assert parse_within_limits(unbound, DOCUMENT, "", DEFAULT_LIMITS, _report()) is None

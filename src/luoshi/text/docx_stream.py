@@ -99,7 +99,7 @@ class DocxContent:
 
     blocks: list[BodyParagraph | list[list[str]]] = field(default_factory=list)
     styles: dict[str, Style] = field(default_factory=dict)
-    numbering: ET.Element | None = None
+    numbering: Any = None  # the root of numbering.xml (lxml, or ElementTree for a part with a DTD)
 
 
 class _DocumentScan(_Scan):
@@ -266,7 +266,7 @@ class _DocumentScan(_Scan):
         self.column += self.span
 
 
-def _body_blocks(root: ET.Element) -> list[BodyParagraph | list[list[str]]]:
+def _body_blocks(root: Any) -> list[BodyParagraph | list[list[str]]]:
     """The body of word/document.xml's tree, read exactly as `_DocumentScan` reads it while
     streaming (the tests compare the two on every .docx they have)."""
     blocks: list[BodyParagraph | list[list[str]]] = []
@@ -297,7 +297,7 @@ def _body_blocks(root: ET.Element) -> list[BodyParagraph | list[list[str]]]:
     return blocks
 
 
-def _cell(cell: ET.Element, above: dict[int, str], column: int) -> tuple[str, int]:
+def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
     """A table cell's text (that of the cell it continues, for a continued vertical merge) and
     the grid columns it spans."""
     span, continues = 1, False
@@ -319,7 +319,7 @@ def _cell(cell: ET.Element, above: dict[int, str], column: int) -> tuple[str, in
     return "\n".join(t for t in (t.strip() for t in texts) if t), span
 
 
-def _paragraph(paragraph: ET.Element) -> BodyParagraph:
+def _paragraph(paragraph: Any) -> BodyParagraph:
     parts: list[str] = []
     style: str | None = None
     numbered = False
@@ -348,7 +348,7 @@ def _paragraph(paragraph: ET.Element) -> BodyParagraph:
     return BodyParagraph("".join(parts), style, numbered, num_id, ilvl)
 
 
-def _paragraph_text(paragraph: ET.Element) -> str:
+def _paragraph_text(paragraph: Any) -> str:
     """As python-docx's `Paragraph.text`: the runs directly in the paragraph or in a hyperlink."""
     parts: list[str] = []
     for child in paragraph:
@@ -362,7 +362,7 @@ def _paragraph_text(paragraph: ET.Element) -> str:
     return "".join(parts)
 
 
-def _run_text(run: ET.Element, parts: list[str]) -> None:
+def _run_text(run: Any, parts: list[str]) -> None:
     for item in run:
         tag = item.tag
         if tag == _W_T:
@@ -425,7 +425,7 @@ def read_docx_content(data: bytes, filename: str = "", limits: Limits = DEFAULT_
 
 def _numbering(
     xml: bytes, part: str, filename: str, limits: Limits, report: dict[str, Any], what: str
-) -> ET.Element | None:
+) -> Any:
     """The numbering part's tree, the limits enforced; None for a part with a DTD (not read)."""
     root = parse_within_limits(xml, part, filename, limits, report)
     if root is not None:

@@ -32,7 +32,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from os import PathLike
 from typing import IO, Any
-from xml.etree import ElementTree as ET
 from xml.parsers import expat
 
 from luoshi.text.errors import DocumentError
@@ -310,9 +309,12 @@ def _ignore(_data: str) -> None:
 
 
 # A part with more markup than this (start tags plus attributes, bounded by its count of "<" and
-# "=") is never built as a tree: ElementTree spends about 100 bytes a node, so the tree of a part
-# under the bound stays within ~30 MB whatever the part holds. Real documents are far below it.
+# "=") is never built as a tree: libxml2 spends about 120 bytes on a node, so the tree of a part
+# under the bound stays within ~40 MB whatever the part holds. Real documents are far below it.
 TREE_NODES = 300_000
+
+# The XML declaration's encoding, when it names one.
+_ENCODING_RE = re.compile(rb"""<\?xml[^>]*?\bencoding\s*=\s*(["'])(.*?)\1""")
 
 
 def markup_bound(chunk: bytes) -> int:
@@ -323,48 +325,57 @@ def markup_bound(chunk: bytes) -> int:
 
 def parse_within_limits(
     xml: bytes, part: str, filename: str, limits: Limits, report: dict[str, Any]
-) -> ET.Element | None:
-    """A whole XML part parsed by ElementTree's C parser (expat, as `_Scan`), when it is within
-    the limits `_Scan` enforces: elements, depth, paragraphs and table cells (the last two added
-    to REPORT, as `_Scan` counts them). The counts are exact, taken on the tree in C.
+) -> Any | None:
+    """A whole XML part parsed in C by lxml (no Python object per element, unlike ElementTree),
+    when it is within the limits `_Scan` enforces: elements, depth, paragraphs and table cells
+    (the last two added to REPORT, as `_Scan` counts them). The counts are exact, taken by XPath.
 
     None when the part cannot take this path: a DTD (which `_Scan` reads without expanding and
-    notes), markup over `TREE_NODES`, XML expat refuses, or a count over its limit. The caller
-    then streams the part through `_Scan`, which raises the same error as ever at the same place
-    (or reads the DTD). One C parse replaces a Python callback per element."""
-    if b"<!DOCTYPE" in xml or markup_bound(xml) > TREE_NODES:
+    notes), an encoding other than UTF-8, markup over `TREE_NODES`, XML that libxml2 refuses or
+    warns about, or a count over its limit. The caller then streams the part through `_Scan`
+    (expat, as ever), which raises the same error at the same place, or reads what libxml2 and
+    expat might read differently. One C parse replaces a Python call per element."""
+    if b"<!DOCTYPE" in xml or not _utf8(xml) or markup_bound(xml) > TREE_NODES:
         return None
+    from lxml import etree
+
+    # One parser a call: its error log must be this part's alone (a server reads in threads).
+    parser = etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        collect_ids=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
     try:
-        root = ET.fromstring(xml)
-    except (ET.ParseError, LookupError, ValueError):
+        root = etree.fromstring(xml, parser)
+    except (etree.XMLSyntaxError, ValueError, LookupError):
         return None
-    paragraphs = report["paragraphs"] + _count(root.iter("{" + _PARAGRAPH))
-    cells = report["table_cells"] + _count(root.iter("{" + _CELL))
+    if len(parser.error_log):
+        return None
+    namespaces = {"w": _W}
+    paragraphs = report["paragraphs"] + int(root.xpath("count(//w:p)", namespaces=namespaces))
+    cells = report["table_cells"] + int(root.xpath("count(//w:tc)", namespaces=namespaces))
     if (
-        _count(root.iter()) > limits.xml_elements
+        root.xpath("count(//*)") > limits.xml_elements
         or paragraphs > limits.paragraphs
         or cells > limits.table_cells
-        or _deeper_than(root, limits.xml_depth)
+        or root.xpath(f"boolean(/{'/'.join(['*'] * (limits.xml_depth + 1))})")
     ):
         return None
     report["paragraphs"], report["table_cells"] = paragraphs, cells
     return root
 
 
-def _count(elements: Iterator[ET.Element]) -> int:
-    return len(list(elements))
-
-
-def _deeper_than(root: ET.Element, limit: int) -> bool:
-    """Whether elements nest more than LIMIT deep (the root is at depth 1), level by level."""
-    level = [root]
-    depth = 1
-    while level:
-        if depth > limit:
-            return True
-        level = [child for element in level for child in element]
-        depth += 1
-    return False
+def _utf8(xml: bytes) -> bool:
+    """Whether XML is UTF-8 (as Word writes it): no byte-order mark of another encoding and no
+    declaration naming one (libxml2 reads encodings that expat refuses)."""
+    head = xml[3:200] if xml.startswith(b"\xef\xbb\xbf") else xml[:200]
+    if not head.startswith(b"<"):
+        return False
+    declared = _ENCODING_RE.match(head)
+    return declared is None or declared.group(2).lower() == b"utf-8"
 
 
 def _scan_archive(
