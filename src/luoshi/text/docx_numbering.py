@@ -139,6 +139,10 @@ class _List:
     level_overrides: dict[int, Level] = field(default_factory=dict)
 
 
+# The level placeholders of w:lvlText, %10 before %1 (so that %1 does not eat the start of %10).
+_PLACEHOLDERS = tuple((index, f"%{index + 1}") for index in range(9, -1, -1))
+
+
 class Numbering:
     """The numbering definitions of one document and the running counters of its lists."""
 
@@ -214,8 +218,9 @@ class Numbering:
             if restart != 0 and (restart is None or restart > ilvl):
                 del counters[deeper]
         text = level.text
-        for index in range(9, -1, -1):
-            placeholder = f"%{index + 1}"
+        if "%" not in text:
+            return text
+        for index, placeholder in _PLACEHOLDERS:
             if placeholder not in text:
                 continue
             shown = self._level(entry, index)

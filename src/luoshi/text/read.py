@@ -179,9 +179,9 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         text = paragraph.text.strip()
         if not text:
             return ""
-        style = styles.get(paragraph.style or "")
+        style = styles.get(paragraph.style) if paragraph.style else None
         style_name = _style_name(style.name) if style is not None else ""
-        if style_name.lower() == "title" or style_name == "标题":
+        if style_name and (style_name.lower() == "title" or style_name == "标题"):
             return text
         numbered = paragraph_numbering(paragraph, styles)
         if numbered is not None and auto_numbering.knows(*numbered):
@@ -189,7 +189,7 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
             for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
                 del list_counters[key]
             numbered = None
-        match = _HEADING_STYLE_RE.search(style_name)
+        match = _HEADING_STYLE_RE.search(style_name) if style_name else None
         if match:
             return "#" * max(1, min(6, int(match.group(1)))) + " " + text
         if paragraph.numbered and numbered is not None:
@@ -450,7 +450,9 @@ def _fragment_continues(prev: str, line: str, wide: bool) -> bool:
 
 def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
-    widths = _display_widths(lines) if lines else []
+    if len(lines) < 2:
+        return lines  # nothing to join (most table cells are one line)
+    widths = _display_widths(lines)
     width = _wrap_width(lines, widths)
     longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
@@ -585,7 +587,8 @@ def clean_text(text: str, *, tables: bool = True, page_lines: bool = True) -> So
     if " " in text:
         text = _SPACES_RE.sub(_drop_space_near_cjk, text)
     # After the space pass, so that 會 (huì) has lost its space too.
-    text = _PINYIN_GLOSS_RE.sub(_drop_gloss, text)
+    if "(" in text or "（" in text:
+        text = _PINYIN_GLOSS_RE.sub(_drop_gloss, text)
 
     year_hint: int | None = None
     kept: list[str] = []
