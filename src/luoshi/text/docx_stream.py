@@ -301,11 +301,11 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
     """A table cell's text (that of the cell it continues, for a continued vertical merge) and
     the grid columns it spans."""
     span, continues = 1, False
-    texts: list[str] = []
+    paragraphs = []
     for child in cell:
         tag = child.tag
         if tag == _W_P:
-            texts.append(_paragraph_text(child))
+            paragraphs.append(child)
         elif tag == _W_TCPR:
             for item in child:
                 if item.tag == _W_GRID_SPAN:
@@ -316,7 +316,8 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
                     continues = item.get(_W_VAL) in (None, "continue")
     if continues:
         return above.get(column, ""), span
-    return "\n".join(t for t in (t.strip() for t in texts) if t), span
+    texts = (_paragraph_text(paragraph).strip() for paragraph in paragraphs)
+    return "\n".join(text for text in texts if text), span
 
 
 def _paragraph(paragraph: Any) -> BodyParagraph:
@@ -335,14 +336,16 @@ def _paragraph(paragraph: Any) -> BodyParagraph:
                     _run_text(run, parts)
         elif tag == _W_PPR:
             for item in child:
-                if item.tag == _W_PSTYLE:
+                tag = item.tag
+                if tag == _W_PSTYLE:
                     style = item.get(_W_VAL)
-                elif item.tag == _W_NUMPR:
+                elif tag == _W_NUMPR:
                     numbered = True
                     for number in item:
-                        if number.tag == _W_NUMID:
+                        tag = number.tag
+                        if tag == _W_NUMID:
                             num_id = number.get(_W_VAL)
-                        elif number.tag == _W_ILVL:
+                        elif tag == _W_ILVL:
                             value = number.get(_W_VAL)
                             ilvl = int(value) if value and value.isdigit() else None
     return BodyParagraph("".join(parts), style, numbered, num_id, ilvl)
