@@ -6,9 +6,11 @@ import io
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from luoshi.text import DocumentError
-from luoshi.text.read import TABLE_MARK, clean_text, decode_bytes, normalise, read_bytes
+from luoshi.text.read import TABLE_MARK, clean_cell, clean_text, decode_bytes, normalise, read_bytes
 
 TEXT = "一、存在的问题\n（一）理论学习方面。一是学习不深。具体表现为学得不够系统。\n"
 
@@ -306,3 +308,48 @@ def test_a_field_value_broken_before_the_next_field_is_rejoined() -> None:
         "责任领导：馆长卓文华、副馆长芦建军；责任单位：保管利用科；完成时限：长期坚持",
         "中共某支部",
     ]
+
+
+# A table cell is cleaned like document text; plain one-line cells take a shortcut to the same text.
+_CELL_PIECES = st.sampled_from(
+    [
+        "县住建局",
+        "張志剛",
+        "長期堅持",
+        "1",
+        "１２",
+        "整改",
+        "（",
+        "(",
+        "）",
+        " ",
+        "　",
+        "\t",
+        "\n",
+        "\r",
+        "#",
+        "*",
+        "•",
+        "-",
+        "未完",
+        "省略",
+        "\u200b",
+        "\x07",
+        "\u2002",
+        "\u2000",
+        "ａ",
+        "a",
+        "％",
+        "進一步",
+        "臺賬",
+        "后",
+        "2024年",
+    ]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_CELL_PIECES, max_size=8).map("".join))
+def test_a_cell_is_cleaned_as_text_is(cell: str) -> None:
+    expected = clean_text(cell, tables=False, page_lines=False).text if cell.strip() else ""
+    assert clean_cell(cell) == expected
