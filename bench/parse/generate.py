@@ -241,8 +241,16 @@ def docx_table_plan(rng: random.Random) -> Any:
         problems.append((problem, rows))
         chars += len(problem) + 30
     table = document.add_table(rows=1 + sum(len(rows) for _, rows in problems), cols=len(header))
+    # table.cell() lays out the whole grid on every call (quadratic in the cells of a ledger): the
+    # grid is laid out once, before any merge. Merges are vertical and within one problem's rows,
+    # so every cell still to be filled or merged keeps its own w:tc in this list.
+    grid = table._cells
+
+    def cell(row: int, col: int) -> Any:
+        return grid[row * len(header) + col]
+
     for col, text in enumerate(header):
-        table.cell(0, col).text = text
+        cell(0, col).text = text
     row_index = 1
     for number, (problem, rows) in enumerate(problems, 1):
         owner, unit, deadline = rng.choice(OWNERS), rng.choice(UNITS), rng.choice(DEADLINES)
@@ -250,13 +258,13 @@ def docx_table_plan(rng: random.Random) -> Any:
         for cell_text in rows:
             values = [str(number), rng.choice(ASPECTS), problem, cell_text, owner, unit, deadline]
             for col, text in enumerate(values):
-                table.cell(row_index, col).text = text
+                cell(row_index, col).text = text
             row_index += 1
         if row_index - first > 1:
             for col in (0, 2, 4):
-                top = table.cell(first, col)
+                top = cell(first, col)
                 text = top.text
-                top.merge(table.cell(row_index - 1, col)).text = text
+                top.merge(cell(row_index - 1, col)).text = text
     document.add_paragraph("某县审计局")
     document.add_paragraph("2024年5月6日")
     return document
