@@ -491,6 +491,8 @@ def _any_numbering(blocks: list[BodyParagraph | list[list[str]]], styles: dict[s
 def paragraph_numbering(paragraph: BodyParagraph, styles: dict[str, Style]) -> tuple[str, int] | None:
     """(numId, level) of a paragraph, from its own w:numPr or its style's (following basedOn);
     None when unnumbered (as `docx_numbering.paragraph_numbering` reads an lxml paragraph)."""
+    if not paragraph.numbered and not paragraph.style:
+        return None
     num_id, ilvl = (paragraph.num_id, paragraph.ilvl) if paragraph.numbered else (None, None)
     style_id = paragraph.style
     seen: set[str] = set()

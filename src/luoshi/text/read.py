@@ -186,8 +186,9 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         numbered = paragraph_numbering(paragraph, styles)
         if numbered is not None and auto_numbering.knows(*numbered):
             text = auto_numbering.marker(*numbered) + text
-            for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
-                del list_counters[key]
+            if list_counters:
+                for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
+                    del list_counters[key]
             numbered = None
         match = _HEADING_STYLE_RE.search(style_name) if style_name else None
         if match:
