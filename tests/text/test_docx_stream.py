@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +216,38 @@ def test_a_part_over_a_limit_is_left_to_the_streaming_scan() -> None:
     # So is a prefix bound to nothing, which expat refuses.
     unbound = xml.replace(b"<w:body>", b"<w:body><x:p/>", 1)
     assert parse_within_limits(unbound, DOCUMENT, "", DEFAULT_LIMITS, _report()) is None
+
+
+def _with_document_xml(change: Callable[[bytes], bytes]) -> bytes:
+    data = _bytes(_document())
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            target.writestr(info, change(part) if info.filename == DOCUMENT else part)
+    return buffer.getvalue()
+
+
+def test_a_document_declared_in_a_multibyte_encoding_is_refused_in_chinese() -> None:
+    """expat reads no multi-byte encoding but UTF-8/16: a Chinese message, not a bare ValueError."""
+    data = _with_document_xml(lambda xml: xml.replace(b"encoding='UTF-8'", b"encoding='GBK'", 1))
+    with pytest.raises(DocumentError, match="不是有效的 Word 文档"):
+        read_docx_content(data, "国标.docx")
+
+
+def test_digits_that_are_not_decimal_are_no_numbers() -> None:
+    """ "²".isdigit() is true but int("²") fails: a span or level written so is read as none."""
+    odd = (
+        f"<w:tbl {W}><w:tr><w:tc><w:tcPr><w:gridSpan w:val='²'/></w:tcPr><w:p><w:r><w:t>甲</w:t></w:r></w:p></w:tc>"
+        "<w:tc><w:p><w:r><w:t>乙</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+        f"<w:p {W}><w:pPr><w:numPr><w:numId w:val='1'/><w:ilvl w:val='²'/></w:numPr></w:pPr>"
+        "<w:r><w:t>丙</w:t></w:r></w:p>"
+    ).encode()
+    data = _with_document_xml(lambda xml: xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1))
+    xml = _document_xml(data)
+    root = parse_within_limits(xml, DOCUMENT, "", DEFAULT_LIMITS, _report())
+    assert root is not None
+    for blocks in (_body_blocks(root), _streamed(xml)):
+        assert [["甲", "乙"]] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
+    assert "丙" in read_docx_content(data, "上标.docx").blocks[-1].text  # type: ignore[union-attr]

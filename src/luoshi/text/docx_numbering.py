@@ -124,11 +124,11 @@ class Level:
         restart = val("w:lvlRestart")
         legal = lvl.find(qn("w:isLgl")) is not None
         return cls(
-            start=int(start) if start and start.lstrip("-").isdigit() else 1,
+            start=int(start) if start and start.lstrip("-").isdecimal() else 1,
             fmt=val("w:numFmt") or "decimal",
             text=val("w:lvlText") or "",
             legal=legal,
-            restart=int(restart) if restart and restart.isdigit() else None,
+            restart=int(restart) if restart and restart.isdecimal() else None,
         )
 
 
@@ -180,7 +180,7 @@ class Numbering:
             for override in num.findall(qn("w:lvlOverride")):
                 ilvl = int(override.get(qn("w:ilvl")) or 0)
                 start = override.find(qn("w:startOverride"))
-                if start is not None and (value := start.get(qn("w:val"))) and value.isdigit():
+                if start is not None and (value := start.get(qn("w:val"))) and value.isdecimal():
                     entry.start_overrides[ilvl] = int(value)
                 lvl = override.find(qn("w:lvl"))
                 if lvl is not None:
@@ -264,7 +264,7 @@ def _num_pr(num_pr: Any) -> tuple[str | None, int | None]:
     level_el = num_pr.find(qn("w:ilvl"))
     num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else None
     level = level_el.get(qn("w:val")) if level_el is not None else None
-    return num_id, int(level) if level and level.isdigit() else None
+    return num_id, int(level) if level and level.isdecimal() else None
 
 
 def style_elements(document: Any) -> dict[str, Any]:
@@ -305,7 +305,7 @@ def table_rows(table: Any, paragraph_text: Callable[[Any], str]) -> list[list[st
             span, continues = 1, False
             if tc_pr is not None:
                 grid_span = tc_pr.find(qn("w:gridSpan"))
-                if grid_span is not None and (value := grid_span.get(qn("w:val"))) and value.isdigit():
+                if grid_span is not None and (value := grid_span.get(qn("w:val"))) and value.isdecimal():
                     span = max(1, int(value))
                 v_merge = tc_pr.find(qn("w:vMerge"))
                 continues = v_merge is not None and v_merge.get(qn("w:val")) in (None, "continue")

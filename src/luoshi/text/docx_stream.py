@@ -158,7 +158,7 @@ class _DocumentScan(_Scan):
             elif relative == 4 and self.tcpr_depth:
                 if name == _GRID_SPAN:
                     value = attributes.get(_VAL)
-                    if value and value.isdigit():
+                    if value and value.isdecimal():
                         self.span = max(1, int(value))
                 elif name == _VMERGE:
                     self.continues = attributes.get(_VAL) in (None, "continue")
@@ -210,7 +210,7 @@ class _DocumentScan(_Scan):
             if name == _NUMID:
                 self.num_id = value
             elif name == _ILVL:
-                self.ilvl = int(value) if value and value.isdigit() else None
+                self.ilvl = int(value) if value and value.isdecimal() else None
 
     def data(self, text: str) -> None:
         if self.in_text:
@@ -310,7 +310,7 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
             for item in child:
                 if item.tag == _W_GRID_SPAN:
                     value = item.get(_W_VAL)
-                    if value and value.isdigit():
+                    if value and value.isdecimal():
                         span = max(1, int(value))
                 elif item.tag == _W_VMERGE:
                     continues = item.get(_W_VAL) in (None, "continue")
@@ -347,7 +347,7 @@ def _paragraph(paragraph: Any) -> BodyParagraph:
                             num_id = number.get(_W_VAL)
                         elif tag == _W_ILVL:
                             value = number.get(_W_VAL)
-                            ilvl = int(value) if value and value.isdigit() else None
+                            ilvl = int(value) if value and value.isdecimal() else None
     return BodyParagraph("".join(parts), style, numbered, num_id, ilvl)
 
 
@@ -596,7 +596,7 @@ class _StylePatterns:
         if num_pr := self.num_pr.search(chunk):
             style.num_id = _value(self.num_id.search(num_pr.group(1)))
             ilvl = _value(self.ilvl.search(num_pr.group(1)))
-            style.ilvl = int(ilvl) if ilvl and ilvl.isdigit() else None
+            style.ilvl = int(ilvl) if ilvl and ilvl.isdecimal() else None
         return style
 
 

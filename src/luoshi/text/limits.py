@@ -297,8 +297,9 @@ class _Scan:
             for chunk in chunks:
                 self.parser.Parse(chunk, False)
             self.parser.Parse(b"", True)
-        except (expat.ExpatError, LookupError) as exc:
-            # LookupError: an XML declaration naming an encoding that does not exist (encoding="es").
+        except (expat.ExpatError, LookupError, ValueError) as exc:
+            # LookupError: an XML declaration naming an encoding that does not exist (encoding="es");
+            # ValueError: one naming a multi-byte encoding expat cannot read (encoding="GBK").
             raise DocumentError(
                 self.filename, f"不是有效的 {self.what}（{self.part} 不是有效的 XML）"
             ) from exc
