@@ -453,8 +453,13 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     if len(lines) < 2:
         return lines  # nothing to join (most table cells are one line)
-    widths = _display_widths(lines)
-    width = _wrap_width(lines, widths)
+    # Hard-wrapped text has at least three long lines that end no sentence (`_wrap_width`);
+    # without them there is no wrap width and the line widths are never looked at.
+    if sum(1 for line in lines if len(line) >= 8 and line[-1] not in _TERMINAL) >= 3:
+        widths = _display_widths(lines)
+        width = _wrap_width(lines, widths)
+    else:
+        widths, width = [0] * len(lines), None
     longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
     # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
