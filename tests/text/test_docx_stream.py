@@ -24,7 +24,7 @@ from luoshi.text.docx_stream import (
     read_docx_content,
 )
 from luoshi.text.errors import DocumentError
-from luoshi.text.limits import DEFAULT_LIMITS, LimitError, Limits, parse_within_limits
+from luoshi.text.limits import DEFAULT_LIMITS, LimitError, Limits, _Scan, parse_within_limits
 from luoshi.text.read import read_docx
 
 from .make_docx import add_abstract_numbering, add_list
@@ -251,3 +251,27 @@ def test_digits_that_are_not_decimal_are_no_numbers() -> None:
     for blocks in (_body_blocks(root), _streamed(xml)):
         assert [["甲", "乙"]] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
     assert "丙" in read_docx_content(data, "上标.docx").blocks[-1].text  # type: ignore[union-attr]
+
+
+def _paragraphs_xml(count: int) -> bytes:
+    body = b"<w:p><w:r><w:t>x</w:t></w:r></w:p>" * count
+    return b"<w:document " + W.encode() + b"><w:body>" + body + b"</w:body></w:document>"
+
+
+def test_parts_within_the_limits_by_their_bound_are_counted_exactly_near_a_limit() -> None:
+    """A part whose count of "<" keeps it within the limits is not counted; its bound stands in
+    until a later part comes near a limit, which then sees the exact totals."""
+    limits = Limits(paragraphs=10, table_cells=10)
+    report = _report()
+    assert parse_within_limits(_paragraphs_xml(2), DOCUMENT, "", limits, report) is not None  # 8 start tags
+    # 8 + 17 start tags are over 10, but 2 + 5 paragraphs are not.
+    assert parse_within_limits(_paragraphs_xml(5), DOCUMENT, "", limits, report) is not None
+    assert (report["paragraphs"], report["table_cells"]) == (7, 0)
+    assert parse_within_limits(_paragraphs_xml(4), DOCUMENT, "", limits, report) is None
+    # The streaming scan settles the bounds too before it refuses.
+    report = _report()
+    assert parse_within_limits(_paragraphs_xml(2), DOCUMENT, "", limits, report) is not None
+    _Scan(DOCUMENT, "", limits, report, "Word 文档").feed([_paragraphs_xml(8)])
+    assert report["paragraphs"] == 10
+    with pytest.raises(LimitError):
+        _Scan(DOCUMENT, "", limits, report, "Word 文档").feed([_paragraphs_xml(1)])

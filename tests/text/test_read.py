@@ -310,7 +310,7 @@ def test_a_field_value_broken_before_the_next_field_is_rejoined() -> None:
     ]
 
 
-# A table cell is cleaned like document text; plain one-line cells take a shortcut to the same text.
+# A table cell is cleaned like document text; plain cells take a shortcut to the same text.
 _CELL_PIECES = st.sampled_from(
     [
         "县住建局",
@@ -344,6 +344,13 @@ _CELL_PIECES = st.sampled_from(
         "臺賬",
         "后",
         "2024年",
+        # Wrapped lines a cell joins again, numbered ones it keeps apart, a line too long to be plain.
+        "。",
+        "；",
+        "，",
+        "2.会议",
+        "建立问题整改台账实行销号管理逐项明确责任和时限",
+        "將財政支出的大部分用於保障和改善民生" * 6,
     ]
 )
 

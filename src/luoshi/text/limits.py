@@ -274,7 +274,9 @@ class _Scan:
             )
         if name == _PARAGRAPH:
             self.report["paragraphs"] += 1
-            if self.report["paragraphs"] > limits.paragraphs:
+            if self.report["paragraphs"] > limits.paragraphs and _over(
+                self.report, "paragraphs", limits.paragraphs
+            ):
                 raise LimitError(
                     self.filename,
                     f"段落超过 {limits.paragraphs:,} 个的上限（一次导入的文档不会这么长），请拆分后再导入",
@@ -282,7 +284,9 @@ class _Scan:
                 )
         elif name == _CELL:
             self.report["table_cells"] += 1
-            if self.report["table_cells"] > limits.table_cells:
+            if self.report["table_cells"] > limits.table_cells and _over(
+                self.report, "table_cells", limits.table_cells
+            ):
                 raise LimitError(
                     self.filename,
                     f"表格单元格超过 {limits.table_cells:,} 个的上限，请拆分后再导入",
@@ -355,19 +359,52 @@ def parse_within_limits(
         return None
     if len(parser.error_log):
         return None
-    namespaces = {"w": _W}
-    paragraphs = report["paragraphs"] + int(root.xpath("count(//w:p)", namespaces=namespaces))
-    cells = report["table_cells"] + int(root.xpath("count(//w:tc)", namespaces=namespaces))
+    # Every element has a start tag, a "<" not followed by "/": their count bounds the elements,
+    # paragraphs and cells. When that bound keeps the part within the limits, the exact counts
+    # are taken only if a later part comes near a limit (`_settle`); a part of ordinary size is
+    # never counted.
+    starts = xml.count(b"<") - xml.count(b"</")
+    bounded = (
+        report["paragraphs"] + starts <= limits.paragraphs
+        and report["table_cells"] + starts <= limits.table_cells
+    )
+    if bounded:
+        paragraphs, cells = report["paragraphs"] + starts, report["table_cells"] + starts
+    else:
+        _settle(report)
+        namespaces = {"w": _W}
+        paragraphs = report["paragraphs"] + int(root.xpath("count(//w:p)", namespaces=namespaces))
+        cells = report["table_cells"] + int(root.xpath("count(//w:tc)", namespaces=namespaces))
     if (
-        # Every element has a start tag: below the limit in "<" is below it in elements.
-        (xml.count(b"<") > limits.xml_elements and root.xpath("count(//*)") > limits.xml_elements)
+        (starts > limits.xml_elements and root.xpath("count(//*)") > limits.xml_elements)
         or paragraphs > limits.paragraphs
         or cells > limits.table_cells
         or root.xpath(f"boolean(/{'/'.join(['*'] * (limits.xml_depth + 1))})")
     ):
         return None
     report["paragraphs"], report["table_cells"] = paragraphs, cells
+    if bounded:
+        report.setdefault("uncounted", []).append((root, starts))
     return root
+
+
+def _settle(report: dict[str, Any]) -> bool:
+    """Replace, in REPORT, the bounds counted for parts `parse_within_limits` did not count
+    exactly by their exact counts of paragraphs and cells; whether there were any."""
+    uncounted = report.pop("uncounted", None)
+    if not uncounted:
+        return False
+    namespaces = {"w": _W}
+    for root, bound in uncounted:
+        report["paragraphs"] += int(root.xpath("count(//w:p)", namespaces=namespaces)) - bound
+        report["table_cells"] += int(root.xpath("count(//w:tc)", namespaces=namespaces)) - bound
+    return True
+
+
+def _over(report: dict[str, Any], count: str, limit: int) -> bool:
+    """Whether REPORT's COUNT is over LIMIT once the bounds in it are settled (see `_settle`)."""
+    _settle(report)
+    return bool(report[count] > limit)
 
 
 def _utf8(xml: bytes) -> bool:

@@ -453,8 +453,13 @@ def _join_wrapped(lines: list[str]) -> list[str]:
     """Join lines broken in the middle of a sentence (PDF extraction, narrow editors)."""
     if len(lines) < 2:
         return lines  # nothing to join (most table cells are one line)
-    widths = _display_widths(lines)
-    width = _wrap_width(lines, widths)
+    # Hard-wrapped text has at least three long lines that end no sentence (`_wrap_width`);
+    # without them there is no wrap width and the line widths are never looked at.
+    if sum(1 for line in lines if len(line) >= 8 and line[-1] not in _TERMINAL) >= 3:
+        widths = _display_widths(lines)
+        width = _wrap_width(lines, widths)
+    else:
+        widths, width = [0] * len(lines), None
     longest = max(map(len, lines), default=0)
     # Each paragraph is a list of its lines, joined once at the end: extending a string line by
     # line would copy the paragraph again for every line (quadratic on a long wrapped paragraph).
@@ -764,23 +769,22 @@ def clean_cell(cell: str) -> str:
     """Normalise a table cell, keeping its line breaks (they may separate numbered measures)."""
     if not cell.strip():
         return ""
-    if len(cell) <= 200 and _PLAIN_CELL_RE.search(cell) is None:
-        # One line that none of clean_text's passes touches but the conversion to simplified
-        # characters (no break, space, bracket, control, full-width or zero-width character, no
-        # "#"): clean_text would return it converted and stripped. Checked again once converted.
+    if _PLAIN_CELL_RE.search(cell) is None:
+        # Lines that none of clean_text's passes touches but the conversion to simplified
+        # characters and the joining of wrapped lines (no space, bracket, control, full-width or
+        # zero-width character, no "#", no line over 200 characters or starting with a bullet):
+        # clean_text would convert them, strip them, drop the empty ones and join the wrapped
+        # ones. Checked again once converted.
         text = _to_simplified(cell)
-        line = text.strip()
-        if (
-            len(text) <= 200
-            and _PLAIN_CELL_RE.search(text) is None
-            and not any(word in text for word in _TRUNCATION_WORDS)
-            and line[:1] not in _BULLETS
-        ):
-            return line
+        if _PLAIN_CELL_RE.search(text) is None and not any(word in text for word in _TRUNCATION_WORDS):
+            raw_lines = text.split("\n")
+            lines = [line for line in (raw.strip() for raw in raw_lines) if line]
+            if all(len(raw) <= 200 for raw in raw_lines) and all(line[0] not in _BULLETS for line in lines):
+                return "\n".join(_join_wrapped(lines))
     return clean_text(cell, tables=False, page_lines=False).text
 
 
 # A character that makes one of clean_text's passes do something (see `clean_cell`).
 _PLAIN_CELL_RE = re.compile(
-    "[\n\r#*( （\x00-\x08\x0e-\x1f\x7f" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]"
+    "[\r#*( （\x00-\x08\x0e-\x1f\x7f" + "".join(re.escape(chr(code)) for code in sorted(_TRANSLATE)) + "]"
 )
