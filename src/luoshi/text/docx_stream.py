@@ -321,19 +321,12 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
 
 
 def _paragraph(paragraph: Any) -> BodyParagraph:
-    parts: list[str] = []
-    append = parts.append
     style: str | None = None
     numbered = False
     num_id: str | None = None
     ilvl: int | None = None
     for child in paragraph:
-        tag = child.tag
-        if tag == _W_R:
-            runs: Any = (child,)
-        elif tag == _W_HYPERLINK:
-            runs = (run for run in child if run.tag == _W_R)
-        elif tag == _W_PPR:
+        if child.tag == _W_PPR:
             for item in child:
                 tag = item.tag
                 if tag == _W_PSTYLE:
@@ -347,24 +340,7 @@ def _paragraph(paragraph: Any) -> BodyParagraph:
                         elif tag == _W_ILVL:
                             value = number.get(_W_VAL)
                             ilvl = int(value) if value and value.isdecimal() else None
-            continue
-        else:
-            continue
-        # The run's text, inlined here: a call per run cost a tenth of reading the body.
-        for run in runs:
-            for item in run:
-                tag = item.tag
-                if tag == _W_T:
-                    if len(item):
-                        append("".join(item.itertext()))
-                    elif text := item.text:
-                        append(text)
-                elif tag == _W_BR:
-                    if item.get(_W_TYPE) in (None, "textWrapping"):
-                        append("\n")
-                elif tag in _W_RUN_TEXT:
-                    append(_W_RUN_TEXT[tag])
-    return BodyParagraph("".join(parts), style, numbered, num_id, ilvl)
+    return BodyParagraph(_paragraph_text(paragraph), style, numbered, num_id, ilvl)
 
 
 def _paragraph_text(paragraph: Any) -> str:
@@ -379,7 +355,8 @@ def _paragraph_text(paragraph: Any) -> str:
             runs = (run for run in child if run.tag == _W_R)
         else:
             continue
-        for run in runs:  # as in `_paragraph`
+        # The run's text, inlined here: a call per run cost a tenth of reading the body.
+        for run in runs:
             for item in run:
                 tag = item.tag
                 if tag == _W_T:
