@@ -5,7 +5,7 @@ are comparable) from original sentence pieces: sections, aspects, 一是/1./（1
 measures with commitments and 责任领导 / 完成时限 lines; some are hard-wrapped with page
 furniture like text copied out of a PDF, some are saved as GBK.
 
-    python bench/parse/generate.py OUTDIR [COUNT]
+    python bench/parse/generate.py OUTDIR [COUNT] [DOCX_COUNT]
 """
 
 from __future__ import annotations
@@ -286,4 +286,6 @@ def generate_docx(directory: Path, count: int, seed: int = 2025) -> list[Path]:
 if __name__ == "__main__":
     target = Path(sys.argv[1] if len(sys.argv) > 1 else "bench-corpus")
     written = generate(target, int(sys.argv[2]) if len(sys.argv) > 2 else 200)
+    if len(sys.argv) > 3:  # DOCX_COUNT: .docx plans too, in TARGET/docx
+        written += generate_docx(target / "docx", int(sys.argv[3]))
     print(f"{len(written)} documents in {target}")
