@@ -63,15 +63,13 @@ def read_session(session_table: str, session_key: str, now: Any, user_id: int) -
     notices and the chain's head read in the same query and kept in this request's memo."""
     from luoshi.audit.chain import remember_head
     from luoshi.audit.models import ChainHead
-    from luoshi.notices.models import Notice
-    from luoshi.notices.services import remember_unread
+    from luoshi.notices.services import UNREAD_SQL, remember_unread
 
     user_model = get_user_model()
     sql = (
         f"SELECT s.session_data AS luoshi_session, {user_columns()},"
         " o.path AS luoshi_path, r.role AS luoshi_role,"
-        f" (SELECT COUNT(*) FROM {Notice._meta.db_table} n WHERE n.user_id = %s AND n.read_at IS NULL)"
-        " AS luoshi_unread, h.seq AS luoshi_head_seq, h.hash AS luoshi_head_hash"
+        f" ({UNREAD_SQL}) AS luoshi_unread, h.seq AS luoshi_head_seq, h.hash AS luoshi_head_hash"
         f" FROM {session_table} s LEFT JOIN {user_model._meta.db_table} u ON u.id = %s{roles_join()}"
         f" LEFT JOIN {ChainHead._meta.db_table} h ON h.id = 1"
         " WHERE s.session_key = %s AND s.expire_date > %s"

@@ -13,6 +13,8 @@ from luoshi.scope import forget, request_memo
 from luoshi.text.shorten import shorten
 
 _UNREAD = "unread"  # the request memo's key (luoshi.scope): (user id, count)
+# A user's unread notices, the one parameter their id (also read with the session: luoshi.accounts.prelude).
+UNREAD_SQL = f"SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL"
 
 NOTICE_LIMIT = 500  # Notice.text
 
@@ -76,10 +78,11 @@ def unread_count(user: Any) -> int:
         return remembered
     # Plain SQL: the navigation bar asks this on every page, and building the ORM's count query
     # (Notice.objects.filter(user=user, read_at__isnull=True).count()) costs more than running it.
-    sql = f"SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk])
-        return int(cursor.fetchone()[0])
+        cursor.execute(UNREAD_SQL, [user.pk])
+        count = int(cursor.fetchone()[0])
+    remember_unread(user.pk, count)
+    return count
 
 
 def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
@@ -108,8 +111,7 @@ def navigation_counts(user: Any, *, mine: bool, review: bool) -> dict[str, int]:
         with connection.cursor() as cursor:
             head_table = ChainHead._meta.db_table
             cursor.execute(
-                f"SELECT (SELECT COUNT(*) FROM {Notice._meta.db_table} WHERE user_id = %s AND read_at IS NULL),"
-                f" (SELECT seq FROM {head_table} WHERE id = 1), (SELECT hash FROM {head_table} WHERE id = 1)",
+                f"SELECT ({UNREAD_SQL}), (SELECT seq FROM {head_table} WHERE id = 1), (SELECT hash FROM {head_table} WHERE id = 1)",
                 [user.pk],
             )
             unread, head, head_hash = cursor.fetchone()
