@@ -31,30 +31,95 @@ SHORTFALLS = [
     "督查考核重痕迹",
     "基层减负落实不到位",
 ]
-DETAILS = [
-    "对上级部署的重点任务研究不深，结合本地实际提出的办法不多，工作停留在安排部署阶段",
-    "深入基层的次数偏少，对群众反映的急难愁盼问题掌握不全面，回应不及时",
-    "学习以传达文件为主，研讨交流准备不充分，学用结合不够紧密",
-    "对发现的问题跟踪问效不够，有的问题反复出现，整改成效不明显",
-    "遇到矛盾问题有畏难情绪，习惯于用老办法应对新情况",
+# Every item is assembled from a template and varied slots (topic, place, numbers), so that no
+# two measures or problems of a document read alike, as in a real plan: an engine that caches its
+# work per text gains nothing here that it would not gain on real documents.
+TOPICS = [
+    "乡村振兴",
+    "安全生产",
+    "生态环境",
+    "营商环境",
+    "教育",
+    "医疗卫生",
+    "信访维稳",
+    "项目建设",
+    "财政资金",
+    "基层党建",
+    "耕地保护",
+    "城市管理",
+    "民生实事",
+    "招商引资",
+    "社会保障",
+    "文化旅游",
 ]
-ACTIONS = [
-    "完善学习制度，每月至少开展1次集中学习研讨",
-    "班子成员每季度至少到联系点调研一次，每年形成调研报告不少于2篇",
-    "每月召开工作调度会议，及时研究解决推进中的困难",
-    "将财政支出的70%以上用于保障和改善民生",
-    "会议数量比上年减少30%以上，文件篇幅控制在3000字以内",
-    "建立问题整改台账，实行销号管理，逐项明确责任和时限",
-    "畅通12345热线等诉求渠道，做到件件有回音",
-    "严格落实中央八项规定精神，持续纠治“四风”",
+PLACES = [
+    "各乡镇",
+    "联系村",
+    "城区社区",
+    "重点企业",
+    "项目工地",
+    "中小学校",
+    "乡镇卫生院",
+    "农贸市场",
+    "工业园区",
+    "养老机构",
+    "景区",
+    "交通站点",
+    "易地搬迁安置点",
+    "供水站",
+    "物业小区",
+    "河道沿线",
 ]
+_DETAIL_TEMPLATES = [
+    "对上级部署的{topic}重点任务研究不深，结合{place}实际提出的办法不多，工作停留在安排部署阶段",
+    "深入{place}的次数偏少，对群众反映的{topic}方面急难愁盼问题掌握不全面，回应不及时",
+    "{place}的{topic}学习以传达文件为主，研讨交流准备不充分，学用结合不够紧密",
+    "对{place}发现的{topic}问题跟踪问效不够，有{n}个问题反复出现，整改成效不明显",
+    "遇到{place}{topic}矛盾问题有畏难情绪，习惯于用老办法应对新情况",
+    "{year}年{place}有{n}件{topic}诉求超过办理时限，群众满意度不高",
+    "{topic}工作统筹不够，{place}之间进展不平衡，有的还停留在纸面上",
+]
+_ACTION_TEMPLATES = [
+    "完善{place}{topic}学习制度，每月至少开展{n}次集中学习研讨",
+    "班子成员每季度至少到{place}调研{cn}次，每年形成{topic}调研报告不少于{n}篇",
+    "每月召开{topic}工作调度会议，及时研究解决{place}推进中的{n}类困难",
+    "将{place}{topic}财政支出的{pct}%以上用于保障和改善民生",
+    "{place}{topic}会议数量比上年减少{pct}%以上，文件篇幅控制在{chars}字以内",
+    "建立{topic}问题整改台账，实行销号管理，逐项明确{place}{n}项任务的责任和时限",
+    "畅通12345热线等诉求渠道，对{place}反映的{topic}问题做到件件有回音，{n}个工作日内答复",
+    "严格落实中央八项规定精神，持续纠治{place}{topic}领域“四风”问题，每{cn}个月通报{n}次",
+    "对{place}的{topic}隐患开展拉网式排查，发现问题{n}个工作日内整改到位",
+    "组织{topic}业务培训{n}期，覆盖{place}全体干部，参训率达到{pct}%",
+]
+
+
+def _fill(rng: random.Random, template: str) -> str:
+    return template.format(
+        topic=rng.choice(TOPICS),
+        place=rng.choice(PLACES),
+        n=rng.randint(1, 12),
+        cn=rng.choice("一两三四五"),
+        pct=rng.randint(5, 95),
+        chars=rng.choice([2000, 3000, 4000, 5000]),
+        year=rng.choice([2022, 2023, 2024]),
+    )
+
+
+def _detail(rng: random.Random) -> str:
+    return _fill(rng, rng.choice(_DETAIL_TEMPLATES))
+
+
+def _action(rng: random.Random) -> str:
+    return _fill(rng, rng.choice(_ACTION_TEMPLATES))
+
+
 CN = "一二三四五六七八九十"
 
 
 def _problem(rng: random.Random, n: int) -> str:
     return (
-        f"{CN[n]}是{rng.choice(SHORTFALLS)}。{rng.choice(SUBJECTS)}{rng.choice(DETAILS)}。"
-        f"比如，{rng.choice(SUBJECTS)}{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。"
+        f"{CN[n]}是{rng.choice(SHORTFALLS)}。{rng.choice(SUBJECTS)}{_detail(rng)}。"
+        f"比如，{rng.choice(SUBJECTS)}{_detail(rng)}，{_detail(rng)}。"
     )
 
 
@@ -71,14 +136,11 @@ def team_material(rng: random.Random) -> str:
         aspect_number += 1
     lines.append("二、产生问题的原因分析")
     for n in range(4):
-        lines.append(f"（{CN[n]}）{rng.choice(SHORTFALLS)}。{rng.choice(DETAILS)}，{rng.choice(DETAILS)}。")
+        lines.append(f"（{CN[n]}）{rng.choice(SHORTFALLS)}。{_detail(rng)}，{_detail(rng)}。")
     lines.append("三、今后努力方向和改进措施")
     group = 0
     while sum(len(line) for line in lines) < TARGET_CHARS - 200:
-        items = "".join(
-            f"{CN[n]}是{rng.choice(ACTIONS)}，{rng.choice(DETAILS)}。{rng.choice(ACTIONS)}。"
-            for n in range(3)
-        )
+        items = "".join(f"{CN[n]}是{_action(rng)}，{_detail(rng)}。{_action(rng)}。" for n in range(3))
         lines.append(f"（{CN[group % 10]}）{rng.choice(ASPECTS)}上狠下功夫。{items}")
         group += 1
     lines.append("我们将以此次民主生活会为契机，以整改实效取信于民。")
@@ -92,10 +154,10 @@ def rectification_plan(rng: random.Random) -> str:
     while sum(len(line) for line in lines) < TARGET_CHARS - 300:
         lines.append(f"（{CN[aspect_number % 10]}）{rng.choice(ASPECTS)}方面")
         for n in range(1, rng.randint(2, 4)):
-            lines.append(f"{n}.问题：{rng.choice(SHORTFALLS)}。{rng.choice(DETAILS)}。")
+            lines.append(f"{n}.问题：{rng.choice(SHORTFALLS)}。{_detail(rng)}。")
             lines.append("整改措施：")
             for m in range(1, rng.randint(2, 4)):
-                lines.append(f"（{m}）{rng.choice(ACTIONS)}，{rng.choice(DETAILS)}。")
+                lines.append(f"（{m}）{_action(rng)}，{_detail(rng)}。")
             lines.append(f"责任领导：{rng.choice('王李张刘陈杨赵黄')}某某")
             lines.append(f"责任单位：县{rng.choice(['委办', '政府办', '发改委', '财政局', '住建局'])}")
             lines.append(
@@ -120,8 +182,8 @@ def plan_by_aspect(rng: random.Random) -> str:
     while sum(len(line) for line in lines) < TARGET_CHARS - 300:
         lines.append(f"{CN[aspect_number % 10]}、{rng.choice(ASPECTS)}方面的问题")
         for n in range(1, rng.randint(3, 5)):
-            lines.append(f"{n}．{rng.choice(SHORTFALLS)}，{rng.choice(DETAILS)}。")
-            measures = "；".join(f"{CN[m]}是{rng.choice(ACTIONS)}" for m in range(rng.randint(2, 4)))
+            lines.append(f"{n}．{rng.choice(SHORTFALLS)}，{_detail(rng)}。")
+            measures = "；".join(f"{CN[m]}是{_action(rng)}" for m in range(rng.randint(2, 4)))
             lines.append(f"整改措施：{measures}。")
             lines.append(f"责任人：{rng.choice(OWNERS)}、{rng.choice(OWNERS)}")
             lines.append(f"牵头单位：{rng.choice(UNITS)}　配合单位：{rng.choice(UNITS)}")
@@ -207,11 +269,11 @@ def docx_autonum_plan(rng: random.Random) -> Any:
     while chars < TARGET_CHARS * 0.6:
         _numbered(document, f"{rng.choice(ASPECTS)}方面", 1)
         for _ in range(rng.randint(2, 4)):
-            problem = f"{rng.choice(SHORTFALLS)}，{rng.choice(DETAILS)}。"
+            problem = f"{rng.choice(SHORTFALLS)}，{_detail(rng)}。"
             _numbered(document, problem, 2)
             document.add_paragraph("整改措施：")
             for _ in range(rng.randint(2, 4)):
-                measure = f"{rng.choice(ACTIONS)}。"
+                measure = f"{_action(rng)}。"
                 _numbered(document, measure, 3)
                 chars += len(measure)
             document.add_paragraph(f"责任领导：{rng.choice(OWNERS)}")
@@ -232,10 +294,10 @@ def docx_table_plan(rng: random.Random) -> Any:
     problems = []
     chars = 0
     while chars < TARGET_CHARS * 0.6:
-        problem = f"{rng.choice(SHORTFALLS)}，{rng.choice(DETAILS)}。"
+        problem = f"{rng.choice(SHORTFALLS)}，{_detail(rng)}。"
         rows = []
         for _ in range(rng.randint(1, 3)):
-            cell = "\n".join(f"{m}.{rng.choice(ACTIONS)}。" for m in range(1, rng.randint(2, 4)))
+            cell = "\n".join(f"{m}.{_action(rng)}。" for m in range(1, rng.randint(2, 4)))
             rows.append(cell)
             chars += len(cell)
         problems.append((problem, rows))
