@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from luoshi.text import Commitment, parse_text
 from luoshi.text.headings import classify_heading, column_kind, heading_label, summary_of
-from luoshi.text.quantities import find_commitments, parse_deadline
+from luoshi.text.quantities import find_commitments, find_commitments_each, parse_deadline
 
 
 def test_summary_is_first_sentence_without_whitespace() -> None:
@@ -253,6 +255,51 @@ def test_commitment_values_are_int_when_integral() -> None:
     (commitment,) = find_commitments("不少于10家次")
     assert commitment == Commitment(text="不少于10家次", period=None, op=">=", value=10, unit="家次")
     assert isinstance(commitment.value, int)
+
+
+# Pieces of measures: period words without numbers (an implied commitment waits for the next
+# clause), quantities, spans that end a period, separators and line breaks inside a measure.
+_MEASURE = st.lists(
+    st.sampled_from(
+        [
+            "每月",
+            "每年",
+            "全年",
+            "召开会议",
+            "至少",
+            "2次",
+            "不少于10%",
+            "三年内",
+            "走访",
+            "，",
+            "。",
+            "；",
+            "\n",
+            "更新比例",
+            "第3次",
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@given(st.lists(_MEASURE, max_size=6))
+def test_a_documents_measures_searched_together_give_each_its_own_commitments(texts: list[str]) -> None:
+    # The measures are searched as one text: no commitment, period or implied commitment may pass
+    # from one measure to the next.
+    assert find_commitments_each(texts) == [find_commitments_each([text])[0] for text in texts]
+
+
+def test_commitments_searched_together_go_to_their_measures() -> None:
+    found = find_commitments_each(["每月召开一次会议", "", "建立台账", "全年", "不少于10%", "每季度走访2次"])
+    assert [[(c.period, c.value) for c in each] for each in found] == [
+        [("month", 1)],
+        [],
+        [],
+        [],
+        [(None, 10)],
+        [("quarter", 2)],
+    ]
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ the numbers had been typed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,6 +78,8 @@ def _letter(value: int) -> str:
 
 def format_number(value: int, fmt: str) -> str:
     """One level's number in a Word number format."""
+    if fmt == "decimal":
+        return str(value)
     if fmt in ("chineseCounting", "chineseCountingThousand", "japaneseCounting", "chineseLegalSimplified"):
         return _chinese(value)
     if fmt == "ideographDigital":
@@ -141,6 +144,18 @@ class _List:
 
 # The level placeholders of w:lvlText, %10 before %1 (so that %1 does not eat the start of %10).
 _PLACEHOLDERS = tuple((index, f"%{index + 1}") for index in range(9, -1, -1))
+
+
+@functools.lru_cache(maxsize=256)
+def _placeholders(text: str) -> tuple[tuple[int, str], ...]:
+    """The placeholders a level's text holds (%10 before %1), as `Numbering.marker` replaces them:
+    a number put in never holds a "%"."""
+    found = []
+    for index, placeholder in _PLACEHOLDERS:
+        if placeholder in text:
+            found.append((index, placeholder))
+            text = text.replace(placeholder, "\0")
+    return tuple(found)
 
 
 class Numbering:
@@ -220,9 +235,7 @@ class Numbering:
         text = level.text
         if "%" not in text:
             return text
-        for index, placeholder in _PLACEHOLDERS:
-            if placeholder not in text:
-                continue
+        for index, placeholder in _placeholders(text):
             shown = self._level(entry, index)
             value = counters.get(index, shown.start)
             fmt = "decimal" if level.legal and index != ilvl else shown.fmt

@@ -30,6 +30,7 @@ import itertools
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -305,8 +306,8 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
     for child in cell:
         tag = child.tag
         if tag == _W_P:
-            if text := _paragraph_text(child).strip():
-                texts.append(text)
+            if not continues and (text := _paragraph_text(child).strip()):
+                texts.append(text)  # (a continued cell's own text is never read)
         elif tag == _W_TCPR:
             for item in child:
                 if item.tag == _W_GRID_SPAN:
@@ -321,12 +322,18 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
 
 
 def _paragraph(paragraph: Any) -> BodyParagraph:
+    """A body paragraph: its properties and its text (as `_paragraph_text`) in one pass over it."""
     style: str | None = None
     numbered = False
     num_id: str | None = None
     ilvl: int | None = None
+    parts: list[str] = []
+    append = parts.append
     for child in paragraph:
-        if child.tag == _W_PPR:
+        tag = child.tag
+        if tag == _W_R:
+            _run_text(child, append)
+        elif tag == _W_PPR:
             for item in child:
                 tag = item.tag
                 if tag == _W_PSTYLE:
@@ -340,7 +347,11 @@ def _paragraph(paragraph: Any) -> BodyParagraph:
                         elif tag == _W_ILVL:
                             value = number.get(_W_VAL)
                             ilvl = int(value) if value and value.isdecimal() else None
-    return BodyParagraph(_paragraph_text(paragraph), style, numbered, num_id, ilvl)
+        elif tag == _W_HYPERLINK:
+            for run in child:
+                if run.tag == _W_R:
+                    _run_text(run, append)
+    return BodyParagraph("".join(parts), style, numbered, num_id, ilvl)
 
 
 def _paragraph_text(paragraph: Any) -> str:
@@ -350,26 +361,28 @@ def _paragraph_text(paragraph: Any) -> str:
     for child in paragraph:
         tag = child.tag
         if tag == _W_R:
-            runs: Any = (child,)
+            _run_text(child, append)
         elif tag == _W_HYPERLINK:
-            runs = (run for run in child if run.tag == _W_R)
-        else:
-            continue
-        # The run's text, inlined here: a call per run cost a tenth of reading the body.
-        for run in runs:
-            for item in run:
-                tag = item.tag
-                if tag == _W_T:
-                    if len(item):
-                        append("".join(item.itertext()))
-                    elif text := item.text:
-                        append(text)
-                elif tag == _W_BR:
-                    if item.get(_W_TYPE) in (None, "textWrapping"):
-                        append("\n")
-                elif tag in _W_RUN_TEXT:
-                    append(_W_RUN_TEXT[tag])
+            for run in child:
+                if run.tag == _W_R:
+                    _run_text(run, append)
     return "".join(parts)
+
+
+def _run_text(run: Any, append: Callable[[str], None]) -> None:
+    """Append a run's text: its w:t, its line breaks, tabs and non-breaking hyphens."""
+    for item in run:
+        tag = item.tag
+        if tag == _W_T:
+            if len(item):
+                append("".join(item.itertext()))
+            elif text := item.text:
+                append(text)
+        elif tag == _W_BR:
+            if item.get(_W_TYPE) in (None, "textWrapping"):
+                append("\n")
+        elif tag in _W_RUN_TEXT:
+            append(_W_RUN_TEXT[tag])
 
 
 def read_docx_content(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS) -> DocxContent:

@@ -9,7 +9,6 @@ particular wording of one document.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -30,10 +29,10 @@ from luoshi.text.headings import (
     summary_of,
     table_columns,
 )
-from luoshi.text.model import Cause, Measure, ParsedDocument, Problem, Suggestion
+from luoshi.text.model import Cause, Commitment, Measure, ParsedDocument, Problem, Suggestion
 from luoshi.text.outline import Segment, segment_lines
 from luoshi.text.plan import PlanReader, PlanSink, problem_level
-from luoshi.text.quantities import find_commitments, normalise_date_numerals, parse_deadline
+from luoshi.text.quantities import find_commitments_each, normalise_date_numerals, parse_deadline
 from luoshi.text.read import TABLE_LINE_RE, SourceText
 from luoshi.text.suggest import suggest_problems
 
@@ -481,6 +480,7 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
     last_problem_text: str | None = None
     last_problem_index: int | None = None
     last_aspect = ""
+    known = _known_problems(builder.problems)
 
     def cell(row: Sequence[str], kind: str) -> str:
         col = columns.get(kind)
@@ -505,7 +505,9 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
             if not problem_text or problem_text == last_problem_text:
                 problem_index = last_problem_index  # a vertically merged cell repeats its problem
             else:
-                problem_index = _table_problem(builder, heading_label(aspect)[0], _strip_marker(problem_text))
+                problem_index = _table_problem(
+                    builder, known, heading_label(aspect)[0], _strip_marker(problem_text)
+                )
                 last_problem_text, last_problem_index = problem_text, problem_index
         measure_text = cell(row, "measure")
         if not measure_text:
@@ -531,22 +533,36 @@ def _process_table(builder: _Builder, rows: Sequence[Sequence[str]]) -> bool:
     return True
 
 
-def _table_problem(builder: _Builder, aspect: str, text: str) -> int | None:
+def _table_problem(builder: _Builder, known: dict[str, int], aspect: str, text: str) -> int | None:
     """The problem of a table row: one written above the table with the same words is the same
-    problem (the table gives it its aspect), any other is a new one."""
-    wanted = _comparable(text)
-    for index, problem in enumerate(builder.problems):
-        if _comparable(problem.text) == wanted:
-            if aspect and not problem.aspect:
-                builder.problems[index] = replace(problem, aspect=aspect)
-            return index
-    return builder.problem(aspect, text)
+    problem (the table gives it its aspect), any other is a new one. KNOWN maps each problem's
+    `_comparable` text to its first index; a new problem is added to it."""
+    index = known.get(_comparable(text))
+    if index is not None:
+        problem = builder.problems[index]
+        if aspect and not problem.aspect:
+            builder.problems[index] = replace(problem, aspect=aspect)
+        return index
+    index = builder.problem(aspect, text)
+    if index is not None:
+        known.setdefault(_comparable(builder.problems[index].text), index)
+    return index
 
 
-# Every row of a table is compared with every problem above it: each text is reduced once.
-@functools.lru_cache(maxsize=4096)
+def _known_problems(problems: Sequence[Problem]) -> dict[str, int]:
+    """Each problem's `_comparable` text and its first index (see `_table_problem`)."""
+    known: dict[str, int] = {}
+    for index, problem in enumerate(problems):
+        known.setdefault(_comparable(problem.text), index)
+    return known
+
+
+_NOT_ALNUM_RE = re.compile(r"[\W_]+")  # exactly the characters str.isalnum refuses
+
+
 def _comparable(text: str) -> str:
-    return "".join(ch for ch in text if ch.isalnum())
+    """A problem's words for comparing it with another: its letters and digits only."""
+    return _NOT_ALNUM_RE.sub("", text)
 
 
 def _strip_marker(text: str) -> str:
@@ -750,8 +766,10 @@ def extract(source: SourceText) -> ParsedDocument:
             _maybe_table(builder, segment, source)
     year = _document_year(title, source.text, source.year_hint)
     suggested = _suggestions(builder.problems, builder.measures)
+    commitments = find_commitments_each([draft.text for draft in builder.measures])
     measures = tuple(
-        _finish(draft, year, found) for draft, found in zip(builder.measures, suggested, strict=True)
+        _finish(draft, year, found, committed)
+        for draft, found, committed in zip(builder.measures, suggested, commitments, strict=True)
     )
     return ParsedDocument(
         title=title,
@@ -899,7 +917,9 @@ def _expand_tables(source: SourceText) -> list[str]:
     return lines
 
 
-def _finish(draft: _Draft, year: int | None, suggested: tuple[Suggestion, ...] = ()) -> Measure:
+def _finish(
+    draft: _Draft, year: int | None, suggested: tuple[Suggestion, ...], commitments: tuple[Commitment, ...]
+) -> Measure:
     deadline_text = draft.attrs.get("deadline")
     if deadline_text is None:
         deadline_text = _inline_deadline(draft.text)
@@ -915,7 +935,7 @@ def _finish(draft: _Draft, year: int | None, suggested: tuple[Suggestion, ...] =
         co_department=draft.attrs.get("co_department"),
         deadline=deadline,
         deadline_text=deadline_text,
-        commitments=find_commitments(draft.text),
+        commitments=commitments,
         suggested_problems=suggested,
     )
 

@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import functools
 import re
+from collections.abc import Sequence
 
 from luoshi.text.model import Commitment
 from luoshi.text.outline import ordinal_value
@@ -177,19 +178,39 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
     the sentence (每年补充更新图书，更新比例不低于10%) is that quantity's period, not a commitment
     of its own.
     """
+    return find_commitments_each((text,))[0]
+
+
+def find_commitments_each(texts: Sequence[str]) -> list[tuple[Commitment, ...]]:
+    """`find_commitments` of each of TEXTS (a document's measures), found in one pass.
+
+    A line break ends a sentence and no commitment spans one, so the texts are searched as one
+    text, a line apiece: the regular expressions run once for the document instead of once a
+    measure, and each commitment goes to the text its sentence lies in."""
+    found: list[list[Commitment]] = [[] for _ in texts]
+    if not texts:
+        return []
+    text = "\n".join(texts)
     # Quantities and period words are searched for once in the whole text: neither spans a
     # sentence end or a comma, so each lies inside one clause, and a clause without one of them
     # needs no search of its own.
     quantities = [m.start() for m in _UNIT_QUANTITY_RE.finditer(text)]
     period_words = list(_PERIOD_RE.finditer(text))
     if not quantities and not period_words:
-        return ()  # most measures of a plan commit to no quantity
+        return [() for _ in texts]  # most measures of a plan commit to no quantity
+    # Where each text ends in the joined text: the text a sentence lies in is found by moving
+    # forward, as are the next quantity and period word.
+    ends: list[int] = []
+    position = -1
+    for item in texts:
+        position += len(item) + 1
+        ends.append(position)
+    owner = 0
     # Sentinels past the text's end: the next quantity / period word at or after a clause's start
     # is found by moving forward, clause by clause, never back.
     quantities.append(len(text) + 1)
     period_starts = [m.start() for m in period_words] + [len(text) + 1]
     next_quantity = next_period = 0
-    found: list[Commitment] = []
     offset = 0
     for sentence in _SENTENCE_SPLIT_RE.split(text):
         base, offset = offset, offset + len(sentence) + 1  # the separators are one character each
@@ -200,6 +221,9 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
         stop = offset - 1
         if quantities[next_quantity] >= stop and period_starts[next_period] >= stop:
             continue  # nothing countable in this sentence (or an empty one)
+        while ends[owner] < base:
+            owner += 1
+        commitments = found[owner]
         period: str | None = None
         implied: Commitment | None = None  # "每年…" without a number, waiting for the clauses after it
         end = base - 1
@@ -219,7 +243,7 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
                 if period is not None and _has_duration(clause):
                     period = None
                 if implied is not None:
-                    found.append(implied)
+                    commitments.append(implied)
                     implied = None
                 continue
             if has_period_word:
@@ -229,17 +253,17 @@ def find_commitments(text: str) -> tuple[Commitment, ...]:
             commitment = _clause_commitment(clause, period, has_period_word)
             if implied is not None:
                 if commitment is None or commitment.period != implied.period or has_period_word:
-                    found.append(implied)
+                    commitments.append(implied)
                 implied = None
             if commitment is None:
                 continue
             if has_period_word and commitment.text == clause and _is_implied(commitment, has_quantity):
                 implied = commitment
             else:
-                found.append(commitment)
+                commitments.append(commitment)
         if implied is not None:
-            found.append(implied)
-    return tuple(found)
+            commitments.append(implied)
+    return [tuple(commitments) for commitments in found]
 
 
 def _has_duration(clause: str) -> bool:
