@@ -154,6 +154,8 @@ _SMALL_CN_RE = re.compile(r"[一二两三四五六七八九十]{1,3}")
 def number_value(span: str) -> int | float | None:
     """The value of a recognised numeral span: '10' → 10, '两' → 2, '百分之七十' → 70, '1.5' → 1.5."""
     span = span.removeprefix("百分之")
+    if span.isdigit() and span.isascii() and len(span) <= 15:
+        return int(span)  # the common case; as float() below would give it (exactly, at this length)
     try:
         if _ARABIC_RE.fullmatch(span):
             value: float = float(span)
@@ -280,20 +282,24 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
     """The commitment of a clause that holds a quantity or a period word, if any."""
     masked = clause
     if "“" in clause or '"' in clause or "「" in clause:
-        masked = _QUOTED_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
-    masked = _NOT_QUANTITY_RE.sub(lambda m: "＊" * len(m.group(0)), masked)
+        masked = _QUOTED_RE.sub(_stars, masked)
+    if _NOT_QUANTITY_RE.search(masked) is not None:  # (most clauses hold none of these words)
+        masked = _NOT_QUANTITY_RE.sub(_stars, masked)
     for match in _COUNTED_RE.finditer(masked):
-        number, unit = match.group("num"), match.group("unit") or ""
-        if not unit and not number.startswith("百分之"):
-            continue  # a number with no unit is not a quantity
-        before = list(_OP_BEFORE_RE.finditer(masked, 0, match.start()))
+        number, unit, after = match.group("num", "unit", "after")
+        if not unit:
+            if not number.startswith("百分之"):
+                continue  # a number with no unit is not a quantity
+            unit = ""
+        start = match.start()
+        before = [word.group(0) for word in _OP_BEFORE_RE.finditer(masked, 0, start)] if start else []
         # "发现后15天以内完成" / "24小时以内制止": a time limit, counted from the event before it.
-        within = unit in _SPAN_UNITS and match.group("after") in ("以内", "之内", "以里")
+        within = unit in _SPAN_UNITS and after in ("以内", "之内", "以里")
         if _is_date_like(masked, match, compared=bool(before) or within):
             continue
-        op = _OP_AFTER.get(match.group("after") or "")
+        op = _OP_AFTER.get(after) if after else None
         if op is None and before:
-            op = _OP_OF[before[-1].group(0)]
+            op = _OP_OF[before[-1]]
         if op is None:
             # A bare number counts only with a period word (每月走访2次): a minimum per period.
             arabic = number[0].isdigit()
@@ -305,10 +311,15 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
         value = number_value(number)
         if value is None:
             continue
-        return Commitment(text=clause, period=period, op=op, value=value, unit=unit)
+        return Commitment(clause, period, op, value, unit)
     if has_period_word and period is not None and _has_action(masked):
-        return Commitment(text=clause, period=period, op=">=", value=1, unit="次")
+        return Commitment(clause, period, ">=", 1, "次")
     return None
+
+
+def _stars(match: re.Match[str]) -> str:
+    """A masked span: as many ＊ as it has characters, so that positions stay where they were."""
+    return "＊" * len(match.group(0))
 
 
 _TIME_WORDS_RE = re.compile(r"[的底末初中前内]|以前|之前")
