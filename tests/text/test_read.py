@@ -10,7 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from luoshi.text import DocumentError
-from luoshi.text.read import TABLE_MARK, clean_cell, clean_text, decode_bytes, normalise, read_bytes
+from luoshi.text.read import (
+    TABLE_MARK,
+    clean_cell,
+    clean_text,
+    decode_bytes,
+    normalise,
+    read_bytes,
+    table_cells,
+)
 
 TEXT = "一、存在的问题\n（一）理论学习方面。一是学习不深。具体表现为学得不够系统。\n"
 
@@ -360,3 +368,26 @@ _CELL_PIECES = st.sampled_from(
 def test_a_cell_is_cleaned_as_text_is(cell: str) -> None:
     expected = clean_text(cell, tables=False, page_lines=False).text if cell.strip() else ""
     assert clean_cell(cell) == expected
+
+
+# Cells of a ledger are converted to simplified characters together; each must come out as alone.
+_CELLS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["整改措施", "責任領導", "發現問題", "\n", "\ue001", "1.", "（一）", "後", "乾淨", "頭髮", " "]
+        ),
+        st.text(max_size=6),
+    ),
+    max_size=5,
+).map("".join)
+
+
+@given(st.lists(_CELLS, max_size=8))
+@settings(max_examples=300)
+def test_cells_cleaned_together_are_cleaned_as_each_alone(cells: list[str]) -> None:
+    assert table_cells([[cells]]) == ((tuple(clean_cell(cell) for cell in cells),),)
+
+
+def test_a_cell_holding_the_separator_of_cells_converted_together_is_kept() -> None:
+    cells = ["責任領導", "甲\n\ue001\n乙", "發現問題"]
+    assert table_cells([[cells]]) == ((("责任领导", "甲\n\ue001\n乙", "发现问题"),),)

@@ -135,6 +135,10 @@ class Level:
         )
 
 
+# What an undefined level numbers as (a Level is frozen: one serves every lookup).
+_UNDEFINED_LEVEL = Level()
+
+
 @dataclass
 class _List:
     abstract: str
@@ -213,7 +217,9 @@ class Numbering:
     def _level(self, entry: _List, ilvl: int) -> Level:
         if ilvl in entry.level_overrides:
             return entry.level_overrides[ilvl]
-        return self.abstracts.get(entry.abstract, {}).get(ilvl, Level())
+        levels = self.abstracts.get(entry.abstract)
+        found = levels.get(ilvl) if levels is not None else None
+        return _UNDEFINED_LEVEL if found is None else found
 
     def marker(self, num_id: str, ilvl: int) -> str:
         """Advance the list's counter at this level and return the number as Word shows it."""

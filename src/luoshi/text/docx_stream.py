@@ -399,13 +399,18 @@ def read_docx_content(data: bytes, filename: str = "", limits: Limits = DEFAULT_
             raise DocumentError(filename, "不是有效的 Word 文档（缺少正文 word/document.xml）") from exc
         chunks = iter_member(archive, document, filename, limits, budget=budget, what=what)
         read: list[bytes] = []
-        markup = 0
+        size = markup = counted = 0
         root = None
         for chunk in chunks:
             read.append(chunk)
-            markup += markup_bound(chunk)
-            if markup > TREE_NODES:
-                break  # too much markup for a tree: streamed through the scan from here on
+            size += len(chunk)
+            # Every "<" and "=" is a byte: the markup of a part no longer than TREE_NODES bytes is
+            # within the bound without counting it.
+            if size > TREE_NODES:
+                markup += sum(markup_bound(piece) for piece in read[counted:])
+                counted = len(read)
+                if markup > TREE_NODES:
+                    break  # too much markup for a tree: streamed through the scan from here on
         else:
             root = parse_within_limits(b"".join(read), DOCUMENT, filename, limits, report)
         if root is not None:

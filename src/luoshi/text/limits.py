@@ -340,7 +340,7 @@ def parse_within_limits(
     warns about, or a count over its limit. The caller then streams the part through `_Scan`
     (expat, as ever), which raises the same error at the same place, or reads what libxml2 and
     expat might read differently. One C parse replaces a Python call per element."""
-    if b"<!DOCTYPE" in xml or not _utf8(xml) or markup_bound(xml) > TREE_NODES:
+    if b"<!DOCTYPE" in xml or not _utf8(xml) or (len(xml) > TREE_NODES and markup_bound(xml) > TREE_NODES):
         return None
     from lxml import etree
 

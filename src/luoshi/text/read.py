@@ -748,16 +748,30 @@ def html_to_text(markup: str) -> str:
 
 def _tables(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
     # A ledger repeats its cells (merged 问题 / 责任领导 cells, the same unit and deadline on many
-    # rows): each distinct text is cleaned once.
-    cleaned: dict[str, str] = {}
+    # rows): each distinct text is cleaned once, and all of them are converted to simplified
+    # characters in one call.
+    tables = list(tables)
+    distinct = dict.fromkeys(cell for table in tables for row in table for cell in row)
+    plain = [cell for cell in distinct if _PLAIN_CELL_RE.search(cell) is None and cell.strip()]
+    simplified: dict[str, str | None] = dict(zip(plain, _simplified_each(plain), strict=True))
+    cleaned = {cell: clean_cell(cell, simplified.get(cell)) for cell in distinct}
+    return tuple(tuple(tuple(cleaned[cell] for cell in row) for row in table) for table in tables)
 
-    def clean(cell: str) -> str:
-        found = cleaned.get(cell)
-        if found is None:
-            found = cleaned[cell] = clean_cell(cell)
-        return found
 
-    return tuple(tuple(tuple(clean(cell) for cell in row) for row in table) for table in tables)
+# Between texts converted together: line breaks (no phrase of OpenCC's spans one) around a
+# character of the private use area, which no conversion table holds.
+_APART_MARK = "\ue001"
+_APART = f"\n{_APART_MARK}\n"
+
+
+def _simplified_each(texts: list[str]) -> list[str]:
+    """`_to_simplified` of each text, in one call to OpenCC."""
+    joined = _APART.join(texts)
+    if joined.count(_APART_MARK) == len(texts) - 1:  # the mark is in no text: it separates them
+        converted = _to_simplified(joined).split(_APART)
+        if len(converted) == len(texts):
+            return converted
+    return [_to_simplified(text) for text in texts]
 
 
 def table_cells(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...], ...], ...]:
@@ -765,8 +779,9 @@ def table_cells(tables: Iterable[list[list[str]]]) -> tuple[tuple[tuple[str, ...
     return _tables(tables)
 
 
-def clean_cell(cell: str) -> str:
-    """Normalise a table cell, keeping its line breaks (they may separate numbered measures)."""
+def clean_cell(cell: str, simplified: str | None = None) -> str:
+    """Normalise a table cell, keeping its line breaks (they may separate numbered measures).
+    SIMPLIFIED: the cell already converted to simplified characters, when the caller has it."""
     if not cell.strip():
         return ""
     if _PLAIN_CELL_RE.search(cell) is None:
@@ -775,7 +790,7 @@ def clean_cell(cell: str) -> str:
         # zero-width character, no "#", no line over 200 characters or starting with a bullet):
         # clean_text would convert them, strip them, drop the empty ones and join the wrapped
         # ones. Checked again once converted.
-        text = _to_simplified(cell)
+        text = _to_simplified(cell) if simplified is None else simplified
         if _PLAIN_CELL_RE.search(text) is None and not any(word in text for word in _TRUNCATION_WORDS):
             raw_lines = text.split("\n")
             lines = [line for line in (raw.strip() for raw in raw_lines) if line]
