@@ -103,6 +103,17 @@ def test_upload_proposes_a_new_round_and_stores_nothing(client: Client, organize
     assert Event.objects.count() == events  # nothing happened yet
 
 
+def test_an_inspection_plan_is_proposed_with_the_inspections_findings_as_source(
+    client: Client, organizer: Any, team: Any
+) -> None:
+    client.force_login(organizer)
+    body = client.post(reverse("home_upload"), {"file": txt("方案.txt", PLAN)}).content.decode()
+    assert '<option value="inspection" selected>巡察整改</option>' in body  # the round's kind
+    assert '<option value="inspection" selected>巡察反馈</option>' in body  # the problems' source
+    body = client.post(reverse("home_upload"), {"file": txt("材料.txt", SAMPLE)}).content.decode()
+    assert '<option value="self" selected>自我查摆</option>' in body
+
+
 def test_confirm_creates_the_round_and_imports_in_one_step(client: Client, organizer: Any, team: Any) -> None:
     client.force_login(organizer)
     body = client.post(reverse("home_upload"), {"file": txt("材料.txt", SAMPLE)}).content.decode()

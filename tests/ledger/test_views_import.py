@@ -497,3 +497,24 @@ def test_a_scanned_pdf_or_a_doc_without_libreoffice_gets_a_message_and_loses_not
     assert "扫描件.pdf：是扫描版 PDF" in page and "另存为 .docx" in page
     assert "旧方案.doc：是旧版 Word/WPS 文件" in page and "没有安装 LibreOffice" in page
     assert list(ImportDraft.objects.filter(round=round_).values_list("name", flat=True)) == ["方案.txt"]
+
+
+# --- the source an import starts with ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kind", "source"),
+    [("inspection", "inspection"), ("audit", "audit"), ("supervision", "supervision"), ("annual", "self")],
+)
+def test_an_import_starts_with_the_source_its_round_stands_for(
+    login: Any, organizer: Any, team: Any, kind: str, source: str
+) -> None:
+    # An inspection's rectification plan lists what the inspection found: its problems are not
+    # the team's own findings unless the organizer says so.
+    from luoshi.ledger.services import create_round
+
+    round_ = create_round(team=team, title="2026年整改", year=2026, actor=organizer, kind=kind)
+    client = login(organizer)
+    for name in ("round_import", "round_import_xlsx"):
+        body = client.get(reverse(name, args=[round_.pk])).content.decode()
+        assert f'<option value="{source}" selected>' in body, name

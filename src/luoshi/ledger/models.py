@@ -45,6 +45,21 @@ class Source(models.TextChoices):
     AUDIT = "audit", _("审计发现")
 
 
+# Where the problems of a round of each kind come from, unless the organizer says otherwise: an
+# inspection's rectification plan lists what the inspection found, a 民主生活会's material what
+# the team found itself.
+_SOURCE_OF_KIND = {
+    RoundKind.INSPECTION.value: Source.INSPECTION,
+    RoundKind.AUDIT.value: Source.AUDIT,
+    RoundKind.SUPERVISION.value: Source.SUPERVISION,
+}
+
+
+def default_source(kind: str) -> Source:
+    """The source an import into a round of KIND starts with (the organizer may change it)."""
+    return _SOURCE_OF_KIND.get(str(kind), Source.SELF_EXAMINATION)
+
+
 class Framework(models.Model):
     """A set of aspects problems are grouped under (检视框架)."""
 

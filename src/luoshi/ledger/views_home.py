@@ -28,7 +28,16 @@ from django.views.decorators.http import require_POST
 from luoshi.errors import DomainError
 from luoshi.ledger import home_import, imports
 from luoshi.ledger.fragments import cached_value
-from luoshi.ledger.models import Extension, ImportDraft, Measure, Problem, Round, RoundKind, Source
+from luoshi.ledger.models import (
+    Extension,
+    ImportDraft,
+    Measure,
+    Problem,
+    Round,
+    RoundKind,
+    Source,
+    default_source,
+)
 from luoshi.ledger.round_proposal import propose_round
 from luoshi.ledger.services import four_eyes_refusal, involvement_of
 from luoshi.ledger.states import OPEN_STATUSES, MeasureStatus
@@ -337,7 +346,7 @@ def home_upload(request: HttpRequest) -> HttpResponse:
         "year": proposal.year,
         "kind": proposal.kind.value,
         "round": existing.pk if existing else None,
-        "source": Source.SELF_EXAMINATION,
+        "source": default_source(existing.kind if existing else proposal.kind),
     }
     return _proposal_page(request, upload, _place_form(request, initial=initial))
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from luoshi.errors import DomainError, NotAllowed
 from luoshi.ledger import imports, services
-from luoshi.ledger.models import VOID_CHOICES, ImportDraft, Round, RoundKind, Source
+from luoshi.ledger.models import VOID_CHOICES, ImportDraft, Round, RoundKind, Source, default_source
 from luoshi.orgs.access import has_role
 from luoshi.orgs.models import Member, Organization, Team
 from luoshi.text import DocumentError
@@ -83,10 +83,16 @@ class UploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["member"].queryset = Member.objects.filter(team_id=round_.team_id, active=True)
+        fields["source"].initial = default_source(round_.kind)
 
 
 class LedgerUploadForm(forms.Form):
     source = forms.ChoiceField(label="问题来源", choices=Source.choices, initial=Source.SELF_EXAMINATION)
+
+    def __init__(self, *args: Any, round_: Round, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields
+        fields["source"].initial = default_source(round_.kind)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -418,7 +424,7 @@ def round_import_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         _require_organizer(request, round_)
     except DomainError as error:
         return _refused(request, error, round_)
-    form = LedgerUploadForm(request.POST or None)
+    form = LedgerUploadForm(request.POST or None, round_=round_)
     error_message = ""
     status = 200
     if request.method == "POST" and form.is_valid():
