@@ -14,6 +14,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
+from luoshi.text import parse_bytes
 from luoshi.text.docx_numbering import table_rows
 from luoshi.text.docx_stream import (
     DOCUMENT,
@@ -105,7 +106,7 @@ def test_styles_numbering_and_tables_come_out_as_before() -> None:
         "1.建立台账",
         "\ue000TABLE0\ue000",
     ]
-    assert tables == [[["一、作风方面"], ["会多", "精简会议"], ["会多", "压缩文件"]]]
+    assert tables == [[["一、作风方面"] * 2, ["会多", "精简会议"], ["会多", "压缩文件"]]]
     (table,) = document.element.body.iterchildren(qn("w:tbl"))
     assert tables == [table_rows(table, lambda p: Paragraph(p, document).text)]
 
@@ -251,6 +252,28 @@ def test_digits_that_are_not_decimal_are_no_numbers() -> None:
     for blocks in (_body_blocks(root), _streamed(xml)):
         assert [["甲", "乙"]] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
     assert "丙" in read_docx_content(data, "上标.docx").blocks[-1].text  # type: ignore[union-attr]
+
+
+def test_numbers_too_long_for_a_grid_or_a_list_are_read_within_it() -> None:
+    """A span of a billion columns or a level of 5,000 digits: int() refuses more than 4,300 digits
+    with a bare ValueError, and a billion-column span cost a loop per column. A cell spans at most
+    Word's 63 grid columns, and its text stands in every column it spans, as in python-docx."""
+    huge, long = "999999999", "9" * 5000
+    odd = (
+        f"<w:tbl {W}><w:tr><w:tc><w:tcPr><w:gridSpan w:val='2'/></w:tcPr><w:p><w:r><w:t>责任分工</w:t></w:r></w:p></w:tc>"
+        f"<w:tc><w:tcPr><w:gridSpan w:val='{huge}'/></w:tcPr><w:p><w:r><w:t>甲</w:t></w:r></w:p></w:tc>"
+        f"<w:tc><w:tcPr><w:gridSpan w:val='{long}'/></w:tcPr><w:p><w:r><w:t>乙</w:t></w:r></w:p></w:tc></w:tr></w:tbl>"
+        f"<w:p {W}><w:pPr><w:numPr><w:numId w:val='1'/><w:ilvl w:val='{long}'/></w:numPr></w:pPr>"
+        "<w:r><w:t>丙</w:t></w:r></w:p>"
+    ).encode()
+    data = _with_document_xml(lambda xml: xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1))
+    xml = _document_xml(data)
+    root = parse_within_limits(xml, DOCUMENT, "", DEFAULT_LIMITS, _report())
+    assert root is not None
+    row = ["责任分工", "责任分工"] + ["甲"] * 61 + ["乙"]  # 甲 fills the grid; 乙 lies past it
+    for blocks in (_body_blocks(root), _streamed(xml)):
+        assert [row] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
+    assert parse_bytes(data, "长数字.docx").title  # read through to the end, no ValueError
 
 
 def _paragraphs_xml(count: int) -> bytes:

@@ -20,6 +20,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from luoshi.text.limits import small_int
+
+
+def _or(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 
@@ -127,11 +134,11 @@ class Level:
         restart = val("w:lvlRestart")
         legal = lvl.find(qn("w:isLgl")) is not None
         return cls(
-            start=int(start) if start and start.lstrip("-").isdecimal() else 1,
+            start=_or(small_int(start, signed=True), 1),
             fmt=val("w:numFmt") or "decimal",
             text=val("w:lvlText") or "",
             legal=legal,
-            restart=int(restart) if restart and restart.isdecimal() else None,
+            restart=small_int(restart),
         )
 
 
@@ -191,16 +198,16 @@ class Numbering:
         for abstract in root.findall(qn("w:abstractNum")):
             levels: dict[int, Level] = {}
             for lvl in abstract.findall(qn("w:lvl")):
-                levels[int(lvl.get(qn("w:ilvl")) or 0)] = Level.from_element(lvl)
+                levels[small_int(lvl.get(qn("w:ilvl"))) or 0] = Level.from_element(lvl)
             abstracts[abstract.get(qn("w:abstractNumId")) or ""] = levels
         for num in root.findall(qn("w:num")):
             abstract_id = num.find(qn("w:abstractNumId"))
             entry = _List(abstract_id.get(qn("w:val")) or "" if abstract_id is not None else "")
             for override in num.findall(qn("w:lvlOverride")):
-                ilvl = int(override.get(qn("w:ilvl")) or 0)
+                ilvl = small_int(override.get(qn("w:ilvl"))) or 0
                 start = override.find(qn("w:startOverride"))
-                if start is not None and (value := start.get(qn("w:val"))) and value.isdecimal():
-                    entry.start_overrides[ilvl] = int(value)
+                if start is not None and (value := small_int(start.get(qn("w:val")))) is not None:
+                    entry.start_overrides[ilvl] = value
                 lvl = override.find(qn("w:lvl"))
                 if lvl is not None:
                     entry.level_overrides[ilvl] = Level.from_element(lvl)
@@ -283,7 +290,7 @@ def _num_pr(num_pr: Any) -> tuple[str | None, int | None]:
     level_el = num_pr.find(qn("w:ilvl"))
     num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else None
     level = level_el.get(qn("w:val")) if level_el is not None else None
-    return num_id, int(level) if level and level.isdecimal() else None
+    return num_id, small_int(level)
 
 
 def style_elements(document: Any) -> dict[str, Any]:
@@ -309,9 +316,9 @@ def style_name(style: Any) -> str:
 def table_rows(table: Any, paragraph_text: Callable[[Any], str]) -> list[list[str]]:
     """The rows of a Word table (w:tbl) as cell texts, read from the XML in one pass.
 
-    A cell spanning several grid columns (w:gridSpan) counts once; a cell continuing a vertical
-    merge (w:vMerge without "restart") repeats the text of the cell it continues, as the merged
-    cell is shown. (python-docx's row.cells recomputes the whole grid for every row: quadratic in
+    A cell spanning several grid columns (w:gridSpan, within Word's 63) is repeated in each, as
+    python-docx's row.cells repeats it; a cell continuing a vertical merge (w:vMerge without
+    "restart") repeats the text of the cell it continues, as the merged cell is shown. (python-docx's row.cells recomputes the whole grid for every row: quadratic in
     the rows of a long ledger.)
     """
     rows: list[list[str]] = []
@@ -324,8 +331,8 @@ def table_rows(table: Any, paragraph_text: Callable[[Any], str]) -> list[list[st
             span, continues = 1, False
             if tc_pr is not None:
                 grid_span = tc_pr.find(qn("w:gridSpan"))
-                if grid_span is not None and (value := grid_span.get(qn("w:val"))) and value.isdecimal():
-                    span = max(1, int(value))
+                if grid_span is not None:
+                    span = small_int(grid_span.get(qn("w:val"))) or 1
                 v_merge = tc_pr.find(qn("w:vMerge"))
                 continues = v_merge is not None and v_merge.get(qn("w:val")) in (None, "continue")
             if continues:
@@ -333,9 +340,10 @@ def table_rows(table: Any, paragraph_text: Callable[[Any], str]) -> list[list[st
             else:
                 texts = (paragraph_text(p).strip() for p in tc.iterchildren(qn("w:p")))
                 text = "\n".join(t for t in texts if t)
+            span = max(1, min(span, 63 - column))
             for offset in range(span):
                 above[column + offset] = text
-            cells.append(text)
+            cells.extend([text] * span)
             column += span
         rows.append(cells)
     return rows

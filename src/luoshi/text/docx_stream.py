@@ -44,6 +44,7 @@ from luoshi.text.limits import (
     markup_bound,
     open_archive,
     parse_within_limits,
+    small_int,
 )
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -158,9 +159,7 @@ class _DocumentScan(_Scan):
                 self.tcpr_depth = depth
             elif relative == 4 and self.tcpr_depth:
                 if name == _GRID_SPAN:
-                    value = attributes.get(_VAL)
-                    if value and value.isdecimal():
-                        self.span = max(1, int(value))
+                    self.span = small_int(attributes.get(_VAL)) or 1
                 elif name == _VMERGE:
                     self.continues = attributes.get(_VAL) in (None, "continue")
             elif relative == 3 and name == _P:
@@ -211,7 +210,7 @@ class _DocumentScan(_Scan):
             if name == _NUMID:
                 self.num_id = value
             elif name == _ILVL:
-                self.ilvl = int(value) if value and value.isdecimal() else None
+                self.ilvl = small_int(value)
 
     def data(self, text: str) -> None:
         if self.in_text:
@@ -260,11 +259,7 @@ class _DocumentScan(_Scan):
             text = self.above.get(self.column, "")
         else:
             text = "\n".join(t for t in (t.strip() for t in self.cell_texts) if t)
-        for offset in range(self.span):
-            self.above[self.column + offset] = text
-        if self.rows:
-            self.rows[-1].append(text)
-        self.column += self.span
+        self.column = _place_cell(self.rows, self.above, self.column, self.span, text)
 
 
 def _body_blocks(root: Any) -> list[BodyParagraph | list[list[str]]]:
@@ -289,13 +284,25 @@ def _body_blocks(root: Any) -> list[BodyParagraph | list[list[str]]]:
                     for cell in row:  # a cell counts wherever it is a grandchild of the table
                         if cell.tag == _W_TC:
                             text, span = _cell(cell, above, column)
-                            for offset in range(span):
-                                above[column + offset] = text
-                            if rows:
-                                rows[-1].append(text)
-                            column += span
+                            column = _place_cell(rows, above, column, span, text)
                 blocks.append(rows)
     return blocks
+
+
+# Word's table grid has at most 63 columns; a cell spans no further.
+GRID_COLUMNS = 63
+
+
+def _place_cell(rows: list[list[str]], above: dict[int, str], column: int, span: int, text: str) -> int:
+    """Put a cell's TEXT in the grid at COLUMN: in the row once for every grid column it spans
+    (so that the columns of every row line up with the header's, as in a spreadsheet's merged
+    cell), and remembered for a vertical merge below. Returns the next cell's column."""
+    span = max(1, min(span, GRID_COLUMNS - column))  # past the grid (malformed): one column each
+    for offset in range(span):
+        above[column + offset] = text
+    if rows:
+        rows[-1].extend([text] * span)
+    return column + span
 
 
 def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
@@ -311,9 +318,7 @@ def _cell(cell: Any, above: dict[int, str], column: int) -> tuple[str, int]:
         elif tag == _W_TCPR:
             for item in child:
                 if item.tag == _W_GRID_SPAN:
-                    value = item.get(_W_VAL)
-                    if value and value.isdecimal():
-                        span = max(1, int(value))
+                    span = small_int(item.get(_W_VAL)) or 1
                 elif item.tag == _W_VMERGE:
                     continues = item.get(_W_VAL) in (None, "continue")
     if continues:
@@ -345,8 +350,7 @@ def _paragraph(paragraph: Any) -> BodyParagraph:
                         if tag == _W_NUMID:
                             num_id = number.get(_W_VAL)
                         elif tag == _W_ILVL:
-                            value = number.get(_W_VAL)
-                            ilvl = int(value) if value and value.isdecimal() else None
+                            ilvl = small_int(number.get(_W_VAL))
         elif tag == _W_HYPERLINK:
             for run in child:
                 if run.tag == _W_R:
@@ -606,7 +610,7 @@ class _StylePatterns:
         if num_pr := self.num_pr.search(chunk):
             style.num_id = _value(self.num_id.search(num_pr.group(1)))
             ilvl = _value(self.ilvl.search(num_pr.group(1)))
-            style.ilvl = int(ilvl) if ilvl and ilvl.isdecimal() else None
+            style.ilvl = small_int(ilvl)
         return style
 
 

@@ -232,6 +232,19 @@ def read_member(
 # --------------------------------------------------------------------------- XML
 
 
+def small_int(value: str | None, *, signed: bool = False) -> int | None:
+    """An XML attribute's whole number (w:ilvl, w:gridSpan, w:start …), None when it is not one.
+
+    At most nine digits: no attribute can make int() read thousands of them (Python refuses
+    more than 4,300 with a bare ValueError) or ask for a loop of a billion grid columns."""
+    if not value:
+        return None
+    digits = value[1:] if signed and value[0] == "-" else value
+    if not digits.isdecimal() or len(digits) > 9:
+        return None
+    return int(value)
+
+
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PARAGRAPH = _W + "}p"
 _CELL = _W + "}tc"
