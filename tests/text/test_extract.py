@@ -223,6 +223,14 @@ def test_deadline_uses_the_year_the_plan_is_signed_in(signed: str) -> None:
         ("破损路面发现后15天以内完成修复", [(None, "<=", 15, "天")]),
         ("新增违建发现后24小时以内制止", [(None, "<=", 24, "小时")]),
         ("办理时间控制在5天以内", [(None, "<=", 5, "天")]),
+        # 内 alone after a unit of time is 以内; the 内 of 内部 is not.
+        ("收到后3日内办结", [(None, "<=", 3, "日")]),
+        ("发现后3天之内办结", [(None, "<=", 3, "天")]),
+        ("采购合同在中标通知书发出之日起30日内签订", [(None, "<=", 30, "日")]),
+        ("整改在3个月内完成", [(None, "<=", 3, "个月")]),
+        ("每季度开展一次内部稽核", [("quarter", ">=", 1, "次")]),
+        # 至少 qualifies the action (once a month at least); 不低于 compares with a level, no count.
+        ("每月至少召开工作调度会议", [("month", ">=", 1, "次")]),
     ],
 )
 def test_commitments(text: str, expected: list[tuple[str | None, str, float, str]]) -> None:
@@ -243,7 +251,9 @@ def test_commitments(text: str, expected: list[tuple[str | None, str, float, str
         "以“四个意识”为统领",
         "对沉淀两年以上资金全部收回",
         "不超过2025年6月15日",
-        "收到后3日内办结",
+        "资金拨付进度每月不低于序时进度",
+        "6月15日内完成",
+        "3天之前报送",
         "全年无重大安全事故",
     ],
 )

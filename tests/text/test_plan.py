@@ -244,3 +244,58 @@ def test_a_numbered_line_above_the_problems_can_be_a_problem_of_its_own() -> Non
         ("", "上轮巡察反馈问题整改不彻底"),
     ]
     assert [(m.group, m.problem) for m in doc.measures] == [("作风建设", 0), ("", 1)]
+
+
+def test_a_header_of_two_rows_names_the_columns_under_its_merged_cell() -> None:
+    # 责任分工 merged over 责任领导 | 责任单位 (a Word gridSpan repeats it over both columns).
+    doc = parse_text(
+        "整改台账\n序号\t反馈问题\t整改措施\t责任分工\t责任分工\t完成时限\n"
+        "序号\t反馈问题\t整改措施\t责任领导\t责任单位\t完成时限\n"
+        "1\t会议偏多。\t精简会议。\t张三\t办公室\t6月底前\n"
+        "（一）作风方面\t（一）作风方面\t（一）作风方面\t（一）作风方面\t（一）作风方面\t（一）作风方面\n"
+        "2\t文件偏多。\t控制发文。\t李四\t综合股\t立行立改\n"
+    )
+    assert [p.text for p in doc.problems] == ["会议偏多。", "文件偏多。"]
+    assert [(m.text, m.problem, m.owner, m.department, m.deadline_text) for m in doc.measures] == [
+        ("精简会议。", 0, "张三", "办公室", "6月底前"),
+        ("控制发文。", 1, "李四", "综合股", "立行立改"),
+    ]
+    assert doc.problems[1].aspect == "作风"  # the row merged across is no second header row
+
+
+def test_a_ledger_naming_problems_by_their_first_sentence_links_them_to_the_paragraphs_above() -> None:
+    doc = parse_text(
+        "整改方案\n一、反馈的问题\n（一）作风方面\n1.会议偏多。部分会议可开可不开。\n2.文件偏多。发文数量同比上升。\n"
+        "二、整改任务清单\n序号\t反馈问题\t整改措施\t责任领导\n1\t会议偏多\t精简会议\t张三\n2\t文件偏多\t控制发文\t李四\n"
+    )
+    assert [p.summary for p in doc.problems] == ["会议偏多", "文件偏多"]
+    assert [(m.summary, m.problem, m.group) for m in doc.measures] == [
+        ("精简会议", 0, "作风"),
+        ("控制发文", 1, "作风"),
+    ]
+
+
+def test_fields_closing_a_paragraph_of_inline_measures_are_each_measures() -> None:
+    doc = parse_text(
+        "整改方案\n一、作风方面\n1．会议偏多。\n"
+        "整改措施：①精简会议；②压缩文件。（责任领导：张三；完成时限：立行立改、长期坚持）\n"
+        "2．文件偏多。\n整改措施：\n（1）控制发文。（责任领导：李四）\n（2）提高质量。（责任领导：王五）\n"
+        "3．调研偏少。\n整改措施：①走访企业（责任领导：赵六）；②形成报告。（责任领导：钱七）\n"
+    )
+    assert [(m.text, m.owner, m.deadline_text) for m in doc.measures] == [
+        ("精简会议", "张三", "立行立改、长期坚持"),
+        ("压缩文件。", "张三", "立行立改、长期坚持"),
+        ("控制发文。", "李四", None),
+        ("提高质量。", "王五", None),
+        ("走访企业", "赵六", None),
+        ("形成报告。", "钱七", None),
+    ]
+
+
+def test_a_title_whose_关于_has_no_的_yet_goes_on_on_the_next_line() -> None:
+    doc = parse_text(
+        "苇塘镇人民政府关于2025年度财政收支审计\n发现问题的整改方案\n一、预算管理方面的问题\n"
+        "（一）预算编制不精准。\n整改措施：严格编制预算。\n责任人：邬建军\n"
+    )
+    assert doc.title == "苇塘镇人民政府关于2025年度财政收支审计发现问题的整改方案"
+    assert [p.text for p in doc.problems] == ["预算编制不精准。"]

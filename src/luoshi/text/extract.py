@@ -48,6 +48,7 @@ class _Draft:
     text: str
     problem: int | None = None
     attrs: dict[str, str] = field(default_factory=dict)
+    line: int | None = None  # the paragraph it ends in, when the plan reader knows it
 
 
 @dataclass
@@ -73,7 +74,7 @@ class _Builder:
         if text:
             self.causes.append(Cause(summary=summary_of(text), text=text))
 
-    def measure(self, group: str, text: str, problem: int | None = None) -> None:
+    def measure(self, group: str, text: str, problem: int | None = None, line: int | None = None) -> None:
         text = _clean_item(text)
         if label := MEASURE_LABEL_RE.match(text):
             text = text[label.end() :].strip()
@@ -83,11 +84,17 @@ class _Builder:
             text = ATTR_TAIL_RE.sub("", text).strip()
         if not text:
             return
-        draft = _Draft(group=group, text=text, problem=problem, attrs=attrs)
+        draft = _Draft(group=group, text=text, problem=problem, attrs=attrs, line=line)
         self.measures.append(draft)
         if self.after_attributes:
             # Attribute lines (one label per line, or all on one) belong to the measures above them.
             self.pending, self.after_attributes = [], False
+        if attrs and line is not None:
+            # "①…；②…；③…。（责任领导：…）": the fields closing a paragraph of inline measures are
+            # those of every measure in it that names none of its own.
+            for other in self.pending:
+                if other.line == line and not other.attrs:
+                    other.attrs.update(attrs)
         self.pending.append(draft)
 
     def attributes(self, text: str) -> None:
@@ -550,10 +557,15 @@ def _table_problem(builder: _Builder, known: dict[str, int], aspect: str, text: 
 
 
 def _known_problems(problems: Sequence[Problem]) -> dict[str, int]:
-    """Each problem's `_comparable` text and its first index (see `_table_problem`)."""
+    """Each problem's `_comparable` text and its first index (see `_table_problem`); also its
+    summary's, for a ledger that names in its 问题 column only the first sentence of a problem
+    written out in full above the table."""
     known: dict[str, int] = {}
     for index, problem in enumerate(problems):
         known.setdefault(_comparable(problem.text), index)
+    for index, problem in enumerate(problems):
+        if problem.summary != problem.text:
+            known.setdefault(_comparable(problem.summary), index)
     return known
 
 
@@ -604,17 +616,22 @@ def _title(lines: list[str]) -> tuple[str, int]:
     while skipped < min(3, len(lines)) and _PRE_TITLE_RE.match(lines[skipped]):
         skipped += 1
     title, used = _title_line(lines[skipped:])
-    if used and len(lines) > skipped + 1 and not _TITLE_WORD_RE.search(title):
+    # "…关于2025年度财政收支审计 / 发现问题的整改方案": 关于 without its 的 leaves the title open.
+    open_ended = _OPEN_GUANYU_RE.search(title) is not None
+    if used and len(lines) > skipped + 1 and (open_ended or not _TITLE_WORD_RE.search(title)):
         second = lines[skipped + 1]
         second_title, second_used = _title_line([second])
         if (
             second_used
             and len(second) <= 40
             and _TITLE_WORD_RE.search(second)
-            and not _is_bare_section(second)
+            and (open_ended or not _is_bare_section(second))
         ):
             return title + second_title, skipped + 2
     return title, skipped + used if used else 0
+
+
+_OPEN_GUANYU_RE = re.compile(r"关于[^的]*$")
 
 
 def _is_bare_section(line: str) -> bool:

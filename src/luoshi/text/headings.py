@@ -206,13 +206,48 @@ def column_kind(header: str) -> str | None:
 
 
 def table_columns(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]] | None:
-    """Find a ledger header row among the first rows: (row index, column kind → column index)."""
+    """Find a ledger header row among the first rows: (row index, column kind → column index).
+
+    A header of two rows (责任分工 merged over 责任领导 | 责任单位) ends at its lower row, which
+    names the columns under the merged cell; the upper row names the others."""
     for index, row in enumerate(rows[:3]):
-        columns: dict[str, int] = {}
-        for col, cell in enumerate(row):
-            kind = column_kind(cell)
-            if kind and kind not in columns:
-                columns[kind] = col
+        kinds = [column_kind(cell) for cell in row]
+        columns = _first_columns(kinds)
         if ("problem" in columns or "measure" in columns) and len(columns) >= 2:
+            below = rows[index + 1] if index + 1 < len(rows) else None
+            if below is not None and (lower := _header_below(row, kinds, below)) is not None:
+                return index + 1, _first_columns(lower)
             return index, columns
     return None
+
+
+def _first_columns(kinds: Sequence[str | None]) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for col, kind in enumerate(kinds):
+        if kind and kind not in columns:
+            columns[kind] = col
+    return columns
+
+
+def _header_below(
+    row: Sequence[str], kinds: Sequence[str | None], below: Sequence[str]
+) -> list[str | None] | None:
+    """The column kinds of a two-row header, when BELOW is its second row: each of its cells a
+    short column name or the header cell above it again (a merged cell), and naming a column the
+    row above leaves unnamed. None when BELOW is a row of the table's content."""
+    if len({cell for cell in below if cell.strip()}) < 2:
+        return None  # a row merged across the table (一、…方面) heads the rows below it
+    merged: list[str | None] = []
+    adds = False
+    for col, cell in enumerate(below):
+        upper = row[col] if col < len(row) else ""
+        upper_kind = kinds[col] if col < len(kinds) else None
+        text = WHITESPACE_RE.sub("", cell)
+        kind = column_kind(text) if 0 < len(text) <= 12 else None
+        if text and kind is None and cell != upper:
+            return None  # content: the header has one row
+        if kind is not None and kind != upper_kind and cell != upper:
+            adds = True
+        merged.append(kind or upper_kind)
+    merged.extend(kinds[len(below) :])
+    return merged if adds else None

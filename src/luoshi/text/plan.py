@@ -180,6 +180,7 @@ class PlanReader:
         self.skip_rank: int | None = None
         self.skip_target = False  # inside a "整改目标：" paragraph
         self.bare = False  # measures written as unnumbered paragraphs right under their problem
+        self.line = 0  # the paragraph of the segment read last (the one a measure flushed ends in)
 
     # ------------------------------------------------------------------------------ flushing
     def _flush(self) -> None:
@@ -187,7 +188,7 @@ class PlanReader:
             self.problem_index = self.sink.problem(self.aspect, join(self.problem_parts))
             self.sink.new_problem()
         elif self.mode == "measure" and self.measure_parts:
-            self.sink.measure(self.aspect, join(self.measure_parts), self.problem_index)
+            self.sink.measure(self.aspect, join(self.measure_parts), self.problem_index, self.line)
         self.problem_parts = [] if self.mode == "problem" else self.problem_parts
         self.measure_parts = []
 
@@ -211,6 +212,7 @@ class PlanReader:
         self.bare = measures_unnumbered(segments, self.level)
         for index, segment in enumerate(segments):
             self._segment(segments, index, segment)
+            self.line = segment.line
         self._flush()
 
     def _segment(self, segments: Sequence[Segment], index: int, segment: Segment) -> None:
@@ -458,7 +460,7 @@ class PlanSink:
     def __init__(
         self,
         problem: Callable[[str, str], int | None],
-        measure: Callable[[str, str, int | None], None],
+        measure: Callable[[str, str, int | None, int], None],
         attributes: Callable[[str], None],
         new_problem: Callable[[], None],
         table: Callable[[Segment], bool],

@@ -87,10 +87,12 @@ _UNIT_QUANTITY_RE = re.compile(
 # anyway (a number needs a unit, a percentage in words does not).
 # (The number is "百分之…|(?:\d+(?:\.\d+)?|…)(?=unit)" with its first character taken out in front,
 # as in `_UNIT_QUANTITY_RE`, so that the engine skips ahead to the next numeral.)
+# 内 alone after a unit of time is 以内 (30日内, 24小时内), not the 内 of 一次内部审计.
+_WITHIN = "(?<=[天日时钟月周年])内(?![部容涵外控审务勤])"
 _COUNTED_RE = re.compile(
     rf"(?P<num>[\d{_CN_NUM[1:-1]}](?:(?<=百)分之{_CN_NUM}+(?:点{_CN_NUM}+)?"
     rf"|(?<=\d)\d*(?:\.\d+)?(?={_UNITS})|(?<={_CN_NUM}){_CN_NUM}*(?:点{_CN_NUM}+)?(?={_UNITS})))"
-    rf"(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里)?"
+    rf"(?P<unit>{_UNITS})?(?P<after>及以上|以上|及以下|以下|以内|之内|以里|{_WITHIN})?"
 )
 
 _OP_BEFORE = (
@@ -123,6 +125,7 @@ _OP_AFTER = {
     "以内": "<=",
     "之内": "<=",
     "以里": "<=",
+    "内": "<=",  # 30日内 / 24小时内: within, as 以内
 }
 
 # Verbs that, after a period word with no number, mean "do it once per period" (每月召开…会议).
@@ -294,7 +297,7 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
         start = match.start()
         before = [word.group(0) for word in _OP_BEFORE_RE.finditer(masked, 0, start)] if start else []
         # "发现后15天以内完成" / "24小时以内制止": a time limit, counted from the event before it.
-        within = unit in _SPAN_UNITS and after in ("以内", "之内", "以里")
+        within = unit in _SPAN_UNITS and after in ("以内", "之内", "以里", "内")
         if _is_date_like(masked, match, compared=bool(before) or within):
             continue
         op = _OP_AFTER.get(after) if after else None
@@ -312,9 +315,15 @@ def _clause_commitment(clause: str, period: str | None, has_period_word: bool) -
         if value is None:
             continue
         return Commitment(clause, period, op, value, unit)
-    if has_period_word and period is not None and _has_action(masked):
+    if has_period_word and period is not None and _has_action(masked) and _LEVEL_RE.search(masked) is None:
         return Commitment(clause, period, ">=", 1, "次")
     return None
+
+
+# A comparison with a level rather than a count (每月不低于序时进度): with no number in its
+# clause, a period word there names no action done once a period. (至少 / 最少 / 最多 qualify
+# the action itself: 每月至少召开会议 is once a month at least.)
+_LEVEL_RE = re.compile(alternation(word for word, _ in _OP_BEFORE if word not in ("至少", "最少", "最多")))
 
 
 def _stars(match: re.Match[str]) -> str:
@@ -357,7 +366,7 @@ def _is_date_like(clause: str, match: re.Match[str], *, compared: bool = False) 
         return not compared or len(number) >= 3
     if following == "日":
         return not compared or preceding == "月"
-    return match.group("unit") in ("天", "日") and clause[end + 1 : end + 2] in ("内", "之")
+    return not compared and match.group("unit") in ("天", "日") and clause[end + 1 : end + 2] in ("内", "之")
 
 
 # --------------------------------------------------------------------------- deadlines
