@@ -174,8 +174,11 @@ def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
-def xlsx(rows: Iterable[bytes], *, extra: dict[str, Iterable[bytes]] | None = None) -> bytes:
-    """A minimal ledger workbook: a header row (问题, 整改措施), then ROWS (sheetData XML)."""
+def xlsx(
+    rows: Iterable[bytes], *, extra: dict[str, Iterable[bytes]] | None = None, after: Iterable[bytes] = ()
+) -> bytes:
+    """A minimal ledger workbook: a header row (问题, 整改措施), then ROWS (sheetData XML), then
+    AFTER (worksheet XML after the sheet data, such as mergeCells)."""
     buffer = io.BytesIO()
     header = '<row r="1">' + _cell("A1", "问题") + _cell("B1", "整改措施") + "</row>"
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -188,7 +191,10 @@ def xlsx(rows: Iterable[bytes], *, extra: dict[str, Iterable[bytes]] | None = No
             part.write(header.encode())
             for chunk in rows:
                 part.write(chunk)
-            part.write(b"</sheetData></worksheet>")
+            part.write(b"</sheetData>")
+            for chunk in after:
+                part.write(chunk)
+            part.write(b"</worksheet>")
         for name, chunks in (extra or {}).items():
             with archive.open(name, "w", force_zip64=True) as member:
                 for chunk in chunks:
@@ -210,6 +216,17 @@ def wide_rows(rows: int = 200) -> bytes:
     return xlsx(
         f'<row r="{n}">{_cell(f"A{n}", "问题")}{_cell(f"XFD{n}", "措施")}</row>'.encode()
         for n in range(2, rows + 2)
+    )
+
+
+def overlapping_merges(rows: int = 2_000, merges: int = 20_000) -> bytes:
+    """MERGES merged ranges each over the whole ROWS × 20 grid (Excel never writes overlapping
+    ones): 15 KB that cost a minute of CPU when every range was filled in."""
+    body = (f'<row r="{r}"><c r="T{r}" t="inlineStr"><is><t>x</t></is></c></row>' for r in range(2, rows + 1))
+    ranges = (f'<mergeCell ref="A2:T{rows - i % 7}"/>' for i in range(merges))
+    return xlsx(
+        (row.encode() for row in body),
+        after=[b"<mergeCells>", *(r.encode() for r in ranges), b"</mergeCells>"],
     )
 
 

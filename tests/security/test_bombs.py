@@ -110,6 +110,11 @@ def test_lying_zip_directory_does_not_help() -> None:
         read_bytes(data, "假目录.docx")
 
 
+def test_overlapping_merged_ranges_are_refused_before_filling_them() -> None:
+    with pytest.raises(DocumentError, match=r"重叠\.xlsx：工作表“台账”中的合并单元格相互重叠"):
+        parse_bytes(bombs.overlapping_merges(rows=200, merges=2_000), "重叠.xlsx")
+
+
 def test_billion_laughs_is_refused() -> None:
     with pytest.raises(DocumentError, match="不是有效的 Word 文档"):
         parse_bytes(bombs.entities(laughs=10), "笑.docx")

@@ -379,7 +379,7 @@ def read_sheets(data: bytes, filename: str = "", limits: Limits = DEFAULT_LIMITS
                 raise
             except Exception as exc:  # a broken worksheet part
                 raise DocumentError(name, f"工作表“{sheet.title}”无法读取，不是有效的 Excel 文件") from exc
-            table = _sheet_table(sheet.title, grid, merges)
+            table = _sheet_table(sheet.title, grid, merges, filename=name)
             if table is not None:
                 tables.append(table)
     finally:
@@ -415,18 +415,30 @@ def _merged_ranges(sheet: Any) -> list[tuple[int, int, int, int]]:
 
 
 def _sheet_table(
-    name: str, grid: list[list[str]], merges: list[tuple[int, int, int, int]]
+    name: str, grid: list[list[str]], merges: list[tuple[int, int, int, int]], *, filename: str = ""
 ) -> SheetTable | None:
     width = max((len(row) for row in grid), default=0)
     for row in grid:
         row.extend([""] * (width - len(row)))
     merged: set[tuple[int, int]] = set()
+    # Excel's merged ranges never overlap, so together they cover each cell of the grid at most
+    # once; ranges that cover more overlap, and thousands of them over the whole grid would cost
+    # minutes (20,000 in a 15 KB file: a minute of CPU).
+    budget = len(grid) * width
     for min_col, min_row, max_col, max_row in merges:
         if not (0 < min_row <= len(grid) and 0 < min_col <= width):
             continue
+        merged_rows = range(min_row - 1, min(max_row, len(grid)))
+        merged_columns = range(min_col - 1, min(max_col, width))
+        budget -= len(merged_rows) * len(merged_columns)
+        if budget < 0:
+            raise DocumentError(
+                filename,
+                f"工作表“{name}”中的合并单元格相互重叠，不是有效的 Excel 文件，请在 Excel 或 WPS 中打开另存后再导入",
+            )
         value = grid[min_row - 1][min_col - 1]
-        for r in range(min_row - 1, min(max_row, len(grid))):
-            for c in range(min_col - 1, min(max_col, width)):
+        for r in merged_rows:
+            for c in merged_columns:
                 grid[r][c] = value
                 merged.add((r, c))
     header_index, columns = _find_header([tuple(r) for r in grid[:HEADER_SEARCH_ROWS]])
