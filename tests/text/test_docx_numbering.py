@@ -27,6 +27,11 @@ from .make_docx import _new_document, add_abstract_numbering, add_list, autonum_
         (2, "lowerLetter", "b"),
         (4, "upperRoman", "IV"),
         (5, "bullet", ""),
+        (28, "lowerLetter", "bb"),
+        (3999, "lowerRoman", "mmmcmxcix"),
+        # A list started at 999,999,999 (w:start) numbers in digits: no million m's, no 38 million b's.
+        (999_999_999, "lowerRoman", "999999999"),
+        (999_999_999, "upperLetter", "999999999"),
     ],
 )
 def test_number_formats(value: int, fmt: str, shown: str) -> None:

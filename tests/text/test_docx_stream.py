@@ -25,7 +25,15 @@ from luoshi.text.docx_stream import (
     read_docx_content,
 )
 from luoshi.text.errors import DocumentError
-from luoshi.text.limits import DEFAULT_LIMITS, LimitError, Limits, _Scan, parse_within_limits
+from luoshi.text.limits import (
+    DEFAULT_LIMITS,
+    LimitError,
+    Limits,
+    _Scan,
+    list_level,
+    parse_within_limits,
+    small_int,
+)
 from luoshi.text.read import read_docx
 
 from .make_docx import add_abstract_numbering, add_list
@@ -274,6 +282,27 @@ def test_numbers_too_long_for_a_grid_or_a_list_are_read_within_it() -> None:
     for blocks in (_body_blocks(root), _streamed(xml)):
         assert [row] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
     assert parse_bytes(data, "长数字.docx").title  # read through to the end, no ValueError
+
+
+@pytest.mark.parametrize(
+    ("value", "number", "level"),
+    [
+        ("0", 0, 0),
+        ("8", 8, 8),
+        ("12", 12, 8),
+        ("999999999", 999999999, 8),
+        ("9" * 10, None, None),
+        ("x", None, None),
+        ("-1", None, None),
+        ("", None, None),
+        (None, None, None),
+    ],
+)
+def test_attribute_numbers_and_list_levels(value: str | None, number: int | None, level: int | None) -> None:
+    # A list has nine levels: a deeper one is the ninth, so that paragraphs each a level deeper
+    # than the last cannot make every paragraph look through thousands of levels.
+    assert (small_int(value), list_level(value)) == (number, level)
+    assert small_int("-3", signed=True) == -3
 
 
 def _paragraphs_xml(count: int) -> bytes:

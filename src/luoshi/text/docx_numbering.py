@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from luoshi.text.limits import small_int
+from luoshi.text.limits import list_level, small_int
 
 
 def _or(value: int | None, default: int) -> int:
@@ -53,6 +53,8 @@ def _chinese(value: int) -> str:
 
 
 def _roman(value: int) -> str:
+    if not 0 < value < 4000:
+        return str(value)  # no Roman numeral past 3999 (a start of 999999999 would write a million m's)
     numerals = (
         (1000, "m"),
         (900, "cm"),
@@ -80,6 +82,8 @@ def _letter(value: int) -> str:
     # Word: a … z, then aa … zz.
     if value <= 0:
         return ""
+    if value > 26 * 40:
+        return str(value)  # a letter repeated past 40 times is no label anyone writes
     return chr(ord("a") + (value - 1) % 26) * ((value - 1) // 26 + 1)
 
 
@@ -198,13 +202,13 @@ class Numbering:
         for abstract in root.findall(qn("w:abstractNum")):
             levels: dict[int, Level] = {}
             for lvl in abstract.findall(qn("w:lvl")):
-                levels[small_int(lvl.get(qn("w:ilvl"))) or 0] = Level.from_element(lvl)
+                levels[list_level(lvl.get(qn("w:ilvl"))) or 0] = Level.from_element(lvl)
             abstracts[abstract.get(qn("w:abstractNumId")) or ""] = levels
         for num in root.findall(qn("w:num")):
             abstract_id = num.find(qn("w:abstractNumId"))
             entry = _List(abstract_id.get(qn("w:val")) or "" if abstract_id is not None else "")
             for override in num.findall(qn("w:lvlOverride")):
-                ilvl = small_int(override.get(qn("w:ilvl"))) or 0
+                ilvl = list_level(override.get(qn("w:ilvl"))) or 0
                 start = override.find(qn("w:startOverride"))
                 if start is not None and (value := small_int(start.get(qn("w:val")))) is not None:
                     entry.start_overrides[ilvl] = value
@@ -290,7 +294,7 @@ def _num_pr(num_pr: Any) -> tuple[str | None, int | None]:
     level_el = num_pr.find(qn("w:ilvl"))
     num_id = num_id_el.get(qn("w:val")) if num_id_el is not None else None
     level = level_el.get(qn("w:val")) if level_el is not None else None
-    return num_id, small_int(level)
+    return num_id, list_level(level)
 
 
 def style_elements(document: Any) -> dict[str, Any]:

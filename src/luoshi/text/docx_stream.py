@@ -41,6 +41,7 @@ from luoshi.text.limits import (
     Limits,
     _Scan,
     iter_member,
+    list_level,
     markup_bound,
     open_archive,
     parse_within_limits,
@@ -210,7 +211,7 @@ class _DocumentScan(_Scan):
             if name == _NUMID:
                 self.num_id = value
             elif name == _ILVL:
-                self.ilvl = small_int(value)
+                self.ilvl = list_level(value)
 
     def data(self, text: str) -> None:
         if self.in_text:
@@ -350,7 +351,7 @@ def _paragraph(paragraph: Any) -> BodyParagraph:
                         if tag == _W_NUMID:
                             num_id = number.get(_W_VAL)
                         elif tag == _W_ILVL:
-                            ilvl = small_int(number.get(_W_VAL))
+                            ilvl = list_level(number.get(_W_VAL))
         elif tag == _W_HYPERLINK:
             for run in child:
                 if run.tag == _W_R:
@@ -610,7 +611,7 @@ class _StylePatterns:
         if num_pr := self.num_pr.search(chunk):
             style.num_id = _value(self.num_id.search(num_pr.group(1)))
             ilvl = _value(self.ilvl.search(num_pr.group(1)))
-            style.ilvl = small_int(ilvl)
+            style.ilvl = list_level(ilvl)
         return style
 
 

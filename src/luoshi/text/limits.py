@@ -245,6 +245,17 @@ def small_int(value: str | None, *, signed: bool = False) -> int | None:
     return int(value)
 
 
+# A list has nine levels, w:ilvl 0 to 8.
+LIST_LEVELS = 9
+
+
+def list_level(value: str | None) -> int | None:
+    """A w:ilvl value: a level beyond the ninth is read as the ninth (a level per paragraph, each
+    deeper than the last, would otherwise make every paragraph look through all of them)."""
+    level = small_int(value)
+    return None if level is None else min(level, LIST_LEVELS - 1)
+
+
 _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _PARAGRAPH = _W + "}p"
 _CELL = _W + "}tc"

@@ -171,7 +171,7 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
     content = read_docx_content(data, filename)
     lines: list[str] = []
     tables: list[list[list[str]]] = []
-    list_counters: dict[tuple[str, int], int] = {}
+    list_counters: dict[str, dict[int, int]] = {}  # numId → level → count, for undefined lists
     auto_numbering = Numbering.from_root(content.numbering)
     styles = content.styles
 
@@ -186,9 +186,9 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         numbered = paragraph_numbering(paragraph, styles)
         if numbered is not None and auto_numbering.knows(*numbered):
             text = auto_numbering.marker(*numbered) + text
-            if list_counters:
-                for key in [k for k in list_counters if k[0] == numbered[0] and k[1] > numbered[1]]:
-                    del list_counters[key]
+            if counters := list_counters.get(numbered[0]):
+                for deeper in [k for k in counters if k > numbered[1]]:
+                    del counters[deeper]
             numbered = None
         match = _HEADING_STYLE_RE.search(style_name) if style_name else None
         if match:
@@ -196,10 +196,10 @@ def read_docx(data: bytes, filename: str = "") -> tuple[str, list[list[list[str]
         if paragraph.numbered and numbered is not None:
             num_id = paragraph.num_id or "0"
             level = paragraph.ilvl or 0
-            for key in [k for k in list_counters if k[0] == num_id and k[1] > level]:
-                del list_counters[key]  # a shallower item restarts the deeper counters
-            count = list_counters.get((num_id, level), 0) + 1
-            list_counters[(num_id, level)] = count
+            counters = list_counters.setdefault(num_id, {})
+            for deeper in [k for k in counters if k > level]:
+                del counters[deeper]  # a shallower item restarts the deeper counters
+            count = counters[level] = counters.get(level, 0) + 1
             return (f"{count}." if level == 0 else f"（{count}）") + text
         return text
 
