@@ -142,3 +142,14 @@ def test_table_rows_follow_vmerge_and_gridspan_in_the_xml() -> None:
         ["1", "会多", "精简会议"],
         ["1", "会多", "压缩文件"],
     ]
+
+
+def test_a_level_text_is_read_to_32_characters() -> None:
+    # One of 40,000 characters was copied before every paragraph of its list: 2 GB for 3,000.
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    from luoshi.text.docx_numbering import LEVEL_TEXT, Level
+
+    lvl = parse_xml(f'<w:lvl {nsdecls("w")} w:ilvl="0"><w:lvlText w:val="{"（%1）" * 1000}"/></w:lvl>')
+    assert Level.from_element(lvl).text == ("（%1）" * 1000)[:LEVEL_TEXT] and LEVEL_TEXT == 32

@@ -118,6 +118,10 @@ def format_number(value: int, fmt: str) -> str:
     return str(value)
 
 
+# The longest number text of a list level that is read (see `Level.from_element`).
+LEVEL_TEXT = 32
+
+
 @dataclass(frozen=True)
 class Level:
     """One level of a list definition."""
@@ -140,7 +144,9 @@ class Level:
         return cls(
             start=_or(small_int(start, signed=True), 1),
             fmt=val("w:numFmt") or "decimal",
-            text=val("w:lvlText") or "",
+            # Word's number texts are a few characters ("（%1）", "第%1条"); one of 40,000 would be
+            # copied, numbers filled in, before every paragraph of its list (2 GB for 3,000).
+            text=(val("w:lvlText") or "")[:LEVEL_TEXT],
             legal=legal,
             restart=small_int(restart),
         )
@@ -272,7 +278,13 @@ def paragraph_numbering(paragraph_element: Any, styles: Any) -> tuple[str, int] 
     if num_pr is not None:
         num_id, ilvl = _num_pr(num_pr)
     seen: set[str] = set()
-    while (num_id is None or ilvl is None) and style_id and style_id not in seen and styles is not None:
+    while (
+        (num_id is None or ilvl is None)
+        and style_id
+        and style_id not in seen
+        and styles is not None
+        and len(seen) < 32  # docx_stream.STYLE_DEPTH
+    ):
         seen.add(style_id)
         style = styles.get(style_id)
         if style is None:

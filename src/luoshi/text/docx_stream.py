@@ -511,7 +511,7 @@ def paragraph_numbering(paragraph: BodyParagraph, styles: dict[str, Style]) -> t
     num_id, ilvl = (paragraph.num_id, paragraph.ilvl) if paragraph.numbered else (None, None)
     style_id = paragraph.style
     seen: set[str] = set()
-    while (num_id is None or ilvl is None) and style_id and style_id not in seen:
+    while (num_id is None or ilvl is None) and style_id and style_id not in seen and len(seen) < STYLE_DEPTH:
         seen.add(style_id)
         style = styles.get(style_id)
         if style is None:
@@ -529,6 +529,9 @@ def paragraph_numbering(paragraph: BodyParagraph, styles: dict[str, Style]) -> t
 _NAMESPACE_RE = re.compile(rb"""xmlns(?::(\w+))?\s*=\s*(["'])""" + re.escape(W.encode()) + rb"\2")
 # A style's own definition is small; a larger one is not a style Word wrote.
 _MAX_STYLE_BYTES = 64 * 1024
+# How far a style's basedOn chain is followed (Word's own are a few styles deep): a paragraph
+# walks it, and 19,000 paragraphs on a chain of 20,000 styles took 41 seconds.
+STYLE_DEPTH = 32
 
 
 def _styles(xml: bytes, used: set[str]) -> dict[str, Style]:
@@ -540,23 +543,24 @@ def _styles(xml: bytes, used: set[str]) -> dict[str, Style]:
         return {}
     prefix = namespace.group(1) + b":" if namespace.group(1) else b""
     patterns = _StylePatterns(prefix)
+    index = patterns.index(xml)
     styles: dict[str, Style] = {}
-    wanted = list(used)
+    wanted = [(style_id, 1) for style_id in used]  # with the depth of the chain it is reached at
     seen: set[str] = set()
     while wanted:
-        style_id = wanted.pop()
+        style_id, depth = wanted.pop()
         if style_id in seen:
             continue
         seen.add(style_id)
-        chunk = patterns.definition(xml, style_id)
+        chunk = patterns.definition(xml, index, style_id)
         if chunk is None:
             continue
         style = patterns.parse(chunk)
         if style is None:
             continue
         styles[style_id] = style
-        if style.based_on:
-            wanted.append(style.based_on)
+        if style.based_on and depth < STYLE_DEPTH:
+            wanted.append((style.based_on, depth + 1))
     return styles
 
 
@@ -568,7 +572,8 @@ class _StylePatterns:
         self.prefix = prefix
         self.open = b"<" + prefix + b"style"
         self.close = b"</" + prefix + b"style>"
-        self.style_id = re.compile(rb"\b" + p + rb"styleId\s*=\s*([\"'])(.*?)\1")
+        self.start_tag = re.compile(re.escape(self.open) + rb"[ \t\r\n][^>]*>")
+        self.exact_id = re.compile(p + rb"styleId=([\"'])(.*?)\1")
         self.type = re.compile(rb"\b" + p + rb"type\s*=\s*([\"'])(.*?)\1")
         value = rb"[^>]*?\b" + p + rb"val\s*=\s*([\"'])(.*?)\1"
         self.name = re.compile(rb"<" + p + rb"name\b" + value)
@@ -577,28 +582,26 @@ class _StylePatterns:
         self.num_id = re.compile(rb"<" + p + rb"numId\b" + value)
         self.ilvl = re.compile(rb"<" + p + rb"ilvl\b" + value)
 
-    def definition(self, xml: bytes, style_id: str) -> bytes | None:
-        """The bytes of the w:style element with this id (its start tag holds the id)."""
-        escaped = html.escape(style_id, quote=True).encode("utf-8")
-        for quote in (b'"', b"'"):
-            needle = self.prefix + b"styleId=" + quote + escaped + quote
-            at = xml.find(needle)
-            while at >= 0:
-                start = xml.rfind(self.open, 0, at)
-                if start >= 0 and xml[start + len(self.open) : start + len(self.open) + 1] in (
-                    b" ",
-                    b"\t",
-                    b"\n",
-                    b"\r",
-                ):
-                    tag_end = xml.find(b">", start)
-                    if tag_end > at:  # the id is an attribute of this start tag
-                        end = xml.find(self.close, tag_end)
-                        if end < 0 or end - start > _MAX_STYLE_BYTES:
-                            return None
-                        return xml[start : end + len(self.close)]
-                at = xml.find(needle, at + 1)
-        return None
+    def index(self, xml: bytes) -> dict[bytes, int]:
+        """Where the start tag of each style begins, by its id as written (escaped), in one pass
+        over styles.xml. (Finding each id with its own search cost a pass over the part per
+        style: a chain of 20,000 styles each based on the next took six seconds, 300,000 would
+        take a quarter of an hour.)"""
+        found: dict[bytes, int] = {}
+        for tag in self.start_tag.finditer(xml):
+            if (style_id := self.exact_id.search(tag.group(0))) is not None:
+                found.setdefault(style_id.group(2), tag.start())
+        return found
+
+    def definition(self, xml: bytes, index: dict[bytes, int], style_id: str) -> bytes | None:
+        """The bytes of the w:style element with this id (see `index`), None when it has none or
+        runs on for more than _MAX_STYLE_BYTES."""
+        start = index.get(html.escape(style_id, quote=True).encode("utf-8"))
+        if start is None:
+            return None
+        tag_end = xml.find(b">", start)
+        end = xml.find(self.close, tag_end, start + _MAX_STYLE_BYTES + len(self.close))
+        return None if end < 0 else xml[start : end + len(self.close)]
 
     def parse(self, chunk: bytes) -> Style | None:
         start_tag = chunk[: chunk.find(b">") + 1]
