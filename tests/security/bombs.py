@@ -230,6 +230,31 @@ def overlapping_merges(rows: int = 2_000, merges: int = 20_000) -> bytes:
     )
 
 
+def pdf_stream(mebibytes: int = 100) -> bytes:
+    """A one-page PDF whose content stream inflates to MEBIBYTES of spaces (~100 KB a 100 MiB)."""
+    import zlib
+
+    deflate = zlib.compressobj(9)
+    parts = [deflate.compress(b"BT /F1 12 Tf 72 712 Td (x) Tj ET\n")]
+    block = b" " * (1 << 20)
+    parts += [deflate.compress(block) for _ in range(mebibytes)]
+    stream = b"".join(parts) + deflate.flush()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    return out + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
 def shared_strings(count: int = 3_000_000) -> bytes:
     """A shared-strings part of COUNT strings (openpyxl loads it whole)."""
     head = f'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="{_S}">'.encode()

@@ -115,6 +115,12 @@ def test_overlapping_merged_ranges_are_refused_before_filling_them() -> None:
         parse_bytes(bombs.overlapping_merges(rows=200, merges=2_000), "重叠.xlsx")
 
 
+def test_a_pdf_stream_that_inflates_past_the_cap_is_refused_as_a_bomb() -> None:
+    # pypdf stops inflating at 75 MB with its own LimitReachedError, which used to escape as a crash.
+    with pytest.raises(LimitError, match=r"炸弹\.pdf：PDF 中的内容解压后超过上限"):
+        parse_bytes(bombs.pdf_stream(100), "炸弹.pdf")
+
+
 def test_billion_laughs_is_refused() -> None:
     with pytest.raises(DocumentError, match="不是有效的 Word 文档"):
         parse_bytes(bombs.entities(laughs=10), "笑.docx")

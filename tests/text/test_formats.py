@@ -184,6 +184,20 @@ def test_scanned_pdf_says_to_save_as_docx() -> None:
     assert "另存为 .docx" in str(caught.value)
 
 
+def test_an_aes_encrypted_pdf_is_named_as_encrypted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # pypdf needs a package luoshi does not ship for AES; it raises DependencyError on decrypt().
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError
+
+    def needs_a_cipher(self: PdfReader, password: str) -> None:
+        raise DependencyError("cryptography>=3.1 is required for AES algorithm")
+
+    monkeypatch.setattr(PdfReader, "is_encrypted", property(lambda self: True))
+    monkeypatch.setattr(PdfReader, "decrypt", needs_a_cipher)
+    with pytest.raises(DocumentError, match=r"加密\.pdf：是加密的 PDF"):
+        parse_bytes(blank_pdf(), "加密.pdf")
+
+
 def test_broken_pdf_is_refused() -> None:
     with pytest.raises(DocumentError, match="不是有效的 PDF 文件"):
         parse_bytes(b"%PDF-1.7\n garbage without objects", "坏.pdf")

@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from luoshi.text.errors import DocumentError
+from luoshi.text.limits import LimitError
 
 # A scanned page has no text layer, or a few stray characters (a page number, a stamp's text).
 _MIN_CHARS_PER_PAGE = 20
@@ -42,7 +43,7 @@ def read_pdf(data: bytes, filename: str = "") -> str:
     scanned one without a text layer.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
     # pypdf logs every repaired cross-reference table as a warning; a repaired file is fine here.
     logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -58,7 +59,13 @@ def read_pdf(data: bytes, filename: str = "") -> str:
             raise DocumentError(filename, TABLE)
     except DocumentError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError, NotImplementedError) as exc:
+    except DependencyError as exc:  # AES encryption, whose cipher pypdf takes from a package not shipped
+        raise DocumentError(filename, "是加密的 PDF，无法读取：请去掉密码或另存为 .docx 后再导入") from exc
+    except LimitReachedError as exc:  # a stream that would decompress past pypdf's cap
+        raise LimitError(
+            filename, "PDF 中的内容解压后超过上限，疑似“压缩炸弹”，已拒绝", "part_bytes"
+        ) from exc
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, NotImplementedError) as exc:
         raise DocumentError(
             filename, "不是有效的 PDF 文件（已损坏或无法解析）：请另存为 .docx 后再导入"
         ) from exc
