@@ -39,3 +39,17 @@ def test_suggestions_rank_the_problem_a_measure_answers_first() -> None:
     )
     assert first[0].problem == 0 and second[0].problem == 1
     assert suggest_problems(problems, []) == [] and suggest_problems([], ["措施"]) == [()]
+
+
+def test_no_suggestions_past_a_million_pairs() -> None:
+    # 1,001 problems and 1,000 measures: scoring every pair of a document of 8,000 of each took
+    # 1.8 GB; a real material has a few hundred of each.
+    from luoshi.text.suggest import MAX_PAIRS
+
+    problems = [
+        Problem(aspect="作风", summary=f"问题{i}", text=f"调查研究不够深入{i}。") for i in range(1001)
+    ]
+    measures = [f"深入基层开展调查研究{i}。" for i in range(1000)]
+    assert len(problems) * len(measures) > MAX_PAIRS
+    assert suggest_problems(problems, measures) == [() for _ in measures]
+    assert all(suggest_problems(problems[:1000], measures[:1000]))  # at the bound, each has some

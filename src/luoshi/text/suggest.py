@@ -35,11 +35,17 @@ MIN_SCORE = 0.18
 HEAD_CHARS = 60
 
 
+# Every measure is scored against every problem: a material has a few hundred of each, and past a
+# million pairs (one of 8,000 of each, in 800 KB of text, took 1.8 GB) no suggestion is offered.
+MAX_PAIRS = 1_000_000
+
+
 def suggest_problems(
     problems: Sequence[Problem], measure_texts: Sequence[str]
 ) -> list[tuple[Suggestion, ...]]:
-    """For each measure text, the problems it most probably answers (best first)."""
-    if not problems or not measure_texts:
+    """For each measure text, the problems it most probably answers (best first); none when the
+    document has more than MAX_PAIRS measure-problem pairs."""
+    if not problems or not measure_texts or len(problems) * len(measure_texts) > MAX_PAIRS:
         return [() for _ in measure_texts]
     from luoshi.text.match import DEFAULT_WEIGHTS
 
