@@ -246,6 +246,16 @@ def test_a_document_declared_in_a_multibyte_encoding_is_refused_in_chinese() -> 
         read_docx_content(data, "国标.docx")
 
 
+def _read_both_ways(odd: bytes) -> tuple[bytes, list[list[BodyParagraph | list[list[str]]]]]:
+    """A test document with ODD markup before its section properties, and its body as the tree
+    and as the streaming scan read it."""
+    data = _with_document_xml(lambda xml: xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1))
+    xml = _document_xml(data)
+    root = parse_within_limits(xml, DOCUMENT, "", DEFAULT_LIMITS, _report())
+    assert root is not None
+    return data, [_body_blocks(root), _streamed(xml)]
+
+
 def test_digits_that_are_not_decimal_are_no_numbers() -> None:
     """ "²".isdigit() is true but int("²") fails: a span or level written so is read as none."""
     odd = (
@@ -254,11 +264,8 @@ def test_digits_that_are_not_decimal_are_no_numbers() -> None:
         f"<w:p {W}><w:pPr><w:numPr><w:numId w:val='1'/><w:ilvl w:val='²'/></w:numPr></w:pPr>"
         "<w:r><w:t>丙</w:t></w:r></w:p>"
     ).encode()
-    data = _with_document_xml(lambda xml: xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1))
-    xml = _document_xml(data)
-    root = parse_within_limits(xml, DOCUMENT, "", DEFAULT_LIMITS, _report())
-    assert root is not None
-    for blocks in (_body_blocks(root), _streamed(xml)):
+    data, both = _read_both_ways(odd)
+    for blocks in both:
         assert [["甲", "乙"]] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
     assert "丙" in read_docx_content(data, "上标.docx").blocks[-1].text  # type: ignore[union-attr]
 
@@ -275,12 +282,9 @@ def test_numbers_too_long_for_a_grid_or_a_list_are_read_within_it() -> None:
         f"<w:p {W}><w:pPr><w:numPr><w:numId w:val='1'/><w:ilvl w:val='{long}'/></w:numPr></w:pPr>"
         "<w:r><w:t>丙</w:t></w:r></w:p>"
     ).encode()
-    data = _with_document_xml(lambda xml: xml.replace(b"<w:sectPr", odd + b"<w:sectPr", 1))
-    xml = _document_xml(data)
-    root = parse_within_limits(xml, DOCUMENT, "", DEFAULT_LIMITS, _report())
-    assert root is not None
+    data, both = _read_both_ways(odd)
     row = ["责任分工", "责任分工"] + ["甲"] * 61 + ["乙"]  # 甲 fills the grid; 乙 lies past it
-    for blocks in (_body_blocks(root), _streamed(xml)):
+    for blocks in both:
         assert [row] in blocks and BodyParagraph("丙", None, True, "1", None) in blocks
     assert parse_bytes(data, "长数字.docx").title  # read through to the end, no ValueError
 
