@@ -225,6 +225,7 @@ def test_deadline_uses_the_year_the_plan_is_signed_in(signed: str) -> None:
         ("办理时间控制在5天以内", [(None, "<=", 5, "天")]),
         # 内 alone after a unit of time is 以内; the 内 of 内部 is not.
         ("收到后3日内办结", [(None, "<=", 3, "日")]),
+        ("每所学校开设的特色课程不少于5门", [(None, ">=", 5, "门")]),
         ("发现后3天之内办结", [(None, "<=", 3, "天")]),
         ("采购合同在中标通知书发出之日起30日内签订", [(None, "<=", 30, "日")]),
         ("整改在3个月内完成", [(None, "<=", 3, "个月")]),
@@ -319,6 +320,7 @@ def test_commitments_searched_together_go_to_their_measures() -> None:
         ("问题", "problem"),
         ("存在问题", "problem"),
         ("整改措施", "measure"),
+        ("任务清单", "measure"),  # a 问题清单 | 任务清单 ledger
         ("责任领导", "owner"),
         ("牵头单位", "department"),
         ("完成时限", "deadline"),

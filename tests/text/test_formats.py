@@ -372,3 +372,8 @@ def test_a_title_wrapped_by_its_large_font_is_one_line() -> None:
         == "中共某乡委员会关于巡察反馈意见的整改方案"
     )
     assert split_title("某局关于巡察反馈意见的整改方案\n工作台账清单\n正文。")[0] == ""
+    # …or when the second line is nothing but the title's last word.
+    assert (
+        split_title("中共柘林镇委员会关于巡察反馈意见的整改\n方案\n正文。")[0]
+        == "中共柘林镇委员会关于巡察反馈意见的整改方案"
+    )

@@ -190,7 +190,7 @@ _COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("owner", re.compile(_OWNER_LABELS)),
     ("department", re.compile(_DEPARTMENT_LABELS)),
     ("deadline", re.compile(_DEADLINE_LABELS + "|完成日期")),
-    ("measure", re.compile(r"措施|举措|整改内容|整改任务")),
+    ("measure", re.compile(r"措施|举措|整改内容|整改任务|任务清单")),
     ("aspect", re.compile(r"方面|类别|类型|领域|分类")),
     ("problem", re.compile(r"问题|表现|事项")),
 )

@@ -135,6 +135,7 @@ def _requote(match: re.Match[str]) -> str:
 
 
 _TITLE_WORD_RE = re.compile(r"材料|方案|报告|清单|台账|意见")
+_TITLE_TAIL_RE = re.compile(r"(?:的)?(?:整改)?(?:工作|实施|落实)?(?:方案|清单|台账|报告|材料)")
 _OPEN_LINE_RE = re.compile(r"[。；;：:，,）)]$")
 _NUMBERED_RE = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|[（(]|\d)")
 
@@ -165,8 +166,9 @@ def split_title(text: str) -> tuple[str, str]:
         and len(second) <= 20
         and not _OPEN_LINE_RE.search(first)
         # A first line naming a title word is a whole title, unless the second line goes on with
-        # 的 (…反馈意见 / 的整改方案): no title or paragraph starts with it.
-        and (not _TITLE_WORD_RE.search(first) or second.startswith("的"))
+        # 的 (…反馈意见 / 的整改方案): no title or paragraph starts with it; or is nothing but the
+        # title's last word (…反馈意见的整改 / 方案).
+        and (not _TITLE_WORD_RE.search(first) or second.startswith("的") or _TITLE_TAIL_RE.fullmatch(second))
         and _TITLE_WORD_RE.search(second)
         and not _NUMBERED_RE.match(second)
     ):
