@@ -14,6 +14,7 @@ import importlib.util
 import sys
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -46,6 +47,31 @@ def _quality() -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def split_tests(name: str, documents: int, floor: float = 0.99) -> tuple[Any, Any, Any]:
+    """The tests of a later blind split (tests/text/NAME), kept once held out and tuned on as a
+    regression floor: a module-scoped `result` fixture, every layout read, no field below FLOOR.
+    A split's module assigns them: `result, test_every_layout_is_read, test_no_field_falls_below_its_level
+    = split_tests("plans_blind5", 12)`."""
+    directory = Path(__file__).resolve().parent / name
+
+    @pytest.fixture(scope="module")
+    def result() -> dict:
+        return _quality().evaluate(directory)
+
+    def test_every_layout_is_read(result: dict) -> None:
+        assert result["overall"]["documents"] == documents
+        assert {"plan-text", "plan-docx", "table-docx", "autonum-docx", "xlsx", "pdf"} <= set(
+            result["layouts"]
+        )
+
+    @pytest.mark.parametrize("field", PLAN_FIELDS)
+    def test_no_field_falls_below_its_level(result: dict, field: str) -> None:
+        row = result["overall"]["fields"][field]
+        assert row["f1"] >= floor, (field, row, result["errors"][:20])
+
+    return result, test_every_layout_is_read, test_no_field_falls_below_its_level
 
 
 @pytest.fixture(scope="module")

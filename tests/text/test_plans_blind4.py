@@ -16,28 +16,7 @@ with 的 is one title): every field 1.000. It is no longer held out; it guards a
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.text.test_plans_blind import split_tests
 
-import pytest
-
-from tests.text.test_plans_blind import PLAN_FIELDS, _quality
-
-BLIND4 = Path(__file__).resolve().parent / "plans_blind4"
 # Every field 1.000 after the two fixes (held out: title 0.917, the fields 0.982 or above).
-FLOOR = 0.99
-
-
-@pytest.fixture(scope="module")
-def result() -> dict:
-    return _quality().evaluate(BLIND4)
-
-
-def test_every_layout_is_read(result: dict) -> None:
-    assert result["overall"]["documents"] == 12
-    assert {"plan-text", "plan-docx", "table-docx", "autonum-docx", "xlsx", "pdf"} <= set(result["layouts"])
-
-
-@pytest.mark.parametrize("field", PLAN_FIELDS)
-def test_no_field_falls_below_its_held_out_level(result: dict, field: str) -> None:
-    row = result["overall"]["fields"][field]
-    assert row["f1"] >= FLOOR, (field, row, result["errors"][:20])
+result, test_every_layout_is_read, test_no_field_falls_below_its_level = split_tests("plans_blind4", 12)

@@ -20,27 +20,6 @@ it is no longer held out and guards against regressions.
 
 from __future__ import annotations
 
-from pathlib import Path
+from tests.text.test_plans_blind import split_tests
 
-import pytest
-
-from tests.text.test_plans_blind import PLAN_FIELDS, _quality
-
-BLIND5 = Path(__file__).resolve().parent / "plans_blind5"
-FLOOR = 0.99  # every field 1.000 after the fixes
-
-
-@pytest.fixture(scope="module")
-def result() -> dict:
-    return _quality().evaluate(BLIND5)
-
-
-def test_every_layout_is_read(result: dict) -> None:
-    assert result["overall"]["documents"] == 12
-    assert {"plan-text", "plan-docx", "table-docx", "autonum-docx", "xlsx", "pdf"} <= set(result["layouts"])
-
-
-@pytest.mark.parametrize("field", PLAN_FIELDS)
-def test_no_field_falls_below_its_level(result: dict, field: str) -> None:
-    row = result["overall"]["fields"][field]
-    assert row["f1"] >= FLOOR, (field, row, result["errors"][:20])
+result, test_every_layout_is_read, test_no_field_falls_below_its_level = split_tests("plans_blind5", 12)
