@@ -321,6 +321,8 @@ def test_commitments_searched_together_go_to_their_measures() -> None:
         ("存在问题", "problem"),
         ("整改措施", "measure"),
         ("任务清单", "measure"),  # a 问题清单 | 任务清单 ledger
+        ("问题数量", None),  # a statistics sheet's counts and rates name no ledger column
+        ("整改率", None),
         ("责任领导", "owner"),
         ("牵头单位", "department"),
         ("完成时限", "deadline"),
@@ -328,7 +330,7 @@ def test_commitments_searched_together_go_to_their_measures() -> None:
         ("佐证材料", "evidence"),
     ],
 )
-def test_column_kind(header: str, kind: str) -> None:
+def test_column_kind(header: str, kind: str | None) -> None:
     assert column_kind(header) == kind
 
 

@@ -193,7 +193,9 @@ def test_inline_measures_numbered_like_the_problems(marker: str) -> None:
         ("（一）基层党组织建设的问题", "基层党组织建设"),
         ("（一）优化营商环境存在的问题", "优化营商环境"),
         ("（一）全面从严治党方面存在的问题", "全面从严治党"),
-        ("（一）关于林地保护管理不到位的问题", "关于林地保护管理不到位的问题"),
+        ("（一）关于林地保护管理不到位的问题", "关于林地保护管理不到位的问题"),  # names a shortfall
+        ("（一）关于全面从严治党的问题", "关于全面从严治党"),  # names a subject
+        ("（一）关于财务管理方面的问题", "关于财务管理"),
     ],
 )
 def test_an_aspect_heading_keeps_its_subject(heading: str, aspect: str) -> None:
@@ -299,3 +301,15 @@ def test_a_title_whose_关于_has_no_的_yet_goes_on_on_the_next_line() -> None:
     )
     assert doc.title == "苇塘镇人民政府关于2025年度财政收支审计发现问题的整改方案"
     assert [p.text for p in doc.problems] == ["预算编制不精准。"]
+
+
+def test_a_paragraph_after_a_measure_closed_by_its_own_fields_is_not_part_of_it() -> None:
+    doc = parse_text(
+        "整改方案\n1．家风建设重视不够。\n"
+        "整改措施：①如实报告个人有关事项；②开展廉洁家风教育。（责任人：聂文渊；完成时限：持续推进）\n"
+        "乡党委将把整改落实情况纳入年度考核，确保各项措施落地见效。\n中共芦汀乡委员会\n2026年2月10日"
+    )
+    assert [(m.text, m.owner, m.deadline_text) for m in doc.measures] == [
+        ("如实报告个人有关事项", "聂文渊", "持续推进"),
+        ("开展廉洁家风教育。", "聂文渊", "持续推进"),
+    ]

@@ -94,16 +94,20 @@ def heading_label(body: str) -> tuple[str, str]:
 
 
 # What a heading known to be an aspect ends with besides its subject: "…方面存在的问题",
-# "…存在的问题", "…的问题", "…方面". A "关于…的问题" heading names one problem and keeps its words.
+# "…存在的问题", "…的问题", "…方面". A "关于…的问题" heading that names a shortfall keeps its words.
 _ASPECT_TAIL_RE = re.compile(r"(?:方面存在的问题|方面的问题|存在的问题|的问题|方面)$")
 
 
 def aspect_label(label: str) -> str:
     """The subject of an aspect heading's label: '基层党组织建设的问题' → '基层党组织建设'."""
-    if label.startswith("关于"):
-        return label
+    if label.startswith("关于") and label.endswith("问题") and _SHORTFALL_RE.search(label):
+        return label  # "关于林地保护管理不到位的问题" names a shortfall: the heading is its name
     stripped = _ASPECT_TAIL_RE.sub("", label).strip(TRAILING_PUNCT)
     return stripped or label
+
+
+# Words that make "关于…的问题" name a shortfall rather than a subject (关于全面从严治党的问题).
+_SHORTFALL_RE = re.compile(r"不|薄弱|滞后|缺|差距|短板|偏[低高少多]|低|弱|难|乱|虚|慢|松")
 
 
 def is_heading_like(segment: Segment) -> bool:
@@ -197,12 +201,18 @@ _COLUMN_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 
 
 def column_kind(header: str) -> str | None:
-    """The ledger column a header cell names (problem, measure, owner …), or None."""
+    """The ledger column a header cell names (problem, measure, owner …), or None. A column of
+    counts or rates (问题数量, 整改率) names none: a statistics sheet is no ledger."""
     header = WHITESPACE_RE.sub("", header)
+    if _COUNT_HEADER_RE.search(header):
+        return None
     for kind, pattern in _COLUMN_PATTERNS:
         if pattern.search(header):
             return kind
     return None
+
+
+_COUNT_HEADER_RE = re.compile(r"(?:数量|个数|件数|项数|总数|问题数|措施数|比例|占比|[完整]?[成改]?率)$")
 
 
 def table_columns(rows: Sequence[Sequence[str]]) -> tuple[int, dict[str, int]] | None:

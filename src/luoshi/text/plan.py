@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from luoshi.text.headings import (
+    ATTR_TAIL_RE,
     CLOSING_RE,
     DATE_LINE_RE,
     PROBLEM_LABEL_RE,
@@ -180,7 +181,7 @@ class PlanReader:
         self.skip_rank: int | None = None
         self.skip_target = False  # inside a "整改目标：" paragraph
         self.bare = False  # measures written as unnumbered paragraphs right under their problem
-        self.line = 0  # the paragraph of the segment read last (the one a measure flushed ends in)
+        self.measure_line = 0  # the paragraph the measure being read ends in
 
     # ------------------------------------------------------------------------------ flushing
     def _flush(self) -> None:
@@ -188,7 +189,7 @@ class PlanReader:
             self.problem_index = self.sink.problem(self.aspect, join(self.problem_parts))
             self.sink.new_problem()
         elif self.mode == "measure" and self.measure_parts:
-            self.sink.measure(self.aspect, join(self.measure_parts), self.problem_index, self.line)
+            self.sink.measure(self.aspect, join(self.measure_parts), self.problem_index, self.measure_line)
         self.problem_parts = [] if self.mode == "problem" else self.problem_parts
         self.measure_parts = []
 
@@ -200,10 +201,11 @@ class PlanReader:
         self.problem_index = None
         self.after_fields = False
 
-    def _start_measure(self, text: str) -> None:
+    def _start_measure(self, text: str, line: int) -> None:
         self._flush()
         self.mode = "measure"
         self.measure_parts = [text] if text else []
+        self.measure_line = line
 
     # ------------------------------------------------------------------------------ reading
     def read(self, segments: Sequence[Segment]) -> None:
@@ -212,7 +214,6 @@ class PlanReader:
         self.bare = measures_unnumbered(segments, self.level)
         for index, segment in enumerate(segments):
             self._segment(segments, index, segment)
-            self.line = segment.line
         self._flush()
 
     def _segment(self, segments: Sequence[Segment], index: int, segment: Segment) -> None:
@@ -242,7 +243,7 @@ class PlanReader:
                 self.skip_rank = _rank(key)
                 return
         if label := is_measure_label(segment):
-            self._start_measure(body[label.end() :].strip())
+            self._start_measure(body[label.end() :].strip(), segment.line)
             self.measure_key = None
             self.after_fields = False
             return
@@ -264,6 +265,7 @@ class PlanReader:
                 self._flush()
                 self.measure_key = key
                 self.measure_parts = [body]
+                self.measure_line = segment.line
                 return
             self._start_problem(body)
             return
@@ -287,8 +289,10 @@ class PlanReader:
                 self._flush()
                 self.measure_key = key
                 self.measure_parts = [body]
+                self.measure_line = segment.line
             else:
                 self.measure_parts.append(segment.text)  # numbering inside one measure
+                self.measure_line = segment.line
             self.after_fields = False
             return
         if self.mode == "problem":
@@ -300,6 +304,7 @@ class PlanReader:
             self.mode = "measure"
             self.measure_key = key
             self.measure_parts = [body]
+            self.measure_line = segment.line
             return
         # intro: a deeper-numbered line outside any problem (e.g. an introduction's list)
 
@@ -337,7 +342,7 @@ class PlanReader:
             self.mode = "intro"
             return
         if self._bare_measure(segments, index, segment):
-            self._start_measure(body)
+            self._start_measure(body, segment.line)
             self.measure_key = None
             self.after_fields = False
             return
@@ -353,6 +358,8 @@ class PlanReader:
         elif self.mode == "measure":
             if self.after_fields:
                 return  # a signature or closing line after the last fields
+            if segment.line_start and self.measure_parts and ATTR_TAIL_RE.search(self.measure_parts[-1]):
+                return  # ...as after a measure closed by its own fields ("…。（责任人：…）")
             if self.measure_key is None:
                 if (
                     self.measure_parts
@@ -361,12 +368,15 @@ class PlanReader:
                 ):
                     self._flush()
                     self.measure_parts = [body]
+                    self.measure_line = segment.line
                 else:
                     self.measure_parts.append(body)
+                    self.measure_line = segment.line
             elif segment.line_start and _is_signature(body):
                 return
             else:
                 self.measure_parts.append(body)
+                self.measure_line = segment.line
 
 
 def _is_short_heading(segment: Segment) -> bool:
