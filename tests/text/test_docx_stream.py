@@ -18,7 +18,6 @@ from luoshi.text import parse_bytes
 from luoshi.text.docx_numbering import table_rows
 from luoshi.text.docx_stream import (
     DOCUMENT,
-    STYLE_DEPTH,
     BodyParagraph,
     _body_blocks,
     _DocumentScan,
@@ -28,6 +27,7 @@ from luoshi.text.docx_stream import (
 from luoshi.text.errors import DocumentError
 from luoshi.text.limits import (
     DEFAULT_LIMITS,
+    STYLE_DEPTH,
     LimitError,
     Limits,
     _Scan,

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from luoshi.text.limits import list_level, small_int
+from luoshi.text.limits import GRID_COLUMNS, STYLE_DEPTH, list_level, small_int
 
 
 def _or(value: int | None, default: int) -> int:
@@ -283,7 +283,7 @@ def paragraph_numbering(paragraph_element: Any, styles: Any) -> tuple[str, int] 
         and style_id
         and style_id not in seen
         and styles is not None
-        and len(seen) < 32  # docx_stream.STYLE_DEPTH
+        and len(seen) < STYLE_DEPTH
     ):
         seen.add(style_id)
         style = styles.get(style_id)
@@ -356,7 +356,7 @@ def table_rows(table: Any, paragraph_text: Callable[[Any], str]) -> list[list[st
             else:
                 texts = (paragraph_text(p).strip() for p in tc.iterchildren(qn("w:p")))
                 text = "\n".join(t for t in texts if t)
-            span = max(1, min(span, 63 - column))
+            span = max(1, min(span, GRID_COLUMNS - column))
             for offset in range(span):
                 above[column + offset] = text
             cells.extend([text] * span)

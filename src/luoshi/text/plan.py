@@ -175,13 +175,12 @@ class PlanReader:
         self.mode = "intro"  # intro | problem | measure
         self.problem_parts: list[str] = []
         self.problem_index: int | None = None
-        self.measure_parts: list[str] = []
+        self.measure_parts: list[tuple[str, int]] = []  # each part with the paragraph it is in
         self.measure_key: str | None = None
         self.after_fields = False
         self.skip_rank: int | None = None
         self.skip_target = False  # inside a "整改目标：" paragraph
         self.bare = False  # measures written as unnumbered paragraphs right under their problem
-        self.measure_line = 0  # the paragraph the measure being read ends in
 
     # ------------------------------------------------------------------------------ flushing
     def _flush(self) -> None:
@@ -189,7 +188,8 @@ class PlanReader:
             self.problem_index = self.sink.problem(self.aspect, join(self.problem_parts))
             self.sink.new_problem()
         elif self.mode == "measure" and self.measure_parts:
-            self.sink.measure(self.aspect, join(self.measure_parts), self.problem_index, self.measure_line)
+            texts = [text for text, _line in self.measure_parts]
+            self.sink.measure(self.aspect, join(texts), self.problem_index, self.measure_parts[-1][1])
         self.problem_parts = [] if self.mode == "problem" else self.problem_parts
         self.measure_parts = []
 
@@ -204,8 +204,7 @@ class PlanReader:
     def _start_measure(self, text: str, line: int) -> None:
         self._flush()
         self.mode = "measure"
-        self.measure_parts = [text] if text else []
-        self.measure_line = line
+        self.measure_parts = [(text, line)] if text else []
 
     # ------------------------------------------------------------------------------ reading
     def read(self, segments: Sequence[Segment]) -> None:
@@ -264,8 +263,7 @@ class PlanReader:
                 # A measure numbered like the problems: no 整改措施 label follows it.
                 self._flush()
                 self.measure_key = key
-                self.measure_parts = [body]
-                self.measure_line = segment.line
+                self.measure_parts = [(body, segment.line)]
                 return
             self._start_problem(body)
             return
@@ -288,11 +286,9 @@ class PlanReader:
             if self.measure_key is None or key == self.measure_key:
                 self._flush()
                 self.measure_key = key
-                self.measure_parts = [body]
-                self.measure_line = segment.line
+                self.measure_parts = [(body, segment.line)]
             else:
-                self.measure_parts.append(segment.text)  # numbering inside one measure
-                self.measure_line = segment.line
+                self.measure_parts.append((segment.text, segment.line))  # numbering inside one measure
             self.after_fields = False
             return
         if self.mode == "problem":
@@ -303,8 +299,7 @@ class PlanReader:
             self._flush()
             self.mode = "measure"
             self.measure_key = key
-            self.measure_parts = [body]
-            self.measure_line = segment.line
+            self.measure_parts = [(body, segment.line)]
             return
         # intro: a deeper-numbered line outside any problem (e.g. an introduction's list)
 
@@ -358,25 +353,22 @@ class PlanReader:
         elif self.mode == "measure":
             if self.after_fields:
                 return  # a signature or closing line after the last fields
-            if segment.line_start and self.measure_parts and ATTR_TAIL_RE.search(self.measure_parts[-1]):
+            if segment.line_start and self.measure_parts and ATTR_TAIL_RE.search(self.measure_parts[-1][0]):
                 return  # ...as after a measure closed by its own fields ("…。（责任人：…）")
             if self.measure_key is None:
                 if (
                     self.measure_parts
-                    and self.measure_parts[-1].endswith(_SENTENCE_END)
+                    and self.measure_parts[-1][0].endswith(_SENTENCE_END)
                     and segment.line_start
                 ):
                     self._flush()
-                    self.measure_parts = [body]
-                    self.measure_line = segment.line
+                    self.measure_parts = [(body, segment.line)]
                 else:
-                    self.measure_parts.append(body)
-                    self.measure_line = segment.line
+                    self.measure_parts.append((body, segment.line))
             elif segment.line_start and _is_signature(body):
                 return
             else:
-                self.measure_parts.append(body)
-                self.measure_line = segment.line
+                self.measure_parts.append((body, segment.line))
 
 
 def _is_short_heading(segment: Segment) -> bool:
